@@ -1,0 +1,125 @@
+//! `personio-bridge sandbox`: serve a local Personio until stopped.
+
+use std::io::Write;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::Args;
+use personio_sandbox::Sandbox;
+use tokio::net::TcpListener;
+
+use crate::signals;
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks any free port.
+    #[arg(long, default_value_t = 8900)]
+    pub port: u16,
+    /// Seed of the generated company: the same seed and size give the same company.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of employees to generate (1 to 1,000,000).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=personio_sandbox::MAX_EMPLOYEES as i64))]
+    pub employees: u32,
+    /// Day the company is generated as of (YYYY-MM-DD; default today). Fix it to get the
+    /// same company on any day.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Register a credential with exactly this client id (needs --client-secret); it may
+    /// read and write every area and read every attribute.
+    #[arg(long, requires = "client_secret")]
+    pub client_id: Option<String>,
+    /// Secret of the --client-id credential.
+    #[arg(long, requires = "client_id")]
+    pub client_secret: Option<String>,
+    /// Static recruiting API token (needs --company-id; default: random).
+    #[arg(long, requires = "company_id")]
+    pub recruiting_token: Option<String>,
+    /// Company id that goes with --recruiting-token.
+    #[arg(long, requires = "recruiting_token")]
+    pub company_id: Option<i64>,
+    /// Bearer token of the /_sandbox/ admin API (default: random).
+    #[arg(long)]
+    pub admin_token: Option<String>,
+}
+
+impl SandboxArgs {
+    /// The sandbox these flags describe, with a demo credential when none was given.
+    pub fn build(&self) -> anyhow::Result<(Sandbox, String, String)> {
+        let (client_id, client_secret) = match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => (id.clone(), secret.clone()),
+            _ => (
+                personio_sandbox::credentials::random_token("papi-demo-", 16),
+                personio_sandbox::credentials::random_token("papi-", 40),
+            ),
+        };
+        let mut builder = Sandbox::builder()
+            .seed(self.seed)
+            .employees(self.employees as usize)
+            .credential(client_id.clone(), client_secret.clone());
+        if let Some(day) = self.as_of {
+            builder = builder.as_of(day);
+        }
+        if let (Some(token), Some(company_id)) = (&self.recruiting_token, self.company_id) {
+            builder = builder.recruiting(token.clone(), company_id);
+        }
+        if let Some(token) = &self.admin_token {
+            builder = builder.admin_token(token.clone());
+        }
+        let sandbox = builder.build().context("invalid sandbox settings")?;
+        Ok((sandbox, client_id, client_secret))
+    }
+}
+
+pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    let (sandbox, client_id, client_secret) = args.build()?;
+    let listener = TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("could not listen on {}:{}", args.host, args.port))?;
+    let address = listener
+        .local_addr()
+        .context("could not read the bound address")?;
+    let base = format!("http://{address}");
+    let summary = sandbox.summary();
+    let mut out = std::io::stdout().lock();
+    // The first line is a contract: tools wait for it to learn the address.
+    writeln!(out, "sandbox listening on {base}")?;
+    writeln!(
+        out,
+        "company: {} (id {}), {} employees, as of {}",
+        summary.company_name,
+        summary.company_id,
+        summary.employees,
+        summary.as_of.format("%Y-%m-%d")
+    )?;
+    writeln!(
+        out,
+        "sandbox demo credential (every area read+write, every attribute readable):"
+    )?;
+    writeln!(out, "  client id:     {client_id}")?;
+    writeln!(out, "  client secret: {client_secret}")?;
+    writeln!(
+        out,
+        "sandbox recruiting API token: {}  (X-Company-ID: {})",
+        summary.recruiting_token, summary.recruiting_company_id
+    )?;
+    writeln!(
+        out,
+        "sandbox admin token: {}  (Authorization: Bearer ... on {base}/_sandbox/)",
+        sandbox.admin_token()
+    )?;
+    writeln!(
+        out,
+        "these are sandbox values, valid only against this process; stop with Ctrl-C"
+    )?;
+    out.flush()?;
+    drop(out);
+    sandbox
+        .serve(listener, signals::shutdown())
+        .await
+        .context("the sandbox server failed")?;
+    Ok(())
+}

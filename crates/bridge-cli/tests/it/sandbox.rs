@@ -1,0 +1,98 @@
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::{read_line, spawn, terminate};
+
+#[tokio::test]
+async fn sandbox_prints_its_address_first_serves_the_demo_credential_and_stops_cleanly_on_sigterm()
+{
+    let (mut child, mut stdout) = spawn(&[
+        "sandbox",
+        "--port",
+        "0",
+        "--seed",
+        "7",
+        "--employees",
+        "1000",
+        "--client-id",
+        "demo",
+        "--client-secret",
+        "s3cret",
+        "--admin-token",
+        "adm",
+        "--recruiting-token",
+        "rec",
+        "--company-id",
+        "99",
+    ]);
+    let first = read_line(&mut stdout);
+    let base = first
+        .strip_prefix("sandbox listening on ")
+        .unwrap_or_else(|| panic!("first line was {first:?}"));
+    assert!(
+        base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
+        "{base}"
+    );
+    let rest: Vec<String> = (0..6).map(|_| read_line(&mut stdout)).collect();
+    let banner = rest.join("\n");
+    assert!(
+        banner.contains("client id:     demo") && banner.contains("s3cret"),
+        "{banner}"
+    );
+    assert!(banner.contains("sandbox admin token: adm"), "{banner}");
+    assert!(banner.contains("X-Company-ID: 99"), "{banner}");
+
+    let client = reqwest::Client::new();
+    let auth: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": "demo", "client_secret": "s3cret"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = auth["data"]["token"].as_str().unwrap();
+    let page: Value = client
+        .get(format!("{base}/v1/company/employees"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["metadata"]["total_elements"], 1000);
+
+    terminate(&child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sandbox did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn bad_flags_are_refused_with_usage_errors() {
+    for args in [
+        vec!["sandbox", "--employees", "0"],
+        vec!["sandbox", "--client-id", "only-the-id"],
+        vec!["sandbox", "--as-of", "yesterday"],
+        vec!["sandbox", "--port", "99999"],
+    ] {
+        let output = std::process::Command::new(crate::BIN)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty());
+    }
+}

@@ -1,0 +1,17 @@
+//! v1 Personnel Data API (`https://api.personio.de/v1/company/...`).
+//!
+//! Responses are wrapped as `{"success": true, "data": ...}`; lists add `metadata`, `offset`
+//! and `limit` and page by offset, whose meaning differs per endpoint (item offset for
+//! employees, page number for time-offs; personio-api.md §2.1). Employees are maps of
+//! attribute objects `{label, value, type, universal_id}` (§2.2).
+
+mod attribute;
+mod employee;
+mod envelope;
+
+pub use attribute::{
+    Attribute, AttributeType, CostCenterShare, Embedded, Entitlement, HolidayCalendarRef, NamedRef,
+    WorkScheduleRef,
+};
+pub use employee::{AttributeDefinition, Balance, Created, Employee, EmployeeInput, EmployeeWrite};
+pub use envelope::{List, LooseInt, Message, Metadata, Single};

@@ -1,0 +1,18 @@
+//! v2 API (`https://api.personio.de/v2/...`).
+//!
+//! Lists are `{"_data": [...], "_meta": {"links": {"self", "next"}}}` and page by an opaque
+//! cursor: the client follows `_meta.links.next.href` until it is absent (personio-api.md
+//! §3.1). Single resources come unwrapped, with their own `_meta.links`. Errors are problem
+//! details (see [`crate::error::ProblemBody`]).
+
+mod employment;
+mod org;
+mod page;
+mod person;
+
+pub use employment::{Employment, EmploymentWrite, OrgUnitRef, Position, Termination, WeightedRef};
+pub use org::{CostCenter, LegalEntity, LegalEntityAddress, OrgUnit, Workplace};
+pub use page::{Created, IdRef, Link, ListMeta, Page, ResourceMeta};
+pub use person::{
+    CreatePerson, CustomAttribute, CustomAttributeWrite, Person, PersonPatch, ProfilePicture,
+};

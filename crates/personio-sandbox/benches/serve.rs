@@ -1,0 +1,169 @@
+//! How fast the sandbox generates a company and serves it, so that a benchmark of a sync
+//! engine never measures the sandbox. Run: `cargo bench -p personio-sandbox --bench serve`
+//! (`SANDBOX_BENCH_EMPLOYEES=N` changes the served company's size, default 20,000).
+
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use personio_sandbox::Sandbox;
+use serde_json::{Value, json};
+
+const CLIENT_ID: &str = "bench";
+const CLIENT_SECRET: &str = "bench-secret";
+/// Concurrent clients; the machine has two cores, the sandbox gets what they leave.
+const CONCURRENCY: usize = 4;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    for size in [10_000, 100_000] {
+        let started = Instant::now();
+        let sandbox = Sandbox::builder()
+            .seed(1)
+            .employees(size)
+            .build()
+            .expect("build");
+        let elapsed = started.elapsed();
+        println!(
+            "generate {size:>7} employees: {:>8.3} s",
+            elapsed.as_secs_f64()
+        );
+        drop(sandbox);
+    }
+
+    let size: usize = std::env::var("SANDBOX_BENCH_EMPLOYEES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let sandbox = Sandbox::builder()
+        .seed(1)
+        .employees(size)
+        .credential(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .expect("build");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(sandbox.serve(listener, std::future::pending()));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY * 2)
+        .build()
+        .expect("client");
+
+    let v1: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
+        .send()
+        .await
+        .expect("auth")
+        .json()
+        .await
+        .expect("auth body");
+    let token = v1["data"]["token"].as_str().expect("token").to_owned();
+
+    for pass in ["cold", "warm"] {
+        let (records, elapsed) = v1_pass(&client, &base, &token, size).await;
+        report(
+            &format!("v1 employees limit=100 ({pass})"),
+            records,
+            elapsed,
+        );
+    }
+    for pass in ["cold", "warm"] {
+        let (records, elapsed) = v2_pass(&client, &base, &token).await;
+        report(
+            &format!("v2 persons   limit=50  ({pass})"),
+            records,
+            elapsed,
+        );
+    }
+}
+
+fn report(what: &str, records: usize, elapsed: Duration) {
+    println!(
+        "{what}: {records} records in {:.3} s = {:>9.0} records/s",
+        elapsed.as_secs_f64(),
+        records as f64 / elapsed.as_secs_f64()
+    );
+}
+
+/// Every v1 page, `CONCURRENCY` requests in flight.
+async fn v1_pass(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    size: usize,
+) -> (usize, Duration) {
+    let offsets: Vec<usize> = (0..size).step_by(100).collect();
+    let started = Instant::now();
+    let mut records = 0;
+    for chunk in offsets.chunks(CONCURRENCY) {
+        let pages = join_all(chunk.iter().map(|offset| async move {
+            let body = client
+                .get(format!(
+                    "{base}/v1/company/employees?limit=100&offset={offset}"
+                ))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("page")
+                .bytes()
+                .await
+                .expect("body");
+            assert!(body.starts_with(b"{\"success\":true"));
+            (size - offset).min(100)
+        }))
+        .await;
+        records += pages.iter().sum::<usize>();
+    }
+    (records, started.elapsed())
+}
+
+/// `CONCURRENCY` walks of the whole persons list, each following its cursor. The client
+/// only scans for the `next` link and counts ids, so it stays cheap next to the server.
+async fn v2_pass(client: &reqwest::Client, base: &str, token: &str) -> (usize, Duration) {
+    let started = Instant::now();
+    let walks = join_all((0..CONCURRENCY).map(|_| async move {
+        let mut url = format!("{base}/v2/persons?limit=50");
+        let mut records = 0;
+        loop {
+            let body = client
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("page")
+                .bytes()
+                .await
+                .expect("body");
+            records += count(&body, b"\"employments\":[");
+            match next_href(&body) {
+                Some(next) => url = next,
+                None => return records,
+            }
+        }
+    }))
+    .await;
+    (walks.iter().sum(), started.elapsed())
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+fn next_href(body: &[u8]) -> Option<String> {
+    const MARK: &[u8] = b"\"next\":{\"href\":\"";
+    let start = body.windows(MARK.len()).rposition(|w| w == MARK)? + MARK.len();
+    let end = start + body[start..].iter().position(|b| *b == b'"')?;
+    Some(String::from_utf8_lossy(&body[start..end]).into_owned())
+}

@@ -1,0 +1,441 @@
+//! Every error the sandbox sends, in the envelope of the API family that was called.
+//!
+//! [`ApiError`] says *what* went wrong; [`Family`] says *how Personio would say it*: the v1
+//! `{"success": false, "error": {...}}` envelope, v2 problem details with a trace id, the
+//! OAuth error of the token endpoint, or the recruiting API's `errors` list. The table of
+//! statuses, codes and messages is the `match` in [`ApiError::into_response`]
+//! (personio-api.md §1.1, §1.2, §2.1, §3.2, §4.2).
+
+use std::borrow::Cow;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use personio_api::auth::{OAuthError, oauth_error};
+use personio_api::error::{Problem, ProblemBody, V1ErrorBody, problem_type};
+use serde_json::{Value, json};
+
+/// Which of Personio's APIs a request went to; decides the shape of its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// `/v1/company/...` and `/v1/auth`.
+    V1,
+    /// `/v2/...` except the token endpoints.
+    V2,
+    /// `/v2/auth/token` and `/v2/auth/revoke`.
+    OAuth,
+    /// `/v1/recruiting/...`.
+    Recruiting,
+    /// `/_sandbox/...`, our own admin API.
+    Admin,
+}
+
+impl Family {
+    /// The family of a request path.
+    pub(crate) fn of(path: &str) -> Family {
+        if path.starts_with("/v2/auth/") {
+            Family::OAuth
+        } else if path.starts_with("/v2/") || path == "/v2" {
+            Family::V2
+        } else if path.starts_with("/v1/recruiting") || path.starts_with("/recruiting") {
+            Family::Recruiting
+        } else if path.starts_with("/_sandbox") {
+            Family::Admin
+        } else {
+            Family::V1
+        }
+    }
+}
+
+/// What went wrong, independent of how it is worded.
+#[derive(Debug, Clone)]
+pub(crate) enum ErrorKind {
+    /// No `Authorization` header.
+    MissingToken,
+    /// A token we did not issue, or one that expired or was revoked.
+    InvalidToken,
+    /// The credential lacks the area (v1) or scope (v2) the endpoint needs.
+    Forbidden,
+    /// A record that does not exist. `v1_message` is what v1 says for this resource.
+    NotFound {
+        v1_message: Cow<'static, str>,
+        v1_code: i64,
+    },
+    /// A path the API does not have.
+    RouteNotFound {
+        path: String,
+    },
+    MethodNotAllowed,
+    /// Malformed input: a parameter, a cursor, a body that does not parse.
+    BadRequest {
+        detail: String,
+    },
+    /// Well-formed input that breaks a rule (422), optionally with per-field details.
+    Validation {
+        message: String,
+        fields: Option<Value>,
+    },
+    Conflict {
+        detail: String,
+    },
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// The token endpoint's OAuth errors (`invalid_client`, `invalid_scope`, ...).
+    OAuth {
+        code: &'static str,
+        description: String,
+    },
+    /// An endpoint-specific answer: its status, and the v1 `code` and `message` it carries.
+    Custom {
+        status: StatusCode,
+        code: i64,
+        message: String,
+    },
+}
+
+/// An error response: what went wrong and which API family must word it.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    pub family: Family,
+    pub kind: ErrorKind,
+}
+
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub(crate) fn new(family: Family, kind: ErrorKind) -> Self {
+        ApiError { family, kind }
+    }
+
+    pub(crate) fn bad_request(family: Family, detail: impl Into<String>) -> Self {
+        ApiError::new(
+            family,
+            ErrorKind::BadRequest {
+                detail: detail.into(),
+            },
+        )
+    }
+
+    pub(crate) fn validation(family: Family, message: impl Into<String>) -> Self {
+        ApiError::new(
+            family,
+            ErrorKind::Validation {
+                message: message.into(),
+                fields: None,
+            },
+        )
+    }
+
+    pub(crate) fn validation_fields(
+        family: Family,
+        message: impl Into<String>,
+        fields: Value,
+    ) -> Self {
+        ApiError::new(
+            family,
+            ErrorKind::Validation {
+                message: message.into(),
+                fields: Some(fields),
+            },
+        )
+    }
+
+    /// A missing record, worded for v1 as `v1_message` with `v1_code`.
+    pub(crate) fn not_found(
+        family: Family,
+        v1_code: i64,
+        v1_message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        ApiError::new(
+            family,
+            ErrorKind::NotFound {
+                v1_message: v1_message.into(),
+                v1_code,
+            },
+        )
+    }
+
+    /// v1's answer for an unknown employee: German, code 0 (personio-api.md §2.1, H).
+    pub(crate) fn employee_not_found(family: Family) -> Self {
+        ApiError::not_found(family, 0, "Es ist ein Problem aufgetreten ")
+    }
+
+    pub(crate) fn forbidden(family: Family) -> Self {
+        ApiError::new(family, ErrorKind::Forbidden)
+    }
+
+    pub(crate) fn oauth(code: &'static str, description: impl Into<String>) -> Self {
+        ApiError::new(
+            Family::OAuth,
+            ErrorKind::OAuth {
+                code,
+                description: description.into(),
+            },
+        )
+    }
+
+    /// An endpoint-specific error with its own status, v1 code and message.
+    pub(crate) fn custom(
+        family: Family,
+        status: StatusCode,
+        code: i64,
+        message: impl Into<String>,
+    ) -> Self {
+        ApiError::new(
+            family,
+            ErrorKind::Custom {
+                status,
+                code,
+                message: message.into(),
+            },
+        )
+    }
+
+    /// The HTTP status this error is sent with.
+    pub(crate) fn status(&self) -> StatusCode {
+        use ErrorKind::*;
+        match (&self.kind, self.family) {
+            (MissingToken, _) => StatusCode::UNAUTHORIZED,
+            // v1 documents 403 "Provided authorization is not valid" for a bad token.
+            (InvalidToken, Family::V1) => StatusCode::FORBIDDEN,
+            (InvalidToken, _) => StatusCode::UNAUTHORIZED,
+            (Forbidden, _) => StatusCode::FORBIDDEN,
+            (NotFound { .. } | RouteNotFound { .. }, _) => StatusCode::NOT_FOUND,
+            (MethodNotAllowed, _) => StatusCode::METHOD_NOT_ALLOWED,
+            (BadRequest { .. } | OAuth { .. }, _) => StatusCode::BAD_REQUEST,
+            (Validation { .. }, _) => StatusCode::UNPROCESSABLE_ENTITY,
+            (Conflict { .. }, _) => StatusCode::CONFLICT,
+            (PayloadTooLarge, _) => StatusCode::PAYLOAD_TOO_LARGE,
+            // The token endpoint answers every malformed request with an OAuth 400.
+            (UnsupportedMediaType, Family::OAuth) => StatusCode::BAD_REQUEST,
+            (UnsupportedMediaType, _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            (Custom { status, .. }, _) => *status,
+        }
+    }
+
+    fn v1_body(&self) -> V1ErrorBody {
+        use ErrorKind::*;
+        let _status = self.status().as_u16() as i64;
+        let (code, message): (i64, Cow<'_, str>) = match &self.kind {
+            MissingToken => (401, "Authorization is not provided".into()),
+            InvalidToken => (403, "Provided authorization is not valid".into()),
+            // What Personio sends when the credential lacks the area (DISC, confidence M).
+            Forbidden => (
+                0,
+                "personio.core.api.exceptions.api.forbidden.http.exception".into(),
+            ),
+            NotFound {
+                v1_message,
+                v1_code,
+            } => (*v1_code, v1_message.clone()),
+            RouteNotFound { .. } => (404, "Not Found".into()),
+            MethodNotAllowed => (405, "Method Not Allowed".into()),
+            BadRequest { detail } => (400, detail.as_str().into()),
+            Validation { message, .. } => (422, message.as_str().into()),
+            Conflict { detail } => (409, detail.as_str().into()),
+            PayloadTooLarge => (413, "Request Entity Too Large".into()),
+            UnsupportedMediaType => (415, "Unsupported Media Type".into()),
+            OAuth { description, .. } => (0, description.as_str().into()),
+            Custom { code, message, .. } => (*code, message.as_str().into()),
+        };
+        let mut body = V1ErrorBody::new(code, message);
+        if let Validation {
+            fields: Some(fields),
+            ..
+        } = &self.kind
+        {
+            body.error.error_data = Some(fields.clone());
+        }
+        body
+    }
+
+    fn problem(&self) -> Problem {
+        use ErrorKind::*;
+        let (title, detail, kind, meta): (&str, Option<String>, &str, Option<Value>) =
+            match &self.kind {
+                MissingToken | InvalidToken => (
+                    "Unauthorized Request",
+                    Some("The access token is missing, invalid or expired.".into()),
+                    problem_type::UNAUTHORIZED,
+                    None,
+                ),
+                Forbidden => (
+                    "Insufficient access scope",
+                    Some("Client scope insufficient to access resource".into()),
+                    problem_type::FORBIDDEN,
+                    None,
+                ),
+                NotFound { .. } => (
+                    "Resource not found",
+                    Some(
+                        "The requested resource was not found. The resource could have been \
+                         deleted or never existed in our system."
+                            .into(),
+                    ),
+                    problem_type::RESOURCE_NOT_FOUND,
+                    None,
+                ),
+                RouteNotFound { path } => (
+                    "Not Found",
+                    Some(format!("The endpoint with {path} was not found.")),
+                    problem_type::NOT_FOUND_ROUTE,
+                    Some(json!({ "path": path })),
+                ),
+                MethodNotAllowed => (
+                    "Method Not Allowed",
+                    Some("The HTTP method is not supported by this endpoint.".into()),
+                    problem_type::NOT_FOUND_ROUTE,
+                    None,
+                ),
+                BadRequest { detail } => (
+                    "Invalid request content",
+                    Some(detail.clone()),
+                    problem_type::INVALID_REQUEST,
+                    None,
+                ),
+                Validation { message, fields } => (
+                    "Unprocessable Entity",
+                    Some(message.clone()),
+                    problem_type::UNPROCESSABLE,
+                    fields.clone(),
+                ),
+                Conflict { detail } => (
+                    "Conflict",
+                    Some(detail.clone()),
+                    problem_type::CONFLICT,
+                    None,
+                ),
+                PayloadTooLarge => (
+                    "Payload Too Large",
+                    Some("The request body exceeds the maximum allowed size.".into()),
+                    problem_type::PAYLOAD_TOO_LARGE,
+                    None,
+                ),
+                UnsupportedMediaType => (
+                    "Invalid request content",
+                    Some("Unsupported content type.".into()),
+                    problem_type::INVALID_REQUEST,
+                    None,
+                ),
+                OAuth { description, .. } => (
+                    "Invalid request content",
+                    Some(description.clone()),
+                    problem_type::INVALID_REQUEST,
+                    None,
+                ),
+                Custom {
+                    status, message, ..
+                } => (
+                    status.canonical_reason().unwrap_or("Error"),
+                    Some(message.clone()),
+                    problem_type::INVALID_REQUEST,
+                    None,
+                ),
+            };
+        // Problems always carry `_meta`, empty when there is nothing to add (S-v2c).
+        Problem {
+            title: title.into(),
+            detail,
+            kind: Some(kind.into()),
+            meta: Some(meta.unwrap_or_else(|| json!({}))),
+        }
+    }
+}
+
+/// A fresh trace id and the current time, as every v2 error carries.
+pub(crate) fn trace_stamp() -> (String, String) {
+    (
+        uuid::Uuid::new_v4().to_string(),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let (body, content_type) = match self.family {
+            Family::V1 => (json_bytes(&self.v1_body()), "application/json"),
+            Family::V2 => {
+                let (personio_trace_id, timestamp) = trace_stamp();
+                let body = ProblemBody {
+                    personio_trace_id,
+                    timestamp,
+                    errors: vec![self.problem()],
+                };
+                (json_bytes(&body), "application/problem+json")
+            }
+            Family::OAuth => {
+                let (code, description) = match &self.kind {
+                    ErrorKind::OAuth { code, description } => (*code, description.clone()),
+                    ErrorKind::MissingToken | ErrorKind::InvalidToken => (
+                        oauth_error::INVALID_CLIENT,
+                        "The access token is missing, invalid or expired.".to_owned(),
+                    ),
+                    _ => (
+                        oauth_error::INVALID_REQUEST,
+                        self.problem().detail.unwrap_or_default(),
+                    ),
+                };
+                let (trace_id, timestamp) = trace_stamp();
+                let body = OAuthError {
+                    error: code.to_owned(),
+                    error_description: Some(description),
+                    error_uri: None,
+                    timestamp: Some(timestamp),
+                    trace_id: Some(trace_id),
+                    meta: None,
+                };
+                (json_bytes(&body), "application/json")
+            }
+            Family::Recruiting => {
+                let problem = self.problem();
+                let body = json!({ "errors": [{
+                    "id": uuid::Uuid::new_v4().to_string(),
+                    "status": status.as_u16().to_string(),
+                    "title": problem.title,
+                    "detail": problem.detail,
+                }]});
+                (json_bytes(&body), "application/json")
+            }
+            Family::Admin => {
+                let problem = self.problem();
+                let body = json!({ "error": problem.detail.unwrap_or(problem.title) });
+                (json_bytes(&body), "application/json")
+            }
+        };
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+    }
+}
+
+fn json_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("error bodies are plain data and always serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_family_words_a_missing_scope_its_own_way() {
+        let v1 = ApiError::forbidden(Family::V1).v1_body();
+        assert_eq!(v1.error.code, 0);
+        assert!(v1.error.message.contains("forbidden"));
+        let v2 = ApiError::forbidden(Family::V2).problem();
+        assert_eq!(v2.title, "Insufficient access scope");
+    }
+
+    #[test]
+    fn paths_map_to_their_families() {
+        assert_eq!(Family::of("/v1/company/employees"), Family::V1);
+        assert_eq!(Family::of("/v2/persons"), Family::V2);
+        assert_eq!(Family::of("/v2/auth/token"), Family::OAuth);
+        assert_eq!(
+            Family::of("/v1/recruiting/applications"),
+            Family::Recruiting
+        );
+        assert_eq!(Family::of("/_sandbox/credentials"), Family::Admin);
+    }
+}

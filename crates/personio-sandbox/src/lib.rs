@@ -1,0 +1,241 @@
+//! A local Personio: the v1, v2 and recruiting APIs over a generated company, with
+//! Personio's credentials, scopes, attribute grants, pagination and error shapes.
+//!
+//! Where each part lives:
+//! - `company`: the generated world (employees, org structure) and how it changes;
+//! - `credentials`: API credentials, access areas, readable attributes, tokens;
+//! - `routes`: the URL tree, one module per resource; `render`: company → wire types;
+//! - `error`: every error, in the envelope of the API family called;
+//! - `paginate`, `params`, `body`, `origin`, `caller`: request plumbing.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use personio_sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::builder().seed(7).employees(1000).credential("demo", "s3cret").build()?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! println!("sandbox listening on http://{}", listener.local_addr()?);
+//! sandbox.serve(listener, std::future::pending()).await
+//! # }
+//! ```
+
+mod body;
+mod cache;
+mod caller;
+mod clock;
+pub mod company;
+pub mod credentials;
+mod error;
+mod origin;
+mod paginate;
+mod params;
+mod render;
+mod routes;
+mod state;
+
+use std::future::Future;
+use std::io;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::company::{Company, GenerateSpec};
+use crate::credentials::{
+    AccessMap, CredentialSpec, ReadableAttributes, RecruitingKey, Registry, random_token,
+};
+use crate::state::{AppState, Shared};
+
+/// The largest company the generator makes.
+pub const MAX_EMPLOYEES: usize = 1_000_000;
+
+/// A configured sandbox, ready to serve.
+pub struct Sandbox {
+    state: AppState,
+}
+
+/// How to build a [`Sandbox`].
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    seed: u64,
+    employees: usize,
+    as_of: Option<NaiveDate>,
+    admin_token: Option<String>,
+    credentials: Vec<CredentialSpec>,
+    recruiting: Option<(String, i64)>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            seed: 1,
+            employees: 200,
+            as_of: None,
+            admin_token: None,
+            credentials: Vec::new(),
+            recruiting: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The generator's seed: the same seed, size and date give the same company.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many employees (1 to [`MAX_EMPLOYEES`]).
+    pub fn employees(mut self, count: usize) -> Self {
+        self.employees = count;
+        self
+    }
+
+    /// The day the company is generated "as of" (default: today, UTC). Fixing it makes a
+    /// company identical across days; the clock then starts at that day's midnight.
+    pub fn as_of(mut self, day: NaiveDate) -> Self {
+        self.as_of = Some(day);
+        self
+    }
+
+    /// The admin API's bearer token (default: random).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    /// A credential with exactly this id and secret, every area read and write, every
+    /// attribute readable.
+    pub fn credential(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        let client_id = client_id.into();
+        self.credential_spec(CredentialSpec {
+            name: format!("Sandbox credential {client_id}"),
+            access: AccessMap::everything(),
+            readable_attributes: ReadableAttributes::All,
+            client_id: Some(client_id),
+            client_secret: Some(client_secret.into()),
+        })
+    }
+
+    /// A credential as specified.
+    pub fn credential_spec(mut self, spec: CredentialSpec) -> Self {
+        self.credentials.push(spec);
+        self
+    }
+
+    /// The recruiting API key and company id (default: a random key and the company's id).
+    pub fn recruiting(mut self, token: impl Into<String>, company_id: i64) -> Self {
+        self.recruiting = Some((token.into(), company_id));
+        self
+    }
+
+    /// Generates the company and registers the credentials.
+    pub fn build(self) -> io::Result<Sandbox> {
+        let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+        if !(1..=MAX_EMPLOYEES).contains(&self.employees) {
+            return Err(invalid(format!(
+                "employees must be between 1 and {MAX_EMPLOYEES}, not {}",
+                self.employees
+            )));
+        }
+        let (as_of, clock_start) = match self.as_of {
+            Some(day) => {
+                let midnight = day.and_time(NaiveTime::MIN).and_utc();
+                (midnight, midnight)
+            }
+            None => {
+                let now = Utc::now();
+                (now.date_naive().and_time(NaiveTime::MIN).and_utc(), now)
+            }
+        };
+        let company = Company::generate(GenerateSpec {
+            seed: self.seed,
+            employees: self.employees,
+            as_of,
+        });
+        let registry = Registry::default();
+        let (token, company_id) = self
+            .recruiting
+            .unwrap_or_else(|| (random_token("", 32), company.id));
+        registry.set_recruiting(RecruitingKey { token, company_id });
+        for spec in self.credentials {
+            registry.create(spec, clock_start).map_err(invalid)?;
+        }
+        let state = AppState::new(Shared {
+            company: parking_lot::RwLock::new(company),
+            registry,
+            clock: Clock::starting_at(clock_start),
+            admin_token: self
+                .admin_token
+                .unwrap_or_else(|| random_token("sbx-admin-", 32)),
+            cache: Default::default(),
+        });
+        Ok(Sandbox { state })
+    }
+}
+
+/// What the sandbox serves, in a few facts (for banners and tests).
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub company_id: i64,
+    pub company_name: String,
+    pub employees: usize,
+    pub as_of: DateTime<Utc>,
+    pub recruiting_token: String,
+    pub recruiting_company_id: i64,
+}
+
+impl Sandbox {
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The router, for callers that serve it themselves.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.state.clone())
+    }
+
+    pub fn admin_token(&self) -> &str {
+        &self.state.admin_token
+    }
+
+    pub fn summary(&self) -> Summary {
+        let company = self.state.company.read();
+        let recruiting = self
+            .state
+            .registry
+            .recruiting()
+            .expect("the builder always sets a recruiting key");
+        Summary {
+            company_id: company.id,
+            company_name: company.name.clone(),
+            employees: company.employees.len(),
+            as_of: company.as_of,
+            recruiting_token: recruiting.token,
+            recruiting_company_id: recruiting.company_id,
+        }
+    }
+
+    /// Registers a credential (as `POST /_sandbox/credentials` does); returns its client id
+    /// and secret.
+    pub fn create_credential(&self, spec: CredentialSpec) -> Result<(String, String), String> {
+        let (view, secret) = self.state.registry.create(spec, self.state.clock.now())?;
+        Ok((view.client_id, secret))
+    }
+
+    /// Serves on `listener` until `shutdown` resolves. The caller binds, so tests can use
+    /// port 0 and know the address before the first request.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

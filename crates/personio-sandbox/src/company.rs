@@ -6,6 +6,7 @@
 mod attributes;
 mod edit;
 mod employee;
+mod events;
 mod generate;
 mod names;
 mod org;
@@ -18,6 +19,7 @@ pub use edit::{EditError, EmployeeChanges};
 pub use employee::{
     CustomValue, Employee, EmploymentType, Gender, SalaryInterval, Status, Termination,
 };
+pub use events::{ChangeEvent, ChangeLog};
 pub use generate::GenerateSpec;
 pub use org::{
     AbsenceUnit, CostCenter, HolidayCalendar, LegalEntity, Office, OrgUnit, OrgUnitKind,
@@ -54,6 +56,8 @@ pub struct Company {
     /// Live employees, sorted by id.
     pub employees: Vec<Employee>,
     pub deleted_employees: Vec<DeletedEmployee>,
+    /// Every change since generation, for webhooks and change counts.
+    pub changes: ChangeLog,
     /// Bumped when a name that employees embed (department, office, ...) changes, so that
     /// rendered employees are re-rendered.
     pub structure_version: u64,

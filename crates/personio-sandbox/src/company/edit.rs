@@ -134,8 +134,16 @@ impl Company {
             attribute_changes: Vec::new(),
             version: 1,
         };
+        let employment_id = employee.employment_id;
         // Ids only grow, so pushing keeps the list sorted.
         self.employees.push(employee);
+        self.changes
+            .record("person.created", now, person_payload(id));
+        self.changes.record(
+            "employment.created",
+            now,
+            employment_payload(id, employment_id),
+        );
         Ok(id)
     }
 
@@ -207,6 +215,30 @@ impl Company {
             let mut keys: Vec<&str> = changed.clone();
             keys.extend(custom_keys.iter().map(String::as_str));
             e.touch(&keys, now);
+            let employment_id = e.employment_id;
+            let person_changed =
+                !custom_keys.is_empty() || changed.iter().any(|k| PERSON_KEYS.contains(k));
+            if person_changed {
+                self.changes
+                    .record("person.updated", now, person_payload(id));
+            }
+            if changed
+                .iter()
+                .any(|k| !PERSON_KEYS.contains(k) && *k != "cost_centers")
+            {
+                self.changes.record(
+                    "employment.updated",
+                    now,
+                    employment_payload(id, employment_id),
+                );
+            }
+            if changed.contains(&"cost_centers") {
+                self.changes.record(
+                    "employment.updated.cost-centers",
+                    now,
+                    employment_payload(id, employment_id),
+                );
+            }
         }
         Ok(changed)
     }
@@ -263,6 +295,23 @@ impl Company {
             Ok(())
         }
     }
+}
+
+/// v1 keys that belong to the person in v2; the rest belong to the employment.
+const PERSON_KEYS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "email",
+    "gender",
+];
+
+fn person_payload(id: i64) -> serde_json::Value {
+    serde_json::json!({ "id": id.to_string() })
+}
+
+fn employment_payload(person: i64, employment: uuid::Uuid) -> serde_json::Value {
+    serde_json::json!({ "id": employment.to_string(), "person": { "id": person.to_string() } })
 }
 
 fn required(value: &Option<String>, field: &str) -> Result<String, EditError> {

@@ -477,6 +477,7 @@ pub(super) fn generate(spec: GenerateSpec) -> Company {
         custom_attributes,
         employees: Vec::with_capacity(spec.employees),
         deleted_employees: Vec::new(),
+        changes: Default::default(),
         structure_version: 0,
         next_employee_id: 0,
     };

@@ -250,7 +250,15 @@ impl Company {
             .employees
             .binary_search_by_key(&id, |e| e.id)
             .map_err(|_| EditError::NotFound)?;
-        self.employees.remove(index);
+        let removed = self.employees.remove(index);
+        self.changes.record(
+            "employment.deleted",
+            now,
+            employment_payload(id, removed.employment_id),
+        );
+        self.changes
+            .record("person.deleted", now, person_payload(id));
+        let mut orphaned = Vec::new();
         for e in self
             .employees
             .iter_mut()
@@ -258,6 +266,14 @@ impl Company {
         {
             e.supervisor_id = None;
             e.touch(&["supervisor"], now);
+            orphaned.push((e.id, e.employment_id));
+        }
+        for (report, employment) in orphaned {
+            self.changes.record(
+                "employment.updated",
+                now,
+                employment_payload(report, employment),
+            );
         }
         self.deleted_employees.push(DeletedEmployee {
             id,

@@ -59,7 +59,7 @@ impl ChangeLog {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+
     use crate::company::{Company, EmployeeChanges, GenerateSpec};
 
     #[test]

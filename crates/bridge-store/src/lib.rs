@@ -20,6 +20,7 @@
 mod checkpoints;
 mod companies;
 mod error;
+mod export;
 mod keys;
 mod location;
 mod reads;
@@ -33,6 +34,7 @@ mod value;
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
 pub use companies::{Company, CompanyId, Credentials, Filters, NewCompany};
 pub use error::{Error, Result};
+pub use export::{EmployeeRecord, Record};
 pub use keys::{KEY_ENV, KeySource};
 pub use location::{Location, redact};
 pub use reads::TableCount;

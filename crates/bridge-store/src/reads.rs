@@ -43,3 +43,46 @@ impl Store {
         Ok(counts)
     }
 }
+
+impl Store {
+    /// Keys of the live records of `table` (not deleted, inside the filters).
+    pub async fn live_ids(
+        &self,
+        company: CompanyId,
+        table: &crate::tables::Table,
+    ) -> Result<Vec<crate::value::Key>> {
+        let rows = sqlx::query(crate::tables::built(format!(
+            "SELECT id FROM {} WHERE company_id = $1 AND deleted_at IS NULL AND out_of_filter_at IS NULL",
+            table.name
+        )))
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(match table.key {
+                    crate::tables::KeyType::Int => crate::value::Key::Int(row.try_get("id")?),
+                    crate::tables::KeyType::Text => crate::value::Key::Text(row.try_get("id")?),
+                })
+            })
+            .collect()
+    }
+
+    /// `id → name` of the live records of a table with an integer key and a `name` column.
+    pub async fn names(
+        &self,
+        company: CompanyId,
+        table: &crate::tables::Table,
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let rows = sqlx::query(crate::tables::built(format!(
+            "SELECT id, name FROM {} WHERE company_id = $1 AND deleted_at IS NULL",
+            table.name
+        )))
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
+            .collect()
+    }
+}

@@ -33,6 +33,8 @@ pub struct PageWrite {
     /// Records Personio returned that are outside the company's filters: stored ones are
     /// marked `out_of_filter_at`; unknown ones are not stored.
     pub leaving: Vec<Key>,
+    /// Records seen without their data (an id-only reconciliation): only `last_seen_at` moves.
+    pub seen: Vec<Key>,
     /// Rows derived from these records (cost center splits), replacing earlier rows of the
     /// same parents.
     pub derived: Vec<Derived>,
@@ -94,10 +96,12 @@ pub struct ListingEnd {
     pub now: DateTime<Utc>,
 }
 
-/// `column` between `from` (inclusive) and `to` (exclusive), as stored text.
+/// Which records a listing covered: `column` equal to `equals`, and/or between `from`
+/// (inclusive) and `to` (exclusive), compared as stored text.
 #[derive(Debug, Clone)]
 pub struct Window {
     pub column: &'static str,
+    pub equals: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
 }
@@ -143,6 +147,14 @@ impl Store {
         );
         let mut binds = vec![now.clone(), timestamp(end.started_at)];
         if let Some(window) = &end.scope {
+            if let Some(equals) = &window.equals {
+                binds.push(equals.clone());
+                sql.push_str(&format!(
+                    " AND {} = ${}",
+                    quote(window.column),
+                    binds.len() + 1
+                ));
+            }
             if let Some(from) = &window.from {
                 binds.push(from.clone());
                 sql.push_str(&format!(

@@ -56,6 +56,7 @@ fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {
         table: &EMPLOYEES,
         rows,
         leaving: vec![],
+        seen: vec![],
         derived: vec![],
         checkpoint,
         now: at(hour),

@@ -12,7 +12,9 @@ use crate::store::Store;
 use crate::value::{parse_timestamp, timestamp};
 
 /// Our id of a company (not Personio's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct CompanyId(pub i64);
 

@@ -22,7 +22,7 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    pub fn in_scope(&self, employee: i64) -> bool {
+    pub(crate) fn in_scope(&self, employee: i64) -> bool {
         self.scope.as_ref().is_none_or(|s| s.contains(&employee))
     }
 }

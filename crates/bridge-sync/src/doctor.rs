@@ -54,21 +54,80 @@ impl Report {
             .iter()
             .filter(|a| a.needed && !a.read)
             .filter_map(|a| a.fix.as_deref())
-            .chain(self.attributes.iter().filter(|a| !a.readable).filter_map(|a| a.fix.as_deref()))
+            .chain(
+                self.attributes
+                    .iter()
+                    .filter(|a| !a.readable)
+                    .filter_map(|a| a.fix.as_deref()),
+            )
     }
 }
 
 /// (area, read scope, write scope, what the sync reads with it, needed)
 const AREAS: &[(&str, Scope, Option<Scope>, &str, bool)] = &[
-    ("Employees", Scope::PersonsRead, Some(Scope::PersonsWrite), "employees, employments, cost center splits", true),
-    ("Org Units", Scope::OrgUnitsRead, None, "departments, teams, legal entities, workplaces, cost centers", true),
-    ("Absences", Scope::AbsencesRead, Some(Scope::AbsencesWrite), "absence periods, absence types, balances", true),
-    ("Attendances", Scope::AttendancesRead, Some(Scope::AttendancesWrite), "attendance periods", true),
-    ("Projects", Scope::ProjectsRead, Some(Scope::ProjectsWrite), "projects", false),
-    ("Documents", Scope::DocumentsRead, Some(Scope::DocumentsWrite), "document metadata", false),
-    ("Compensations", Scope::CompensationsRead, Some(Scope::CompensationsWrite), "compensations", false),
-    ("Recruiting", Scope::RecruitingRead, Some(Scope::RecruitingWrite), "recruiting jobs and applications", false),
-    ("Webhooks", Scope::WebhooksRead, Some(Scope::WebhooksWrite), "instant change notifications", false),
+    (
+        "Employees",
+        Scope::PersonsRead,
+        Some(Scope::PersonsWrite),
+        "employees, employments, cost center splits",
+        true,
+    ),
+    (
+        "Org Units",
+        Scope::OrgUnitsRead,
+        None,
+        "departments, teams, legal entities, workplaces, cost centers",
+        true,
+    ),
+    (
+        "Absences",
+        Scope::AbsencesRead,
+        Some(Scope::AbsencesWrite),
+        "absence periods, absence types, balances",
+        true,
+    ),
+    (
+        "Attendances",
+        Scope::AttendancesRead,
+        Some(Scope::AttendancesWrite),
+        "attendance periods",
+        true,
+    ),
+    (
+        "Projects",
+        Scope::ProjectsRead,
+        Some(Scope::ProjectsWrite),
+        "projects",
+        false,
+    ),
+    (
+        "Documents",
+        Scope::DocumentsRead,
+        Some(Scope::DocumentsWrite),
+        "document metadata",
+        false,
+    ),
+    (
+        "Compensations",
+        Scope::CompensationsRead,
+        Some(Scope::CompensationsWrite),
+        "compensations",
+        false,
+    ),
+    (
+        "Recruiting",
+        Scope::RecruitingRead,
+        Some(Scope::RecruitingWrite),
+        "recruiting jobs and applications",
+        false,
+    ),
+    (
+        "Webhooks",
+        Scope::WebhooksRead,
+        Some(Scope::WebhooksWrite),
+        "instant change notifications",
+        false,
+    ),
 ];
 
 /// The employee attributes the sync stores (v1 keys and Personio's labels).
@@ -113,23 +172,34 @@ pub async fn diagnose(client: &Client) -> Result<Report, Error> {
                 write: write.as_ref().is_some_and(|w| scopes.contains(w)),
                 used_for,
                 needed: *needed,
-                fix: (!can_read).then(|| format!("In Personio: {CREDENTIALS_PATH} > this integration > tick \"{area}: Read\"")),
+                fix: (!can_read).then(|| {
+                    format!(
+                        "In Personio: {CREDENTIALS_PATH} > this integration > tick \"{area}: Read\""
+                    )
+                }),
             }
         })
         .collect();
     // The v1 attribute list says which attributes are readable; it needs the Employees area.
-    let readable: Option<Vec<AttributeDefinition>> =
-        match client.get::<Single<Vec<AttributeDefinition>>>("/v1/company/employees/attributes", &[]).await {
-            Ok(list) => Some(list.data),
-            Err(personio_client::Error::MissingArea { .. } | personio_client::Error::MissingScope { .. }) => {
-                if let Some(employees) = areas.iter_mut().find(|a| a.area == "Employees") {
-                    employees.read = false;
-                    employees.fix = Some(format!("In Personio: {CREDENTIALS_PATH} > this integration > tick \"Employees: Read\""));
-                }
-                None
+    let readable: Option<Vec<AttributeDefinition>> = match client
+        .get::<Single<Vec<AttributeDefinition>>>("/v1/company/employees/attributes", &[])
+        .await
+    {
+        Ok(list) => Some(list.data),
+        Err(
+            personio_client::Error::MissingArea { .. }
+            | personio_client::Error::MissingScope { .. },
+        ) => {
+            if let Some(employees) = areas.iter_mut().find(|a| a.area == "Employees") {
+                employees.read = false;
+                employees.fix = Some(format!(
+                    "In Personio: {CREDENTIALS_PATH} > this integration > tick \"Employees: Read\""
+                ));
             }
-            Err(other) => return Err(other.into()),
-        };
+            None
+        }
+        Err(other) => return Err(other.into()),
+    };
     let keys: BTreeSet<String> = readable.iter().flatten().map(|a| a.key.clone()).collect();
     let attributes = ATTRIBUTES
         .iter()
@@ -152,5 +222,10 @@ pub async fn diagnose(client: &Client) -> Result<Report, Error> {
         .map(|a| a.label.clone())
         .collect();
     let ok = areas.iter().all(|a| !a.needed || a.read) && attributes.iter().all(|a| a.readable);
-    Ok(Report { areas, attributes, custom_attributes, ok })
+    Ok(Report {
+        areas,
+        attributes,
+        custom_attributes,
+        ok,
+    })
 }

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use bridge_store::{Checkpoint, Company, Listing, ListingEnd, Outcome, PageWrite, Store};
 use bridge_store::tables::{COST_CENTERS, EMPLOYEES, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
+use bridge_store::{Checkpoint, Company, Listing, ListingEnd, Outcome, PageWrite, Store};
 use chrono::{Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
 use personio_client::{Client, Grant, PageToken};
@@ -14,7 +14,10 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
-use crate::resources::{self, CostCenters, EmployeesV1, LegalEntities, OrgUnits, Paging, Resource, ResourceName, Workplaces};
+use crate::resources::{
+    self, CostCenters, EmployeesV1, LegalEntities, OrgUnits, Paging, Resource, ResourceName,
+    Workplaces,
+};
 use crate::summary::{ResourceSummary, Summary};
 
 /// Which Personio API to read a resource from, where both can serve it.
@@ -72,7 +75,12 @@ pub struct SyncEngine {
 
 impl SyncEngine {
     pub fn new(store: Store, client: Client, company: Company) -> SyncEngine {
-        SyncEngine { store, client, company, progress: None }
+        SyncEngine {
+            store,
+            client,
+            company,
+            progress: None,
+        }
     }
 
     /// Sends progress events to `sender`.
@@ -97,8 +105,18 @@ impl SyncEngine {
             .copied()
             .filter(|r| options.resources.is_empty() || options.resources.contains(r))
             .collect();
-        let run = self.store.start_run(self.company.id, if options.full { "full" } else { "auto" }, Utc::now()).await?;
-        self.emit(Progress::RunStarted { company: self.company.name.clone(), resources: selected.iter().map(|r| r.as_str()).collect() });
+        let run = self
+            .store
+            .start_run(
+                self.company.id,
+                if options.full { "full" } else { "auto" },
+                Utc::now(),
+            )
+            .await?;
+        self.emit(Progress::RunStarted {
+            company: self.company.name.clone(),
+            resources: selected.iter().map(|r| r.as_str()).collect(),
+        });
         let result = self.run_resources(&selected, options).await;
         let requests = self.client.metrics().requests - requests_before;
         let (summary, error) = match result {
@@ -114,24 +132,50 @@ impl SyncEngine {
             (Some(_), _) => Outcome::Partial,
             (None, _) => Outcome::Failed,
         };
-        let json = summary.as_ref().map(|s| serde_json::to_value(s).unwrap_or_default()).unwrap_or_default();
+        let json = summary
+            .as_ref()
+            .map(|s| serde_json::to_value(s).unwrap_or_default())
+            .unwrap_or_default();
         let message = error.as_ref().map(|e| format!("{e:#}"));
-        self.store.finish_run(run, outcome, requests, &json, message.as_deref(), Utc::now()).await?;
+        self.store
+            .finish_run(
+                run,
+                outcome,
+                requests,
+                &json,
+                message.as_deref(),
+                Utc::now(),
+            )
+            .await?;
         match error {
             Some(error) => Err(error),
             None => Ok(summary.expect("a summary when there is no error")),
         }
     }
 
-    async fn run_resources(&self, selected: &[ResourceName], options: &SyncOptions) -> Result<Summary, Error> {
+    async fn run_resources(
+        &self,
+        selected: &[ResourceName],
+        options: &SyncOptions,
+    ) -> Result<Summary, Error> {
         let grant = self.client.authenticate().await?;
-        let mut summary = Summary { company: self.company.name.clone(), outcome: "succeeded", ..Default::default() };
-        let mut ctx = Context { company: self.company.id, filters: self.company.filters.clone(), now: Utc::now(), ..Default::default() };
+        let mut summary = Summary {
+            company: self.company.name.clone(),
+            outcome: "succeeded",
+            ..Default::default()
+        };
+        let mut ctx = Context {
+            company: self.company.id,
+            filters: self.company.filters.clone(),
+            now: Utc::now(),
+            ..Default::default()
+        };
 
         // Reference data first (names for v2 employments), then employees (who decide which
         // people are in scope), then what belongs to employees.
-        let (before, rest): (Vec<ResourceName>, Vec<ResourceName>) =
-            selected.iter().partition(|r| !matches!(r, ResourceName::Employees));
+        let (before, rest): (Vec<ResourceName>, Vec<ResourceName>) = selected
+            .iter()
+            .partition(|r| !matches!(r, ResourceName::Employees));
         let employees = selected.contains(&ResourceName::Employees);
         let results = futures::stream::iter(before.iter().copied())
             .map(|name| self.run_resource(name, &grant, options, &ctx))
@@ -141,22 +185,32 @@ impl SyncEngine {
         self.collect(&mut summary, results)?;
         self.load_names(&mut ctx).await?;
         if employees {
-            let result = self.run_resource(ResourceName::Employees, &grant, options, &ctx).await;
+            let result = self
+                .run_resource(ResourceName::Employees, &grant, options, &ctx)
+                .await;
             self.collect(&mut summary, vec![result])?;
         }
         if !ctx.filters.is_empty() {
             let ids = self.store.live_ids(self.company.id, &EMPLOYEES).await?;
-            ctx.scope = Some(ids.into_iter().filter_map(|k| match k {
-                bridge_store::Key::Int(n) => Some(n),
-                bridge_store::Key::Text(_) => None,
-            }).collect::<HashSet<i64>>());
+            ctx.scope = Some(
+                ids.into_iter()
+                    .filter_map(|k| match k {
+                        bridge_store::Key::Int(n) => Some(n),
+                        bridge_store::Key::Text(_) => None,
+                    })
+                    .collect::<HashSet<i64>>(),
+            );
         }
         let _ = rest;
         Ok(summary)
     }
 
     /// Adds per-resource results; a fatal error stops the run.
-    fn collect(&self, summary: &mut Summary, results: Vec<(ResourceName, Result<ResourceSummary, Error>)>) -> Result<(), Error> {
+    fn collect(
+        &self,
+        summary: &mut Summary,
+        results: Vec<(ResourceName, Result<ResourceSummary, Error>)>,
+    ) -> Result<(), Error> {
         for (name, result) in results {
             match result {
                 Ok(resource) => {
@@ -169,8 +223,17 @@ impl SyncEngine {
                 Err(error) => {
                     summary.outcome = "partial";
                     let message = format!("{error:#}");
-                    self.emit(Progress::ResourceFailed { resource: name.as_str(), error: message.clone() });
-                    summary.resources.insert(name.as_str(), ResourceSummary { error: Some(message), ..Default::default() });
+                    self.emit(Progress::ResourceFailed {
+                        resource: name.as_str(),
+                        error: message.clone(),
+                    });
+                    summary.resources.insert(
+                        name.as_str(),
+                        ResourceSummary {
+                            error: Some(message),
+                            ..Default::default()
+                        },
+                    );
                 }
             }
         }
@@ -197,8 +260,17 @@ impl SyncEngine {
             && !grant.scopes.contains(&scope)
         {
             let reason = missing_permission(name);
-            self.emit(Progress::ResourceSkipped { resource: name.as_str(), reason: reason.clone() });
-            return (name, Ok(ResourceSummary { skipped: Some(reason), ..Default::default() }));
+            self.emit(Progress::ResourceSkipped {
+                resource: name.as_str(),
+                reason: reason.clone(),
+            });
+            return (
+                name,
+                Ok(ResourceSummary {
+                    skipped: Some(reason),
+                    ..Default::default()
+                }),
+            );
         }
         let result = match name {
             ResourceName::OrgUnits => {
@@ -221,31 +293,70 @@ impl SyncEngine {
             ResourceName::Employees => self.sync(&EmployeesV1, options, ctx).await,
         };
         let result = result.map_err(|e| match e {
-            Error::Personio(personio_client::Error::MissingScope { .. } | personio_client::Error::MissingArea { .. }) => {
-                Error::Personio(personio_client::Error::Config(missing_permission(name)))
-            }
+            Error::Personio(
+                personio_client::Error::MissingScope { .. }
+                | personio_client::Error::MissingArea { .. },
+            ) => Error::Personio(personio_client::Error::Config(missing_permission(name))),
             other => other,
         });
         if let Ok(summary) = &result {
-            self.emit(Progress::ResourceFinished { resource: name.as_str(), summary: summary.clone() });
+            self.emit(Progress::ResourceFinished {
+                resource: name.as_str(),
+                summary: summary.clone(),
+            });
         }
         (name, result)
     }
 
     /// One resource: its planned listing, then a reconciliation when due.
-    async fn sync<R: Resource>(&self, resource: &R, options: &SyncOptions, ctx: &Context) -> Result<ResourceSummary, Error> {
-        let checkpoint = self.store.checkpoint(self.company.id, &resource.checkpoint_name()).await?;
-        let overlap = match resource.listing(&Step { kind: StepKind::Full, since: None, resume: None }).paging {
+    async fn sync<R: Resource>(
+        &self,
+        resource: &R,
+        options: &SyncOptions,
+        ctx: &Context,
+    ) -> Result<ResourceSummary, Error> {
+        let checkpoint = self
+            .store
+            .checkpoint(self.company.id, &resource.checkpoint_name())
+            .await?;
+        let overlap = match resource
+            .listing(&Step {
+                kind: StepKind::Full,
+                since: None,
+                resume: None,
+            })
+            .paging
+        {
             Paging::V1 { .. } => options.overlap_v1,
             Paging::V2 => options.overlap_v2,
         };
-        let step = plan::decide(checkpoint.as_ref(), resource.has_change_feed(), options.full, overlap);
-        let mut summary = self.listing(resource, &step, checkpoint.clone(), ctx).await?;
+        let step = plan::decide(
+            checkpoint.as_ref(),
+            resource.has_change_feed(),
+            options.full,
+            overlap,
+        );
+        let mut summary = self
+            .listing(resource, &step, checkpoint.clone(), ctx)
+            .await?;
         if step.kind == StepKind::Incremental
-            && plan::reconcile_due(checkpoint.as_ref(), options.reconcile, summary.changed(), options.reconcile_every, Utc::now())
+            && plan::reconcile_due(
+                checkpoint.as_ref(),
+                options.reconcile,
+                summary.changed(),
+                options.reconcile_every,
+                Utc::now(),
+            )
         {
-            let checkpoint = self.store.checkpoint(self.company.id, &resource.checkpoint_name()).await?;
-            let reconcile = Step { kind: StepKind::Reconcile, since: None, resume: None };
+            let checkpoint = self
+                .store
+                .checkpoint(self.company.id, &resource.checkpoint_name())
+                .await?;
+            let reconcile = Step {
+                kind: StepKind::Reconcile,
+                since: None,
+                resume: None,
+            };
             let reconciled = self.listing(resource, &reconcile, checkpoint, ctx).await?;
             summary.add(&reconciled);
         }
@@ -262,23 +373,42 @@ impl SyncEngine {
         ctx: &Context,
     ) -> Result<ResourceSummary, Error> {
         let name = resource.checkpoint_name();
-        let base = previous.unwrap_or_else(|| Checkpoint { resource: name.clone(), ..Default::default() });
-        let started_at = step.resume.as_ref().map(|l| l.started_at).unwrap_or_else(Utc::now);
+        let base = previous.unwrap_or_else(|| Checkpoint {
+            resource: name.clone(),
+            ..Default::default()
+        });
+        let started_at = step
+            .resume
+            .as_ref()
+            .map(|l| l.started_at)
+            .unwrap_or_else(Utc::now);
         let params = serde_json::json!({ "since": step.since.map(|s| s.to_rfc3339()) });
         let mut max_seen = step.resume.as_ref().and_then(|l| l.max_seen);
-        let mut summary = ResourceSummary { mode: step.kind.as_str().to_owned(), ..Default::default() };
+        let mut summary = ResourceSummary {
+            mode: step.kind.as_str().to_owned(),
+            ..Default::default()
+        };
         // A resumed listing whose last page was stored only needs finishing.
         let resume_token = step.resume.as_ref().map(|l| l.next.clone());
         let pages_done = matches!(resume_token, Some(serde_json::Value::Null));
-        self.emit(Progress::ListingStarted { resource: name.clone(), mode: step.kind.as_str(), resumed: step.resume.is_some() });
+        self.emit(Progress::ListingStarted {
+            resource: name.clone(),
+            mode: step.kind.as_str(),
+            resumed: step.resume.is_some(),
+        });
         if !pages_done {
-            let start: Option<PageToken> = resume_token.and_then(|t| serde_json::from_value(t).ok());
+            let start: Option<PageToken> =
+                resume_token.and_then(|t| serde_json::from_value(t).ok());
             let plan = resource.listing(step);
             let mut pages = match plan.paging {
-                Paging::V1 { limit, offset_kind } => {
-                    self.client.pages_v1::<R::Item>(&plan.path, plan.query.clone(), limit, offset_kind, start).boxed()
-                }
-                Paging::V2 => self.client.pages_v2::<R::Item>(&plan.path, plan.query.clone(), start).boxed(),
+                Paging::V1 { limit, offset_kind } => self
+                    .client
+                    .pages_v1::<R::Item>(&plan.path, plan.query.clone(), limit, offset_kind, start)
+                    .boxed(),
+                Paging::V2 => self
+                    .client
+                    .pages_v2::<R::Item>(&plan.path, plan.query.clone(), start)
+                    .boxed(),
             };
             while let Some(page) = pages.try_next().await? {
                 summary.fetched += page.items.len() as u64;
@@ -288,7 +418,9 @@ impl SyncEngine {
                 let listing = Listing {
                     kind: step.kind.listing(),
                     started_at,
-                    next: next.map(|t| serde_json::to_value(t).expect("page tokens serialize")).unwrap_or(serde_json::Value::Null),
+                    next: next
+                        .map(|t| serde_json::to_value(t).expect("page tokens serialize"))
+                        .unwrap_or(serde_json::Value::Null),
                     max_seen,
                     params: params.clone(),
                 };
@@ -301,7 +433,10 @@ impl SyncEngine {
                         leaving: mapped.leaving,
                         seen: mapped.seen,
                         derived: mapped.derived,
-                        checkpoint: Checkpoint { listing: Some(listing), ..base.clone() },
+                        checkpoint: Checkpoint {
+                            listing: Some(listing),
+                            ..base.clone()
+                        },
                         now: Utc::now(),
                     })
                     .await?;
@@ -326,11 +461,21 @@ impl SyncEngine {
                 StepKind::Incremental => resources::later(base.watermark, max_seen),
                 StepKind::Reconcile => base.watermark,
             },
-            last_full_at: if step.kind == StepKind::Full { Some(started_at) } else { base.last_full_at },
-            last_reconciled_at: if step.kind == StepKind::Reconcile { Some(started_at) } else { base.last_reconciled_at },
+            last_full_at: if step.kind == StepKind::Full {
+                Some(started_at)
+            } else {
+                base.last_full_at
+            },
+            last_reconciled_at: if step.kind == StepKind::Reconcile {
+                Some(started_at)
+            } else {
+                base.last_reconciled_at
+            },
         };
         if step.kind == StepKind::Incremental {
-            self.store.save_checkpoint(self.company.id, &finished, now).await?;
+            self.store
+                .save_checkpoint(self.company.id, &finished, now)
+                .await?;
         } else {
             let deleted = self
                 .store

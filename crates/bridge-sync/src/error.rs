@@ -9,12 +9,18 @@ pub enum Error {
     #[error("unknown resource `{0}` (known: {1})")]
     UnknownResource(String, String),
     #[error("Personio sent a {resource} record without {field}")]
-    Malformed { resource: &'static str, field: &'static str },
+    Malformed {
+        resource: &'static str,
+        field: &'static str,
+    },
 }
 
 impl Error {
     /// The credential is not accepted at all: no resource can succeed.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, Error::Personio(personio_client::Error::BadCredentials { .. }) | Error::Store(_))
+        matches!(
+            self,
+            Error::Personio(personio_client::Error::BadCredentials { .. }) | Error::Store(_)
+        )
     }
 }

@@ -15,16 +15,21 @@ pub struct EmployeeFacts {
 }
 
 /// Whether an employee is inside the filters. A list matches an id or a name, ignoring case.
-pub fn keeps(filters: &Filters, facts: &EmployeeFacts) -> bool {
+pub(crate) fn keeps(filters: &Filters, facts: &EmployeeFacts) -> bool {
     fn matches(wanted: &[String], (id, name): &(Option<String>, Option<String>)) -> bool {
         wanted.is_empty()
             || wanted.iter().any(|w| {
                 id.as_deref().is_some_and(|id| id == w.trim())
-                    || name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(w.trim()))
+                    || name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(w.trim()))
             })
     }
     let status_ok = filters.statuses.is_empty()
-        || facts.status.as_deref().is_some_and(|s| filters.statuses.iter().any(|w| w.eq_ignore_ascii_case(s)));
+        || facts
+            .status
+            .as_deref()
+            .is_some_and(|s| filters.statuses.iter().any(|w| w.eq_ignore_ascii_case(s)));
     status_ok
         && matches(&filters.legal_entities, &facts.legal_entity)
         && matches(&filters.offices, &facts.office)
@@ -44,13 +49,29 @@ mod tests {
             department: (None, None),
         };
         assert!(keeps(&Filters::default(), &facts));
-        let by_name = Filters { offices: vec!["munich".into()], statuses: vec!["ACTIVE".into()], ..Default::default() };
+        let by_name = Filters {
+            offices: vec!["munich".into()],
+            statuses: vec!["ACTIVE".into()],
+            ..Default::default()
+        };
         assert!(keeps(&by_name, &facts));
-        let by_id = Filters { legal_entities: vec!["7".into()], ..Default::default() };
+        let by_id = Filters {
+            legal_entities: vec!["7".into()],
+            ..Default::default()
+        };
         assert!(keeps(&by_id, &facts));
-        let other = Filters { departments: vec!["Sales".into()], ..Default::default() };
-        assert!(!keeps(&other, &facts), "no department cannot match a department filter");
-        let leavers = Filters { statuses: vec!["inactive".into()], ..Default::default() };
+        let other = Filters {
+            departments: vec!["Sales".into()],
+            ..Default::default()
+        };
+        assert!(
+            !keeps(&other, &facts),
+            "no department cannot match a department filter"
+        );
+        let leavers = Filters {
+            statuses: vec!["inactive".into()],
+            ..Default::default()
+        };
         assert!(!keeps(&leavers, &facts));
     }
 }

@@ -8,12 +8,33 @@ use crate::summary::ResourceSummary;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Progress {
-    RunStarted { company: String, resources: Vec<&'static str> },
+    RunStarted {
+        company: String,
+        resources: Vec<&'static str>,
+    },
     /// A listing began (`mode`: full, incremental, reconcile; `resumed` after an interruption).
-    ListingStarted { resource: String, mode: &'static str, resumed: bool },
+    ListingStarted {
+        resource: String,
+        mode: &'static str,
+        resumed: bool,
+    },
     /// A page was stored; counts are cumulative for the listing.
-    PageStored { resource: String, fetched: u64, created: u64, updated: u64 },
-    ResourceFinished { resource: &'static str, summary: ResourceSummary },
-    ResourceSkipped { resource: &'static str, reason: String },
-    ResourceFailed { resource: &'static str, error: String },
+    PageStored {
+        resource: String,
+        fetched: u64,
+        created: u64,
+        updated: u64,
+    },
+    ResourceFinished {
+        resource: &'static str,
+        summary: ResourceSummary,
+    },
+    ResourceSkipped {
+        resource: &'static str,
+        reason: String,
+    },
+    ResourceFailed {
+        resource: &'static str,
+        error: String,
+    },
 }

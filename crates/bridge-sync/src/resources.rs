@@ -65,7 +65,10 @@ impl ResourceName {
     /// The access area of Personio's credential screen that grants it.
     pub fn area(self) -> &'static str {
         match self {
-            ResourceName::OrgUnits | ResourceName::LegalEntities | ResourceName::Workplaces | ResourceName::CostCenters => "Org Units",
+            ResourceName::OrgUnits
+            | ResourceName::LegalEntities
+            | ResourceName::Workplaces
+            | ResourceName::CostCenters => "Org Units",
             ResourceName::Employees => "Employees",
         }
     }
@@ -76,10 +79,14 @@ impl FromStr for ResourceName {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-        ResourceName::ALL.iter().copied().find(|r| r.as_str() == wanted).ok_or_else(|| {
-            let known: Vec<&str> = ResourceName::ALL.iter().map(|r| r.as_str()).collect();
-            Error::UnknownResource(s.to_owned(), known.join(", "))
-        })
+        ResourceName::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == wanted)
+            .ok_or_else(|| {
+                let known: Vec<&str> = ResourceName::ALL.iter().map(|r| r.as_str()).collect();
+                Error::UnknownResource(s.to_owned(), known.join(", "))
+            })
     }
 }
 
@@ -120,7 +127,12 @@ pub(crate) trait Resource: Send + Sync {
         false
     }
     fn listing(&self, step: &Step) -> ListingPlan;
-    fn map(&self, step: &Step, items: Vec<Record<Self::Item>>, ctx: &Context) -> Result<Mapped, Error>;
+    fn map(
+        &self,
+        step: &Step,
+        items: Vec<Record<Self::Item>>,
+        ctx: &Context,
+    ) -> Result<Mapped, Error>;
     /// Derived tables, whose rows go with deleted records.
     fn derived_tables(&self) -> Vec<(&'static Table, &'static str)> {
         Vec::new()

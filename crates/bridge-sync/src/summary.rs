@@ -36,7 +36,11 @@ impl ResourceSummary {
         self.unchanged += other.unchanged;
         self.left_filter += other.left_filter;
         if !other.mode.is_empty() && !self.mode.split('+').any(|m| m == other.mode) {
-            self.mode = if self.mode.is_empty() { other.mode.clone() } else { format!("{}+{}", self.mode, other.mode) };
+            self.mode = if self.mode.is_empty() {
+                other.mode.clone()
+            } else {
+                format!("{}+{}", self.mode, other.mode)
+            };
         }
     }
 }

@@ -2,7 +2,7 @@
 //! attribute, labels included, and a change feed (`updated_since`) that answers in one request.
 //! Each employee becomes a person row, an employment row and cost center split rows.
 
-use bridge_store::tables::{EMPLOYEES, EMPLOYEE_COST_CENTERS, EMPLOYMENTS};
+use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{Derived, Key, Row, Table, Value};
 use indexmap::IndexMap;
 use personio_api::v1::{self, Attribute, CostCenterShare, NamedRef};
@@ -41,7 +41,10 @@ impl Resource for EmployeesV1 {
             (StepKind::Incremental, Some(since)) => {
                 // Personio reads a zone-less value in an undocumented zone (personio-api.md §8);
                 // the plan's overlap covers any European offset.
-                query.push(("updated_since".into(), since.format("%Y-%m-%dT%H:%M:%S").to_string()));
+                query.push((
+                    "updated_since".into(),
+                    since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                ));
             }
             (StepKind::Reconcile, _) => query.push(("attributes[]".into(), "id".into())),
             _ => {}
@@ -49,18 +52,32 @@ impl Resource for EmployeesV1 {
         ListingPlan {
             path: "/v1/company/employees".into(),
             query,
-            paging: Paging::V1 { limit: LIMIT, offset_kind: OffsetKind::Items },
+            paging: Paging::V1 {
+                limit: LIMIT,
+                offset_kind: OffsetKind::Items,
+            },
         }
     }
 
-    fn map(&self, step: &Step, items: Vec<Record<Self::Item>>, ctx: &Context) -> Result<Mapped, Error> {
+    fn map(
+        &self,
+        step: &Step,
+        items: Vec<Record<Self::Item>>,
+        ctx: &Context,
+    ) -> Result<Mapped, Error> {
         let mut mapped = Mapped::default();
         let mut employments = Vec::with_capacity(items.len());
         let mut splits = Vec::new();
         let mut parents = Vec::with_capacity(items.len());
         for record in items {
             let e = &record.value;
-            let id = e.id().ok_or(Error::Malformed { resource: "employee", field: "id" })?.0;
+            let id = e
+                .id()
+                .ok_or(Error::Malformed {
+                    resource: "employee",
+                    field: "id",
+                })?
+                .0;
             if step.kind == StepKind::Reconcile {
                 mapped.seen.push(Key::Int(id));
                 continue;
@@ -108,7 +125,10 @@ impl Resource for EmployeesV1 {
                     Value::opt_text(e.text("position")),
                     Value::opt_int(supervisor(e)),
                     Value::opt_text(e.text("employment_type")),
-                    Value::opt_real(e.text("weekly_working_hours").and_then(|h| h.trim().parse().ok())),
+                    Value::opt_real(
+                        e.text("weekly_working_hours")
+                            .and_then(|h| h.trim().parse().ok()),
+                    ),
                     Value::Null,
                     Value::opt_text(date(e, "hire_date")),
                     Value::opt_text(date(e, "contract_end_date")),
@@ -134,7 +154,12 @@ impl Resource for EmployeesV1 {
                 let share = share.attributes;
                 splits.push(Row {
                     key: Key::Text(format!("{id}:{}", share.id)),
-                    values: vec![Value::Int(id), Value::Int(share.id), Value::text(share.name.clone()), Value::Real(share.percentage)],
+                    values: vec![
+                        Value::Int(id),
+                        Value::Int(share.id),
+                        Value::text(share.name.clone()),
+                        Value::Real(share.percentage),
+                    ],
                     raw: serde_json::to_string(&share).expect("plain data serializes"),
                     source_updated_at: updated,
                 });
@@ -142,14 +167,27 @@ impl Resource for EmployeesV1 {
             parents.push(Key::Int(id));
         }
         if !parents.is_empty() {
-            mapped.derived.push(Derived { table: &EMPLOYMENTS, parent_column: "employee_id", parents: parents.clone(), rows: employments });
-            mapped.derived.push(Derived { table: &EMPLOYEE_COST_CENTERS, parent_column: "employee_id", parents, rows: splits });
+            mapped.derived.push(Derived {
+                table: &EMPLOYMENTS,
+                parent_column: "employee_id",
+                parents: parents.clone(),
+                rows: employments,
+            });
+            mapped.derived.push(Derived {
+                table: &EMPLOYEE_COST_CENTERS,
+                parent_column: "employee_id",
+                parents,
+                rows: splits,
+            });
         }
         Ok(mapped)
     }
 
     fn derived_tables(&self) -> Vec<(&'static Table, &'static str)> {
-        vec![(&EMPLOYMENTS, "employee_id"), (&EMPLOYEE_COST_CENTERS, "employee_id")]
+        vec![
+            (&EMPLOYMENTS, "employee_id"),
+            (&EMPLOYEE_COST_CENTERS, "employee_id"),
+        ]
     }
 }
 
@@ -158,19 +196,27 @@ fn named(e: &v1::Employee, key: &str) -> Option<NamedRef> {
 }
 
 fn facts_of(named: &Option<NamedRef>) -> (Option<String>, Option<String>) {
-    (named.as_ref().map(|n| n.id.to_string()), named.as_ref().map(|n| n.name.clone()))
+    (
+        named.as_ref().map(|n| n.id.to_string()),
+        named.as_ref().map(|n| n.name.clone()),
+    )
 }
 
 /// A v1 date attribute (`2014-11-09T00:00:00+01:00`) as the local day it names.
 fn date(e: &v1::Employee, key: &str) -> Option<String> {
-    e.text(key).as_deref().and_then(personio_api::time::parse_date).map(|d| d.format("%Y-%m-%d").to_string())
+    e.text(key)
+        .as_deref()
+        .and_then(personio_api::time::parse_date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 /// The supervisor's id, from the nested partial employee.
 fn supervisor(e: &v1::Employee) -> Option<i64> {
     let nested = e.embedded::<IndexMap<String, Attribute>>("supervisor")?;
     let value = &nested.attributes.get("id")?.value;
-    value.as_i64().or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
 /// Custom attributes (`dynamic_<n>`) as a JSON object keyed by their label, values as sent.
@@ -178,7 +224,16 @@ fn custom_attributes(attributes: &IndexMap<String, Attribute>) -> String {
     let map: Map<String, serde_json::Value> = attributes
         .iter()
         .filter(|(key, _)| key.starts_with("dynamic_"))
-        .map(|(key, a)| (if a.label.is_empty() { key.clone() } else { a.label.clone() }, a.value.clone()))
+        .map(|(key, a)| {
+            (
+                if a.label.is_empty() {
+                    key.clone()
+                } else {
+                    a.label.clone()
+                },
+                a.value.clone(),
+            )
+        })
         .collect();
     serde_json::Value::Object(map).to_string()
 }

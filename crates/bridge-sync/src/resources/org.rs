@@ -13,13 +13,23 @@ use crate::error::Error;
 use crate::plan::Step;
 
 fn v2_listing(path: &str, query: &[(&str, &str)]) -> ListingPlan {
-    let mut query: Vec<(String, String)> = query.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let mut query: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     query.push(("limit".into(), "100".into()));
-    ListingPlan { path: path.to_owned(), query, paging: Paging::V2 }
+    ListingPlan {
+        path: path.to_owned(),
+        query,
+        paging: Paging::V2,
+    }
 }
 
 fn int_id(resource: &'static str, id: &str) -> Result<i64, Error> {
-    id.trim().parse().map_err(|_| Error::Malformed { resource, field: "a numeric id" })
+    id.trim().parse().map_err(|_| Error::Malformed {
+        resource,
+        field: "a numeric id",
+    })
 }
 
 /// Departments or teams (`GET /v2/org-units?type=...`, type required).
@@ -46,7 +56,11 @@ impl Resource for OrgUnits {
         let mut mapped = Mapped::default();
         for record in items {
             let unit = &record.value;
-            let parent = unit.parent_id.clone().flatten().and_then(|p| p.trim().parse::<i64>().ok());
+            let parent = unit
+                .parent_id
+                .clone()
+                .flatten()
+                .and_then(|p| p.trim().parse::<i64>().ok());
             mapped.rows.push(Row {
                 key: Key::Int(int_id("org unit", &unit.id)?),
                 values: vec![
@@ -64,7 +78,12 @@ impl Resource for OrgUnits {
     }
 
     fn scope(&self) -> Option<Window> {
-        Some(Window { column: "type", equals: Some(self.kind.to_owned()), from: None, to: None })
+        Some(Window {
+            column: "type",
+            equals: Some(self.kind.to_owned()),
+            from: None,
+            to: None,
+        })
     }
 }
 
@@ -88,7 +107,12 @@ macro_rules! named_list {
                 v2_listing($path, &[])
             }
 
-            fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
+            fn map(
+                &self,
+                _: &Step,
+                items: Vec<Record<Self::Item>>,
+                _: &Context,
+            ) -> Result<Mapped, Error> {
                 let mut mapped = Mapped::default();
                 for record in items {
                     let $v = &record.value;
@@ -107,6 +131,27 @@ macro_rules! named_list {
     };
 }
 
-named_list!(LegalEntities, v2::LegalEntity, LEGAL_ENTITIES, "legal_entities", "/v2/legal-entities", |e| [Value::opt_text(e.country.clone())]);
-named_list!(Workplaces, v2::Workplace, WORKPLACES, "workplaces", "/v2/workplaces", |_w| Vec::<Value>::new());
-named_list!(CostCenters, v2::CostCenter, COST_CENTERS, "cost_centers", "/v2/cost-centers", |_c| Vec::<Value>::new());
+named_list!(
+    LegalEntities,
+    v2::LegalEntity,
+    LEGAL_ENTITIES,
+    "legal_entities",
+    "/v2/legal-entities",
+    |e| [Value::opt_text(e.country.clone())]
+);
+named_list!(
+    Workplaces,
+    v2::Workplace,
+    WORKPLACES,
+    "workplaces",
+    "/v2/workplaces",
+    |_w| Vec::<Value>::new()
+);
+named_list!(
+    CostCenters,
+    v2::CostCenter,
+    COST_CENTERS,
+    "cost_centers",
+    "/v2/cost-centers",
+    |_c| Vec::<Value>::new()
+);

@@ -80,32 +80,9 @@ impl Inner {
         let mut attempt = 0u32;
         loop {
             let credential = self.credential(family, refused).await?;
-            let wait = self.pacer.book(&bucket, Instant::now());
-            if !wait.is_zero() {
-                tracing::debug!(path, wait_ms = wait.as_millis() as u64, "pacing");
-                tokio::time::sleep(wait).await;
-            }
-            let exchanged = {
-                let _permit = self
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| Error::Config("the client was shut down".into()))?;
-                self.exchange(request, family, &credential).await
-            };
-            Counters::add(&self.counters.requests, 1);
-            if matches!(family, Family::V1Auth | Family::V2Auth) {
-                Counters::add(&self.counters.token_requests, 1);
-            }
-
+            let exchanged = self.attempt(request, family, &bucket, &credential).await;
             let outcome = match &exchanged {
                 Ok(raw) => {
-                    let now = Instant::now();
-                    Counters::add(&self.counters.bytes_received, raw.body.len() as u64);
-                    if let Some(limits) = Limits::read(&raw.headers) {
-                        self.pacer.observe(&bucket, &limits, now);
-                    }
-                    tracing::debug!(method = %request.method, path, status = raw.status.as_u16(), attempt, "answer");
                     if let Credential::Token { generation, .. } = credential
                         && !renewed
                         && token_rejected(family, raw.status, &raw.body)
@@ -125,10 +102,7 @@ impl Inner {
                     }
                     judge(raw)
                 }
-                Err(error) => {
-                    tracing::debug!(method = %request.method, path, attempt, error = %error, "no answer");
-                    judge_failure(error)
-                }
+                Err(error) => judge_failure(error),
             };
             if matches!(outcome, Outcome::RateLimited { .. }) {
                 Counters::add(&self.counters.rate_limited, 1);
@@ -162,6 +136,46 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// One paced, bounded and counted exchange; its answer's rate-limit headers are taken in.
+    async fn attempt(
+        &self,
+        request: &Request,
+        family: Family,
+        bucket: &str,
+        credential: &Credential,
+    ) -> Result<Raw, reqwest::Error> {
+        let wait = self.pacer.book(bucket, Instant::now());
+        if !wait.is_zero() {
+            tracing::debug!(bucket, wait_ms = wait.as_millis() as u64, "pacing");
+            tokio::time::sleep(wait).await;
+        }
+        let exchanged = {
+            let _permit = self
+                .permits
+                .acquire()
+                .await
+                .expect("the client never closes its semaphore");
+            self.exchange(request, family, credential).await
+        };
+        Counters::add(&self.counters.requests, 1);
+        if matches!(family, Family::V1Auth | Family::V2Auth) {
+            Counters::add(&self.counters.token_requests, 1);
+        }
+        match &exchanged {
+            Ok(raw) => {
+                Counters::add(&self.counters.bytes_received, raw.body.len() as u64);
+                if let Some(limits) = Limits::read(&raw.headers) {
+                    self.pacer.observe(bucket, &limits, Instant::now());
+                }
+                tracing::debug!(method = %request.method, path = request.url.path(), status = raw.status.as_u16(), "answer");
+            }
+            Err(error) => {
+                tracing::debug!(method = %request.method, path = request.url.path(), error = %error, "no answer");
+            }
+        }
+        exchanged
     }
 
     /// One request on the wire, body read in full.

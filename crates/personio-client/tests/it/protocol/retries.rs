@@ -1,6 +1,7 @@
 //! Retries: 5xx, 429 with and without `Retry-After`, broken and invalid bodies, timeouts;
 //! and what is not retried. Requests are counted, never timed.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use personio_client::{Client, Error};
@@ -132,34 +133,25 @@ async fn invalid_json_in_a_success_is_retried() {
 async fn a_body_cut_short_by_the_connection_is_retried() {
     let token = fixture("v2/token.ok.json");
     let page = fixture("v2/legal-entities.page.json");
-    let server = raw_server(Duration::ZERO, move |line, _| {
-        if line.starts_with("POST /v2/auth/token") {
-            Reply::Full {
-                status: 200,
-                content_type: "application/json",
-                body: token.clone(),
-            }
-        } else if line.starts_with("GET /v2/legal-entities") {
-            // The first page request breaks off after half the body.
-            static SEEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-            if SEEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                Reply::Truncated {
-                    declared: page.len(),
-                    body: page[..page.len() / 2].to_vec(),
-                }
-            } else {
-                Reply::Full {
-                    status: 200,
-                    content_type: "application/json",
-                    body: page.clone(),
-                }
-            }
-        } else {
-            Reply::Full {
+    // Request 0 is the token; request 1, the first page request, breaks off half-way.
+    let server = raw_server(Duration::ZERO, move |line, number| {
+        let full = |body: &Vec<u8>| Reply::Full {
+            status: 200,
+            content_type: "application/json",
+            body: body.clone(),
+        };
+        match (line.split(' ').nth(1), number) {
+            (Some("/v2/auth/token"), _) => full(&token),
+            (Some("/v2/legal-entities?limit=100"), 1) => Reply::Truncated {
+                declared: page.len(),
+                body: page[..page.len() / 2].to_vec(),
+            },
+            (Some("/v2/legal-entities?limit=100"), _) => full(&page),
+            _ => Reply::Full {
                 status: 500,
                 content_type: "text/plain",
                 body: b"unexpected".to_vec(),
-            }
+            },
         }
     })
     .await;
@@ -168,13 +160,7 @@ async fn a_body_cut_short_by_the_connection_is_retried() {
     let pages = all_pages(client.legal_entities()).await.unwrap();
     assert_eq!(pages[0].items[0].value.name, "Demo GmbH");
     assert_eq!(client.metrics().retries, 1);
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        3
-    );
+    assert_eq!(server.stats.requests.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
@@ -298,7 +284,7 @@ async fn requests_in_flight_never_exceed_the_bound() {
     for result in futures::future::join_all(calls).await {
         result.unwrap();
     }
-    let seen = |c: &std::sync::atomic::AtomicU32| c.load(std::sync::atomic::Ordering::SeqCst);
+    let seen = |c: &AtomicU32| c.load(Ordering::SeqCst);
     assert_eq!(seen(&server.stats.requests), 8);
     assert_eq!(
         seen(&server.stats.max_in_flight),

@@ -58,6 +58,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/auth/revoke", post(auth::v2_revoke))
         .merge(v1_personnel)
         .merge(v1_images)
+        .merge(v1::records())
         .merge(v2::routes())
         .nest("/_sandbox", admin::routes())
         .fallback(not_found)

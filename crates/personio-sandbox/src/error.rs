@@ -280,13 +280,20 @@ impl ApiError {
             }
             | InvalidData { fields, .. } => body.error.error_data = Some(fields.clone()),
             FieldErrors { fields, .. } => {
-                body.error.error_data = Some(json!(fields
-                    .iter()
-                    .map(|f| (
-                        f.field.clone(),
-                        json!(f.errors.iter().map(|e| e.reason.clone()).collect::<Vec<_>>())
-                    ))
-                    .collect::<serde_json::Map<_, _>>()));
+                body.error.error_data = Some(json!(
+                    fields
+                        .iter()
+                        .map(|f| (
+                            f.field.clone(),
+                            json!(
+                                f.errors
+                                    .iter()
+                                    .map(|e| e.reason.clone())
+                                    .collect::<Vec<_>>()
+                            )
+                        ))
+                        .collect::<serde_json::Map<_, _>>()
+                ));
             }
             _ => {}
         }
@@ -408,10 +415,16 @@ impl ApiError {
         let (kind, field, description) = match &self.kind {
             ErrorKind::NotFound { v1_message, .. } => ("search", "ID", v1_message.to_string()),
             ErrorKind::BadRequest { detail } => ("validation", "query", detail.clone()),
-            ErrorKind::MissingToken | ErrorKind::InvalidToken | ErrorKind::Forbidden => {
-                ("authorization", "Authorization", self.v1_body().error.message)
-            }
-            _ => ("request", "request", problem.detail.clone().unwrap_or_default()),
+            ErrorKind::MissingToken | ErrorKind::InvalidToken | ErrorKind::Forbidden => (
+                "authorization",
+                "Authorization",
+                self.v1_body().error.message,
+            ),
+            _ => (
+                "request",
+                "request",
+                problem.detail.clone().unwrap_or_default(),
+            ),
         };
         let (trace_id, timestamp) = trace_stamp();
         vec![ReportError {

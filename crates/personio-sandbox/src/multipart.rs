@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 pub(crate) struct FormPart {
     pub name: String,
     pub file_name: Option<String>,
-    pub content_type: Option<String>,
     pub bytes: Bytes,
 }
 
@@ -63,12 +62,10 @@ impl<S: Send + Sync> FromRequest<S> for MultipartForm {
                 Ok(Some(field)) => {
                     let name = field.name().unwrap_or_default().to_owned();
                     let file_name = field.file_name().map(str::to_owned);
-                    let content_type = field.content_type().map(str::to_owned);
                     match field.bytes().await {
                         Ok(bytes) => parts.push(FormPart {
                             name,
                             file_name,
-                            content_type,
                             bytes,
                         }),
                         Err(e) => return Ok(MultipartForm(Err(problem(e.status())))),

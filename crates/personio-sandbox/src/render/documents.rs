@@ -29,7 +29,10 @@ pub(crate) fn file(company: &Company, document: &Document) -> (Bytes, String) {
         DocumentFile::Generated(_) => {
             let (title, lines) = document_text(company, document);
             let bytes = super::pdf::text_page(&title, &lines);
-            (Bytes::from(bytes), format!("{}.pdf", title.replace(' ', "_")))
+            (
+                Bytes::from(bytes),
+                format!("{}.pdf", title.replace(' ', "_")),
+            )
         }
         DocumentFile::Uploaded {
             bytes, file_name, ..
@@ -71,8 +74,18 @@ pub(crate) fn uploaded(company: &Company, document: &Document) -> UploadedDocume
     let mut attributes = IndexMap::new();
     let fields = [
         ("id", "ID", "integer", owner.map(|e| json!(e.id))),
-        ("first_name", "First name", "standard", owner.map(|e| json!(e.first_name))),
-        ("last_name", "Last name", "standard", owner.map(|e| json!(e.last_name))),
+        (
+            "first_name",
+            "First name",
+            "standard",
+            owner.map(|e| json!(e.first_name)),
+        ),
+        (
+            "last_name",
+            "Last name",
+            "standard",
+            owner.map(|e| json!(e.last_name)),
+        ),
         ("email", "Email", "standard", owner.map(|e| json!(e.email))),
     ];
     for (key, label, kind, value) in fields {

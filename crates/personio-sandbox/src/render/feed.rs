@@ -80,7 +80,11 @@ pub(crate) fn render(company: &Company, language: &str) -> String {
             let _ = writeln!(out, "    <{name}>{}</{name}>", xml_text(value));
         };
         field(&mut out, "id", &job.id.to_string());
-        field(&mut out, "subcompany", entity.map_or("", |e| e.name.as_str()));
+        field(
+            &mut out,
+            "subcompany",
+            entity.map_or("", |e| e.name.as_str()),
+        );
         field(&mut out, "office", office.map_or("", |o| o.name));
         field(&mut out, "department", department);
         field(&mut out, "recruitingCategory", category);

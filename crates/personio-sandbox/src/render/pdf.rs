@@ -49,7 +49,9 @@ pub(crate) fn text_page(title: &str, lines: &[String]) -> Vec<u8> {
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         // Each entry is exactly 20 bytes, ending in space + newline.
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
@@ -100,6 +102,9 @@ mod tests {
             let header = format!("{} 0 obj", n + 1);
             assert_eq!(&pdf[offset..offset + header.len()], header.as_bytes());
         }
-        assert!(pdf.windows(6).any(|w| w == b"M\xE4rz\\)"), "Latin-1 and escapes");
+        assert!(
+            pdf.windows(6).any(|w| w == b"M\xE4rz\\)"),
+            "Latin-1 and escapes"
+        );
     }
 }

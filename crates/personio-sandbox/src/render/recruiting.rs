@@ -11,9 +11,7 @@ use personio_api::v2::recruiting::{
 use personio_api::v2::{IdRef, Link, ResourceMeta};
 
 use super::v2_timestamp;
-use crate::company::{
-    Application, Candidate, Company, Job, JobCategory, StageRef, SystemStage,
-};
+use crate::company::{Application, Candidate, Company, Job, JobCategory, StageRef, SystemStage};
 
 fn local(company: &Company, at: DateTime<Utc>) -> LocalTimestamp {
     LocalTimestamp {

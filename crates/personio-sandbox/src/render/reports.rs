@@ -71,9 +71,11 @@ pub(crate) fn report(company: &Company, report: &Report, today: NaiveDate) -> Wi
             end_date: Some(end.to_string()),
             created_at: Some(v2_timestamp(report.created_at)),
             updated_at: Some(v2_timestamp(report.updated_at)),
-            data_refreshed_at: Some(v2_timestamp(report.updated_at.max(
-                today.and_hms_opt(5, 0, 0).unwrap_or_default().and_utc(),
-            ))),
+            data_refreshed_at: Some(v2_timestamp(
+                report
+                    .updated_at
+                    .max(today.and_hms_opt(5, 0, 0).unwrap_or_default().and_utc()),
+            )),
             columns: report.columns.clone(),
             filters: if report.statuses.len() == 1 {
                 vec![ReportFilter {
@@ -93,15 +95,18 @@ pub(crate) fn report(company: &Company, report: &Report, today: NaiveDate) -> Wi
 }
 
 /// One person's row of a report.
-pub(crate) fn item(company: &Company, report: &Report, e: &Employee, today: NaiveDate) -> ReportItem {
+pub(crate) fn item(
+    company: &Company,
+    report: &Report,
+    e: &Employee,
+    today: NaiveDate,
+) -> ReportItem {
     let columns = report
         .columns
         .iter()
         .filter_map(|id| company.report_column(id));
     if report.kind == ReportKind::Historical {
-        let cells = columns
-            .flat_map(|c| history(company, c, e))
-            .collect();
+        let cells = columns.flat_map(|c| history(company, c, e)).collect();
         ReportItem {
             employee_id: e.id,
             attributes: None,
@@ -128,7 +133,9 @@ fn text_cell(column: &ReportColumn, e: &Employee, value: impl Into<Value>) -> Re
 }
 
 fn entity_cell(column: &ReportColumn, e: &Employee, entity: Option<(i64, String)>) -> ReportCell {
-    let (id, name) = entity.map_or((String::new(), String::new()), |(id, n)| (id.to_string(), n));
+    let (id, name) = entity.map_or((String::new(), String::new()), |(id, n)| {
+        (id.to_string(), n)
+    });
     ReportCell {
         attribute_id: column.id.clone(),
         data_type: CellType::Entity.as_str().into(),
@@ -183,9 +190,16 @@ fn count_text(value: f64) -> LooseNumber {
     }
 }
 
-fn cell(company: &Company, column: &ReportColumn, e: &Employee, period: (NaiveDate, NaiveDate)) -> ReportCell {
+fn cell(
+    company: &Company,
+    column: &ReportColumn,
+    e: &Employee,
+    period: (NaiveDate, NaiveDate),
+) -> ReportCell {
     match (column.source, column.cell) {
-        (ColumnSource::Standard(key), CellType::Entity) => entity_cell(column, e, entity(company, e, key)),
+        (ColumnSource::Standard(key), CellType::Entity) => {
+            entity_cell(column, e, entity(company, e, key))
+        }
         (ColumnSource::Standard(_), CellType::CostCenter) => ReportCell {
             attribute_id: column.id.clone(),
             data_type: CellType::CostCenter.as_str().into(),
@@ -209,7 +223,11 @@ fn cell(company: &Company, column: &ReportColumn, e: &Employee, period: (NaiveDa
             let currency = company
                 .legal_entity(e.legal_entity_id)
                 .map_or("EUR", |le| le.currency);
-            let amount = if key == "hourly_salary" { e.hourly_salary } else { e.fix_salary };
+            let amount = if key == "hourly_salary" {
+                e.hourly_salary
+            } else {
+                e.fix_salary
+            };
             ReportCell {
                 attribute_id: column.id.clone(),
                 data_type: CellType::Salary.as_str().into(),
@@ -301,11 +319,17 @@ fn history(company: &Company, column: &ReportColumn, e: &Employee) -> Vec<Report
                 .filter(|(_, title)| *title != e.position)
                 .map(|(since, title)| dated(text_cell(column, e, title.clone()), *since))
                 .collect();
-            cells.push(dated(text_cell(column, e, e.position.clone()), changed("position")));
+            cells.push(dated(
+                text_cell(column, e, e.position.clone()),
+                changed("position"),
+            ));
             cells
         }
         ColumnSource::Standard(key) if column.cell == CellType::Entity => {
-            vec![dated(entity_cell(column, e, entity(company, e, key)), changed(key))]
+            vec![dated(
+                entity_cell(column, e, entity(company, e, key)),
+                changed(key),
+            )]
         }
         _ => {
             let today = company.as_of.date_naive();
@@ -352,7 +376,12 @@ pub(crate) fn attribute(column: &ReportColumn) -> ReportAttribute {
 }
 
 /// Reporting v2: one row, positional, as of today (historical reports show current values).
-pub(crate) fn table_row(company: &Company, report: &Report, e: &Employee, today: NaiveDate) -> Vec<Cell> {
+pub(crate) fn table_row(
+    company: &Company,
+    report: &Report,
+    e: &Employee,
+    today: NaiveDate,
+) -> Vec<Cell> {
     let period = report.period(today);
     report
         .columns
@@ -369,14 +398,27 @@ pub(crate) fn table_row(company: &Company, report: &Report, e: &Employee, today:
             match column.cell {
                 CellType::Text => {
                     out.string_value = Some(StringValue {
-                        value: v1.value.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                        value: v1
+                            .value
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
                     })
                 }
                 CellType::Entity => {
-                    let key = v1.entity_id.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                    let value = v1.value.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                    let key = v1
+                        .entity_id
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let value = v1
+                        .value
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
                     out.options_value = Some(OptionsValue {
-                        options: if key.is_empty() { Vec::new() } else { vec![OptionEntry { key, value }] },
+                        options: if key.is_empty() {
+                            Vec::new()
+                        } else {
+                            vec![OptionEntry { key, value }]
+                        },
                     })
                 }
                 CellType::CostCenter => {
@@ -393,13 +435,22 @@ pub(crate) fn table_row(company: &Company, report: &Report, e: &Employee, today:
                     })
                 }
                 CellType::Salary => {
-                    out.numeric_value = v1.amount.and_then(|a| a.value()).map(|number| NumericValue { number })
+                    out.numeric_value = v1
+                        .amount
+                        .and_then(|a| a.value())
+                        .map(|number| NumericValue { number })
                 }
                 CellType::AbsenceOverview => {
-                    out.numeric_value = v1.duration_days.and_then(|a| a.value()).map(|number| NumericValue { number })
+                    out.numeric_value = v1
+                        .duration_days
+                        .and_then(|a| a.value())
+                        .map(|number| NumericValue { number })
                 }
                 CellType::Duration => {
-                    out.numeric_value = v1.duration.and_then(|a| a.value()).map(|number| NumericValue { number })
+                    out.numeric_value = v1
+                        .duration
+                        .and_then(|a| a.value())
+                        .map(|number| NumericValue { number })
                 }
             }
             out

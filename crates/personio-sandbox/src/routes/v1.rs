@@ -8,9 +8,9 @@ mod reports;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::header;
+use axum::middleware;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::middleware;
 
 use crate::state::AppState;
 

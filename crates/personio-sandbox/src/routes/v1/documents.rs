@@ -27,10 +27,51 @@ const MAX_UPLOAD_BODY: usize = MAX_FILE_BYTES + 2 * 1024 * 1024;
 
 /// The extensions Personio accepts, in the order its 422 message lists them.
 const ALLOWED: &[&str] = &[
-    "pdf", "docx", "doc", "jpg", "zip", "png", "txt", "jpeg", "odt", "xlsx", "rtf", "htm", "xls",
-    "p7s", "pptx", "pages", "rar", "ppt", "gif", "tif", "html", "msg", "asc", "tiff", "wps",
-    "bmp", "7z", "csv", "ics", "vcf", "dotx", "numbers", "eps", "gz", "ods", "otf", "odp", "odg",
-    "rtfd", "txz", "webarchive", "xml", "xps", "md", "fax",
+    "pdf",
+    "docx",
+    "doc",
+    "jpg",
+    "zip",
+    "png",
+    "txt",
+    "jpeg",
+    "odt",
+    "xlsx",
+    "rtf",
+    "htm",
+    "xls",
+    "p7s",
+    "pptx",
+    "pages",
+    "rar",
+    "ppt",
+    "gif",
+    "tif",
+    "html",
+    "msg",
+    "asc",
+    "tiff",
+    "wps",
+    "bmp",
+    "7z",
+    "csv",
+    "ics",
+    "vcf",
+    "dotx",
+    "numbers",
+    "eps",
+    "gz",
+    "ods",
+    "otf",
+    "odp",
+    "odg",
+    "rtfd",
+    "txz",
+    "webarchive",
+    "xml",
+    "xps",
+    "md",
+    "fax",
 ];
 
 pub(super) fn routes() -> Router<AppState> {
@@ -51,7 +92,11 @@ async fn categories(caller: Caller, State(app): State<AppState>) -> ApiResult<Re
 }
 
 fn invalid(fields: Map<String, Value>) -> ApiError {
-    ApiError::invalid_data(Family::V1, "The given data was invalid.", Value::Object(fields))
+    ApiError::invalid_data(
+        Family::V1,
+        "The given data was invalid.",
+        Value::Object(fields),
+    )
 }
 
 fn no_model(model: &str, id: i64) -> ApiError {
@@ -71,7 +116,9 @@ async fn upload(
 ) -> ApiResult<Response> {
     caller.require(Area::Documents, Access::Write)?;
     match form.0 {
-        Err(FormProblem::TooLarge) => return Err(ApiError::new(Family::V1, ErrorKind::PayloadTooLarge)),
+        Err(FormProblem::TooLarge) => {
+            return Err(ApiError::new(Family::V1, ErrorKind::PayloadTooLarge));
+        }
         Err(FormProblem::Malformed) | Ok(_) => {}
     }
     let mut errors = Map::new();
@@ -82,31 +129,50 @@ async fn upload(
             .as_array_mut()
             .map(|list| list.push(json!(message)));
     };
-    let title = form.text("title").map(|t| t.trim().to_owned()).unwrap_or_default();
+    let title = form
+        .text("title")
+        .map(|t| t.trim().to_owned())
+        .unwrap_or_default();
     if title.is_empty() {
         fail("title", "The title field is required.".into());
     } else if title.chars().count() > 255 {
-        fail("title", "The title may not be greater than 255 characters.".into());
+        fail(
+            "title",
+            "The title may not be greater than 255 characters.".into(),
+        );
     }
     let mut integer = |field: &str| -> Option<i64> {
         match form.text(field).map(|t| t.trim().to_owned()) {
             None => {
-                fail(field, format!("The {} field is required.", field.replace('_', " ")));
+                fail(
+                    field,
+                    format!("The {} field is required.", field.replace('_', " ")),
+                );
                 None
             }
             Some(t) if t.is_empty() => {
-                fail(field, format!("The {} field is required.", field.replace('_', " ")));
+                fail(
+                    field,
+                    format!("The {} field is required.", field.replace('_', " ")),
+                );
                 None
             }
             Some(t) => t.parse().ok().or_else(|| {
-                fail(field, format!("The {} must be an integer.", field.replace('_', " ")));
+                fail(
+                    field,
+                    format!("The {} must be an integer.", field.replace('_', " ")),
+                );
                 None
             }),
         }
     };
     let employee_id = integer("employee_id");
     let category_id = integer("category_id");
-    let date = match form.text("date").map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()) {
+    let date = match form
+        .text("date")
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+    {
         None => None,
         Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(d) => Some(d),
@@ -133,9 +199,13 @@ async fn upload(
         ),
         _ => {}
     }
-    let (Some(employee_id), Some(category_id), Some(file), Some(ext), true) =
-        (employee_id, category_id, file, file_extension, errors.is_empty())
-    else {
+    let (Some(employee_id), Some(category_id), Some(file), Some(ext), true) = (
+        employee_id,
+        category_id,
+        file,
+        file_extension,
+        errors.is_empty(),
+    ) else {
         return Err(invalid(errors));
     };
     let new = NewDocument {

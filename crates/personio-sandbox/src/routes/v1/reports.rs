@@ -44,7 +44,10 @@ fn list_param<'a>(params: &'a Params, name: &str) -> Vec<&'a str> {
 /// `GET /v1/company/custom-reports/reports?report_ids=...&status=...`.
 async fn list(caller: Caller, State(app): State<AppState>, params: Params) -> ApiResult<Response> {
     caller.require(Area::CustomReports, Access::Read)?;
-    let status = params.one("status").map(str::trim).filter(|s| !s.is_empty());
+    let status = params
+        .one("status")
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if let Some(s) = status.filter(|s| !STATUSES.contains(s)) {
         return Err(bad_parameter(
             "status",
@@ -58,7 +61,12 @@ async fn list(caller: Caller, State(app): State<AppState>, params: Params) -> Ap
         .reports
         .reports
         .iter()
-        .filter(|r| ids.is_empty() || ids.iter().any(|id| id.eq_ignore_ascii_case(&r.id.to_string())))
+        .filter(|r| {
+            ids.is_empty()
+                || ids
+                    .iter()
+                    .any(|id| id.eq_ignore_ascii_case(&r.id.to_string()))
+        })
         .filter(|r| status.is_none_or(|s| r.status == s))
         .map(|r| render_report(&company, r, today))
         .collect();
@@ -110,7 +118,11 @@ async fn show(
     let selected: Vec<_> = if limit == 0 {
         people
     } else {
-        people.into_iter().skip((page - 1) * limit).take(limit).collect()
+        people
+            .into_iter()
+            .skip((page - 1) * limit)
+            .take(limit)
+            .collect()
     };
     let mut rendered = render_report(&company, report, today);
     rendered.attributes.items = Some(
@@ -135,12 +147,20 @@ async fn show(
 
 /// `GET /v1/company/custom-reports/columns?columns=&locale=&report_id=`: labels of every
 /// column the company has, or of one report's columns.
-async fn columns(caller: Caller, State(app): State<AppState>, params: Params) -> ApiResult<Response> {
+async fn columns(
+    caller: Caller,
+    State(app): State<AppState>,
+    params: Params,
+) -> ApiResult<Response> {
     caller.require(Area::CustomReports, Access::Read)?;
     let locale = Locale::parse(params.one("locale"));
     let wanted = list_param(&params, "columns");
     let company = app.company.read();
-    let report = match params.one("report_id").map(str::trim).filter(|r| !r.is_empty()) {
+    let report = match params
+        .one("report_id")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         Some(id) => Some(company.report(id).ok_or_else(report_not_found)?),
         None => None,
     };

@@ -7,16 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, Months, NaiveDate};
 use personio_api::Scope;
-use personio_api::v2::{Created, CreateCompensation, CreateCompensationType};
+use personio_api::v2::{CreateCompensation, CreateCompensationType, Created};
 use serde_json::Value;
 
 use super::org::page;
 use super::{allow_only, invalid_parameter};
 use crate::body::{Body, Payload};
 use crate::caller::Caller;
-use crate::company::{
-    CompensationCategory, CompensationError, Interval, NewCompensation,
-};
+use crate::company::{CompensationCategory, CompensationError, Interval, NewCompensation};
 use crate::error::{ApiError, ApiResult, ErrorKind, Family};
 use crate::origin::Origin;
 use crate::paginate::V2Request;
@@ -77,7 +75,10 @@ async fn list(
         filters,
         &["start_date", "end_date", "person.id", "legal_entity.id"],
     )?;
-    let (start, end) = match (date_param(filters, "start_date")?, date_param(filters, "end_date")?) {
+    let (start, end) = match (
+        date_param(filters, "start_date")?,
+        date_param(filters, "end_date")?,
+    ) {
         (None, None) => month_of(app.clock.now().date_naive()),
         (Some(day), None) | (None, Some(day)) => month_of(day),
         (Some(start), Some(end)) => (start, end),
@@ -184,9 +185,8 @@ fn unprocessable(message: impl Into<String>) -> ApiError {
 /// QUARTERLY, HALF-YEARLY, YEARLY (default MONTHLY, ignored for one-time types).
 async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiResult<Response> {
     require_read_and_write(&caller)?;
-    let input: CreateCompensation = serde_json::from_value(json_object(body)?).map_err(|e| {
-        ApiError::bad_request(Family::V2, format!("Invalid request content: {e}"))
-    })?;
+    let input: CreateCompensation = serde_json::from_value(json_object(body)?)
+        .map_err(|e| ApiError::bad_request(Family::V2, format!("Invalid request content: {e}")))?;
     let person_id: i64 = input
         .person
         .id
@@ -204,7 +204,9 @@ async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiR
     if let Some(currency) = &input.currency
         && !(currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()))
     {
-        return Err(unprocessable("currency must be an ISO 4217 code such as EUR."));
+        return Err(unprocessable(
+            "currency must be an ISO 4217 code such as EUR.",
+        ));
     }
     let effective_from = NaiveDate::parse_from_str(input.effective_from.trim(), "%Y-%m-%d")
         .map_err(|_| {
@@ -244,15 +246,15 @@ async fn create_type(
     body: Body,
 ) -> ApiResult<Response> {
     require_read_and_write(&caller)?;
-    let input: CreateCompensationType = serde_json::from_value(json_object(body)?).map_err(|e| {
-        ApiError::bad_request(Family::V2, format!("Invalid request content: {e}"))
-    })?;
+    let input: CreateCompensationType = serde_json::from_value(json_object(body)?)
+        .map_err(|e| ApiError::bad_request(Family::V2, format!("Invalid request content: {e}")))?;
     if input.name.trim().is_empty() {
         return Err(ApiError::bad_request(Family::V2, "name must not be empty."));
     }
-    let category = CompensationCategory::parse_creatable(input.category.trim()).ok_or_else(|| {
-        ApiError::bad_request(Family::V2, "category must be RECURRING or ONE_TIME.")
-    })?;
+    let category =
+        CompensationCategory::parse_creatable(input.category.trim()).ok_or_else(|| {
+            ApiError::bad_request(Family::V2, "category must be RECURRING or ONE_TIME.")
+        })?;
     let now = app.clock.now();
     let mut company = app.company.write();
     let id = company

@@ -126,8 +126,8 @@ async fn update(
         Payload::Empty => return Err(bad("The request body is empty.")),
         Payload::Form(_) => return Err(ApiError::new(Family::V2, ErrorKind::UnsupportedMediaType)),
     };
-    let patch: DocumentPatch = serde_json::from_value(value)
-        .map_err(|e| bad(&format!("Invalid request content: {e}")))?;
+    let patch: DocumentPatch =
+        serde_json::from_value(value).map_err(|e| bad(&format!("Invalid request content: {e}")))?;
     let mut changes = DocumentChanges::default();
     match patch.name {
         None => {}
@@ -169,12 +169,14 @@ async fn update(
     let now = app.clock.now();
     let mut company = app.company.write();
     let id = find(&company, &id)?.id;
-    company.update_document(id, changes, now).map_err(|e| match e {
-        DocumentError::UnknownCategory(c) => {
-            ApiError::validation(Family::V2, format!("Document category {c} does not exist."))
-        }
-        _ => not_found(),
-    })?;
+    company
+        .update_document(id, changes, now)
+        .map_err(|e| match e {
+            DocumentError::UnknownCategory(c) => {
+                ApiError::validation(Family::V2, format!("Document category {c} does not exist."))
+            }
+            _ => not_found(),
+        })?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -210,7 +212,13 @@ async fn download(
     );
     let safe_name: String = file_name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);

@@ -10,6 +10,7 @@ mod generated;
 mod org;
 mod paging;
 mod persons;
+mod reports;
 mod v1_employees;
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox};

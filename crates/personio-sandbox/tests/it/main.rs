@@ -5,6 +5,7 @@
 
 mod admin;
 mod auth;
+mod documents;
 mod errors;
 mod generated;
 mod org;

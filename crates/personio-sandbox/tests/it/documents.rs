@@ -49,13 +49,29 @@ async fn an_uploaded_file_downloads_byte_for_byte() {
     let token = v1_token(&sb).await;
     let (status, categories) = get(&sb, &token, "/v1/company/document-categories").await;
     assert_eq!(status, StatusCode::OK);
-    assert_same_shape(&categories, &fixture(FIXTURES, "v1/document-categories.json"), true);
+    assert_same_shape(
+        &categories,
+        &fixture(FIXTURES, "v1/document-categories.json"),
+        true,
+    );
     let (employee, category) = first_employee_and_category(&sb, &token).await;
     let bytes: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
-    let (status, body) = upload(&sb, &token, form(&employee, &category, "scan.png", bytes.clone())).await;
+    let (status, body) = upload(
+        &sb,
+        &token,
+        form(&employee, &category, "scan.png", bytes.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/documents.uploaded.json"), true);
-    assert_eq!(body["data"]["attributes"]["employee"]["attributes"]["id"]["value"].to_string(), employee);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/documents.uploaded.json"),
+        true,
+    );
+    assert_eq!(
+        body["data"]["attributes"]["employee"]["attributes"]["id"]["value"].to_string(),
+        employee
+    );
     let id = body["data"]["id"].to_string();
 
     let v2 = v2_token(&sb).await;
@@ -63,7 +79,12 @@ async fn an_uploaded_file_downloads_byte_for_byte() {
     assert_eq!(status, StatusCode::OK);
     assert_same_shape(&first, &fixture(FIXTURES, "v2/documents.page.json"), true);
     let (_, page) = get(&sb, &v2, &format!("{LIST}?owner_id={employee}&limit=200")).await;
-    let listed = page["_data"].as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap();
+    let listed = page["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id.as_str())
+        .unwrap();
     assert_eq!(listed["size"], bytes.len());
     assert_eq!(listed["document_type"], "image/png");
     let response = client()
@@ -84,29 +105,63 @@ async fn upload_errors_are_personios() {
     let (employee, category) = first_employee_and_category(&sb, &token).await;
     let pdf = b"%PDF-1.4\n".to_vec();
 
-    let (status, body) = upload(&sb, &token, form(&employee, &category, "setup.exe", pdf.clone())).await;
+    let (status, body) = upload(
+        &sb,
+        &token,
+        form(&employee, &category, "setup.exe", pdf.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/error.422-document-file.json"), true);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/error.422-document-file.json"),
+        true,
+    );
     let message = body["error"]["error_data"]["file"][0].as_str().unwrap();
-    assert!(message.starts_with("The file must be a file of type: pdf, docx, doc, jpg"), "{message}");
+    assert!(
+        message.starts_with("The file must be a file of type: pdf, docx, doc, jpg"),
+        "{message}"
+    );
 
-    let (status, body) = upload(&sb, &token, Form::new().text("comment", "no title, no file")).await;
+    let (status, body) = upload(
+        &sb,
+        &token,
+        Form::new().text("comment", "no title, no file"),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&String> = body["error"]["error_data"].as_object().unwrap().keys().collect();
+    let fields: Vec<&String> = body["error"]["error_data"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
     assert_eq!(fields, ["title", "employee_id", "category_id", "file"]);
 
     let (status, body) = upload(&sb, &token, form(&employee, "999999", "a.pdf", pdf.clone())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/error.404-document-category.json"), true);
-    assert_eq!(body["error"]["message"], "No query results for model [DocumentCategory] 999999");
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/error.404-document-category.json"),
+        true,
+    );
+    assert_eq!(
+        body["error"]["message"],
+        "No query results for model [DocumentCategory] 999999"
+    );
     let (status, body) = upload(&sb, &token, form("1", &category, "a.pdf", pdf.clone())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["error"]["message"], "No query results for model [Employee] 1");
+    assert_eq!(
+        body["error"]["message"],
+        "No query results for model [Employee] 1"
+    );
 
     let big = vec![b'x'; 30 * 1024 * 1024 + 1];
     let (status, body) = upload(&sb, &token, form(&employee, &category, "big.pdf", big)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["error_data"]["file"][0], "The file may not be greater than 30720 kilobytes.");
+    assert_eq!(
+        body["error"]["error_data"]["file"][0],
+        "The file may not be greater than 30720 kilobytes."
+    );
 
     let (id, secret) = create_credential(
         &sb,
@@ -114,9 +169,16 @@ async fn upload_errors_are_personios() {
     )
     .await;
     let reader = v1_token_for(&sb, &id, &secret).await;
-    assert_eq!(get(&sb, &reader, "/v1/company/document-categories").await.0, StatusCode::OK);
+    assert_eq!(
+        get(&sb, &reader, "/v1/company/document-categories").await.0,
+        StatusCode::OK
+    );
     let (status, _) = upload(&sb, &reader, form(&employee, &category, "a.pdf", pdf)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "uploading needs write access");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "uploading needs write access"
+    );
 }
 
 /// Position of `needle` in `haystack` at or after `from`.
@@ -132,11 +194,17 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 fn assert_valid_pdf(pdf: &[u8]) {
     assert!(pdf.starts_with(b"%PDF-1."), "header");
     assert!(pdf.ends_with(b"%%EOF\n"), "trailer end");
-    let marker = pdf.windows(10).rposition(|w| w == b"startxref\n").expect("startxref");
+    let marker = pdf
+        .windows(10)
+        .rposition(|w| w == b"startxref\n")
+        .expect("startxref");
     let tail = std::str::from_utf8(&pdf[marker + 10..]).unwrap();
     let startxref: usize = tail.lines().next().unwrap().trim().parse().unwrap();
     let xref = std::str::from_utf8(&pdf[startxref..]).expect("the table is ASCII");
-    assert!(xref.starts_with("xref\n0 "), "startxref points at the table");
+    assert!(
+        xref.starts_with("xref\n0 "),
+        "startxref points at the table"
+    );
     let count: usize = xref.lines().nth(1).unwrap()[2..].parse().unwrap();
     let entries: Vec<&str> = xref.lines().skip(2).take(count).collect();
     assert_eq!(entries[0], "0000000000 65535 f ");
@@ -144,7 +212,11 @@ fn assert_valid_pdf(pdf: &[u8]) {
         assert_eq!(entry.len(), 19, "20-byte entries with their newline");
         let offset: usize = entry[..10].parse().unwrap();
         let header = format!("{n} 0 obj");
-        assert_eq!(&pdf[offset..offset + header.len()], header.as_bytes(), "object {n}");
+        assert_eq!(
+            &pdf[offset..offset + header.len()],
+            header.as_bytes(),
+            "object {n}"
+        );
     }
     assert!(xref.contains(&format!("/Size {count}")) && xref.contains("/Root 1 0 R"));
     let mut at = 0;
@@ -157,7 +229,11 @@ fn assert_valid_pdf(pdf: &[u8]) {
             .collect();
         let length: usize = digits.parse().unwrap();
         let start = find(pdf, b"stream\n", length_at).unwrap() + 7;
-        assert_eq!(&pdf[start + length..start + length + 9], b"endstream", "stream length");
+        assert_eq!(
+            &pdf[start + length..start + length + 9],
+            b"endstream",
+            "stream length"
+        );
         at = start + length;
         streams += 1;
     }
@@ -213,23 +289,62 @@ async fn listing_needs_an_owner_and_a_limit_of_at_most_200() {
         .map(|p| p["id"].as_str().unwrap().to_owned())
         .find(|_| true)
         .unwrap();
-    assert_eq!(get(&sb, &token, &format!("{LIST}?owner_id={owner}&limit=300")).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(get(&sb, &token, &format!("{LIST}?owner_id={owner}&limit=200")).await.0, StatusCode::OK);
+    assert_eq!(
+        get(&sb, &token, &format!("{LIST}?owner_id={owner}&limit=300"))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&sb, &token, &format!("{LIST}?owner_id={owner}&limit=200"))
+            .await
+            .0,
+        StatusCode::OK
+    );
     let (_, all) = get(&sb, &token, &format!("{LIST}?owner_id={owner}&limit=200")).await;
     let all: Vec<Value> = all["_data"].as_array().unwrap().clone();
     let mut paged = Vec::new();
     let mut next = Some(sb.url(&format!("{LIST}?owner_id={owner}&limit=1")));
     for _ in 0..50 {
         let Some(url) = next.take() else { break };
-        let body: Value = client().get(url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let body: Value = client()
+            .get(url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         paged.extend(body["_data"].as_array().unwrap().iter().cloned());
-        next = body["_meta"]["links"]["next"]["href"].as_str().map(str::to_owned);
+        next = body["_meta"]["links"]["next"]["href"]
+            .as_str()
+            .map(str::to_owned);
     }
-    assert_eq!(paged, all, "following next links gives the same documents, newest first");
+    assert_eq!(
+        paged, all,
+        "following next links gives the same documents, newest first"
+    );
     let category = all[0]["category"]["id"].as_str().unwrap();
-    let (_, filtered) = get(&sb, &token, &format!("{LIST}?owner_id={owner}&category_id={category}")).await;
-    assert!(filtered["_data"].as_array().unwrap().iter().all(|d| d["category"]["id"] == category));
-    let (_, none) = get(&sb, &token, &format!("{LIST}?owner_id={owner}&created_at.lt=2000-01-01")).await;
+    let (_, filtered) = get(
+        &sb,
+        &token,
+        &format!("{LIST}?owner_id={owner}&category_id={category}"),
+    )
+    .await;
+    assert!(
+        filtered["_data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["category"]["id"] == category)
+    );
+    let (_, none) = get(
+        &sb,
+        &token,
+        &format!("{LIST}?owner_id={owner}&created_at.lt=2000-01-01"),
+    )
+    .await;
     assert!(none["_data"].as_array().unwrap().is_empty());
     let (id, secret) = create_credential(
         &sb,
@@ -237,7 +352,12 @@ async fn listing_needs_an_owner_and_a_limit_of_at_most_200() {
     )
     .await;
     let narrow = v2_token_for(&sb, &id, &secret).await;
-    assert_eq!(get(&sb, &narrow, &format!("{LIST}?owner_id={owner}")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&sb, &narrow, &format!("{LIST}?owner_id={owner}"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn patch(sb: &RunningSandbox, token: &str, id: &str, body: Value) -> StatusCode {
@@ -265,7 +385,12 @@ async fn metadata_changes_are_validated_and_deleted_documents_vanish() {
         .iter()
         .map(|d| d["category"]["id"].as_str().unwrap().to_owned())
         .find(|c| *c != page["_data"][0]["category"]["id"])
-        .unwrap_or_else(|| page["_data"][0]["category"]["id"].as_str().unwrap().to_owned());
+        .unwrap_or_else(|| {
+            page["_data"][0]["category"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        });
     for bad in [
         json!({"name": null}),
         json!({"name": ""}),
@@ -274,7 +399,11 @@ async fn metadata_changes_are_validated_and_deleted_documents_vanish() {
         json!({"category": null}),
         json!({"date": "30.10.2026"}),
     ] {
-        assert_eq!(patch(&sb, &token, &id, bad.clone()).await, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(
+            patch(&sb, &token, &id, bad.clone()).await,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
     }
     assert_eq!(
         patch(&sb, &token, &id, json!({"category": {"id": "1"}})).await,
@@ -282,16 +411,41 @@ async fn metadata_changes_are_validated_and_deleted_documents_vanish() {
     );
     let change = json!({"name": "Contract (signed)", "comment": "Countersigned", "date": "2026-10-01",
                         "category": {"id": other_category}});
-    assert_eq!(patch(&sb, &token, &id, change).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        patch(&sb, &token, &id, change).await,
+        StatusCode::NO_CONTENT
+    );
     let (_, page) = get(&sb, &token, &format!("{LIST}?owner_id={owner}")).await;
-    let changed = page["_data"].as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).unwrap();
+    let changed = page["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id.as_str())
+        .unwrap();
     assert_eq!(changed["name"], "Contract (signed)");
     assert_eq!(changed["comment"], "Countersigned");
     assert_eq!(changed["date"], "2026-10-01");
-    assert_eq!(patch(&sb, &token, "999999999", json!({"name": "x"})).await, StatusCode::NOT_FOUND);
-    let deleted = client().delete(sb.url(&format!("{LIST}/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        patch(&sb, &token, "999999999", json!({"name": "x"})).await,
+        StatusCode::NOT_FOUND
+    );
+    let deleted = client()
+        .delete(sb.url(&format!("{LIST}/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    assert_eq!(get(&sb, &token, &format!("{LIST}/{id}/download")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&sb, &token, &format!("{LIST}/{id}/download")).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (_, page) = get(&sb, &token, &format!("{LIST}?owner_id={owner}")).await;
-    assert!(page["_data"].as_array().unwrap().iter().all(|d| d["id"] != id.as_str()));
+    assert!(
+        page["_data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != id.as_str())
+    );
 }

@@ -5,6 +5,7 @@
 
 mod admin;
 mod auth;
+mod compensations;
 mod documents;
 mod errors;
 mod generated;

@@ -28,7 +28,11 @@ async fn the_report_list_has_personios_envelope_and_filters_by_id_and_status() {
     let token = v1_token(&sb).await;
     let (status, list) = get(&sb, &token, REPORTS).await;
     assert_eq!(status, StatusCode::OK);
-    assert_same_shape(&list, &fixture(FIXTURES, "v1/custom-reports.list.json"), false);
+    assert_same_shape(
+        &list,
+        &fixture(FIXTURES, "v1/custom-reports.list.json"),
+        false,
+    );
     let all = list["data"].as_array().unwrap();
     assert_eq!(all.len(), 5);
     assert!(all.iter().all(|r| r["attributes"].get("items").is_none()));
@@ -38,13 +42,22 @@ async fn the_report_list_has_personios_envelope_and_filters_by_id_and_status() {
         .iter()
         .map(|r| r["attributes"]["id"].as_str().unwrap())
         .collect();
-    let (_, chosen) = get(&sb, &token, &format!("{REPORTS}?report_ids={}", ids.join(","))).await;
+    let (_, chosen) = get(
+        &sb,
+        &token,
+        &format!("{REPORTS}?report_ids={}", ids.join(",")),
+    )
+    .await;
     assert_eq!(chosen["data"].as_array().unwrap().len(), 2);
     let (_, one) = get(&sb, &token, &format!("{REPORTS}?report_ids[]={}", ids[0])).await;
     assert_eq!(one["data"][0]["attributes"]["id"], ids[0]);
     let (status, error) = get(&sb, &token, &format!("{REPORTS}?status=stale")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_same_shape(&error, &fixture(FIXTURES, "v1/custom-reports.error.404.json"), true);
+    assert_same_shape(
+        &error,
+        &fixture(FIXTURES, "v1/custom-reports.error.404.json"),
+        true,
+    );
     assert_eq!(error[0]["status"], 400);
 }
 
@@ -60,20 +73,29 @@ async fn reports_show_every_attribute_whatever_the_credential_may_read() {
     let token = v1_token_for(&sb, &id, &secret).await;
     let (_, employees) = get(&sb, &token, "/v1/company/employees?limit=1").await;
     assert!(
-        employees["data"][0]["attributes"].get("fix_salary").is_none(),
+        employees["data"][0]["attributes"]
+            .get("fix_salary")
+            .is_none(),
         "the employee endpoint hides what the credential may not read"
     );
     let report = report_id(&sb, &token, "Salaries and cost centers").await;
     let (status, body) = get(&sb, &token, &format!("{REPORTS}/{report}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/custom-reports.report.json"), false);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/custom-reports.report.json"),
+        false,
+    );
     let items = body["data"][0]["attributes"]["items"].as_array().unwrap();
     let salary = items
         .iter()
         .flat_map(|i| i["attributes"].as_array().unwrap())
         .find(|c| c["data_type"] == "SALARY" && c["attribute_id"] == "fix_salary")
         .unwrap();
-    assert!(salary["amount"].as_str().unwrap().contains('.'), "amounts are strings: {salary}");
+    assert!(
+        salary["amount"].as_str().unwrap().contains('.'),
+        "amounts are strings: {salary}"
+    );
     let types: Vec<&str> = items[0]["attributes"]
         .as_array()
         .unwrap()
@@ -102,7 +124,12 @@ async fn report_rows_page_by_page_and_limit() {
     assert!(all.len() > 7);
     let mut paged = Vec::new();
     for page in 1..=all.len().div_ceil(7) {
-        let (_, body) = get(&sb, &token, &format!("{REPORTS}/{report}?page={page}&limit=7")).await;
+        let (_, body) = get(
+            &sb,
+            &token,
+            &format!("{REPORTS}/{report}?page={page}&limit=7"),
+        )
+        .await;
         assert_eq!(body["metadata"]["current_page"], page);
         assert_eq!(body["metadata"]["total_pages"], all.len().div_ceil(7));
         paged.extend(
@@ -133,7 +160,11 @@ async fn historical_and_timeframe_reports_carry_their_dates() {
     let token = v1_token(&sb).await;
     let historical = report_id(&sb, &token, "Position changes").await;
     let (_, body) = get(&sb, &token, &format!("{REPORTS}/{historical}")).await;
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/custom-reports.historical.json"), false);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/custom-reports.historical.json"),
+        false,
+    );
     assert_eq!(body["data"][0]["attributes"]["type"], "historical_data");
     let items = body["data"][0]["attributes"]["items"].as_array().unwrap();
     assert!(items.iter().all(|i| i.get("attributes").is_none()));
@@ -154,7 +185,10 @@ async fn historical_and_timeframe_reports_carry_their_dates() {
         .filter(|c| c["attribute_id"] == "position")
         .map(|c| c["effective_date"].as_str().unwrap())
         .collect();
-    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "oldest first: {dates:?}");
+    assert!(
+        dates.windows(2).all(|w| w[0] <= w[1]),
+        "oldest first: {dates:?}"
+    );
 
     let absences = report_id(&sb, &token, "Absence overview this year").await;
     let (_, body) = get(&sb, &token, &format!("{REPORTS}/{absences}")).await;
@@ -177,9 +211,17 @@ async fn columns_are_labelled_in_the_asked_locale() {
     let token = v1_token(&sb).await;
     let (status, body) = get(&sb, &token, "/v1/company/custom-reports/columns").await;
     assert_eq!(status, StatusCode::OK);
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/custom-reports.columns.json"), true);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/custom-reports.columns.json"),
+        true,
+    );
     let columns = body["data"]["attributes"].as_array().unwrap();
-    assert!(columns.iter().any(|c| c["attribute_id"].as_str().unwrap().starts_with("dynamic_")));
+    assert!(
+        columns
+            .iter()
+            .any(|c| c["attribute_id"].as_str().unwrap().starts_with("dynamic_"))
+    );
     assert!(columns.iter().any(|c| c["data_type"] == "ABSENCE_OVERVIEW"));
     let (_, german) = get(
         &sb,
@@ -215,7 +257,11 @@ async fn reports_need_the_custom_reports_area_and_unknown_ids_get_the_error_arra
     let token = v1_token_for(&sb, &id, &secret).await;
     let (status, body) = get(&sb, &token, REPORTS).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/custom-reports.error.404.json"), true);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/custom-reports.error.404.json"),
+        true,
+    );
     let token = v1_token(&sb).await;
     let (status, body) = get(
         &sb,
@@ -224,7 +270,11 @@ async fn reports_need_the_custom_reports_area_and_unknown_ids_get_the_error_arra
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_same_shape(&body, &fixture(FIXTURES, "v1/custom-reports.error.404.json"), true);
+    assert_same_shape(
+        &body,
+        &fixture(FIXTURES, "v1/custom-reports.error.404.json"),
+        true,
+    );
     assert_eq!(body[0]["errors"][0]["details"], "Report not found");
 }
 
@@ -255,13 +305,27 @@ async fn reporting_v2_serves_tables_aligned_with_their_columns() {
     assert_eq!(status, StatusCode::OK);
     assert_same_shape(&table, &fixture(FIXTURES, "v2/report.table.json"), false);
     let width = table["_meta"]["columns"].as_array().unwrap().len();
-    assert!(table["_data"].as_array().unwrap().iter().all(|row| row.as_array().unwrap().len() == width));
+    assert!(
+        table["_data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row.as_array().unwrap().len() == width)
+    );
     let (_, attributes) = get(&sb, &token, "/v2/reports/attributes?limit=5").await;
-    assert_same_shape(&attributes, &fixture(FIXTURES, "v2/report-attributes.page.json"), false);
+    assert_same_shape(
+        &attributes,
+        &fixture(FIXTURES, "v2/report-attributes.page.json"),
+        false,
+    );
     assert!(attributes["_meta"]["links"]["next"]["href"].is_string());
     let (status, error) = get(&sb, &token, "/v2/reports/0000").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_same_shape(&error, &fixture(FIXTURES, "v2/reports.error.400.json"), true);
+    assert_same_shape(
+        &error,
+        &fixture(FIXTURES, "v2/reports.error.400.json"),
+        true,
+    );
     let (id, secret) = create_credential(
         &sb,
         json!({"name": "persons only", "access": {"employees": "read"}, "readable_attributes": "all"}),

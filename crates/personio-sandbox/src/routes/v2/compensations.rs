@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, Months, NaiveDate};
 use personio_api::Scope;
-use personio_api::v2::{CreateCompensation, CreateCompensationType, Created};
+use personio_api::v2::{CreateCompensation, CreateCompensationType, Created, Link, ResourceMeta};
 use serde_json::Value;
 
 use super::org::page;
@@ -171,8 +171,13 @@ fn json_object(body: Body) -> ApiResult<Value> {
     }
 }
 
-fn created(id: String) -> Response {
-    let body = Created { id, meta: None };
+/// 201 with the new id and a link to where it shows.
+fn created(id: String, href: String) -> Response {
+    let links = [("self".to_owned(), Link { href })].into_iter().collect();
+    let body = Created {
+        id,
+        meta: Some(ResourceMeta { links }),
+    };
     (StatusCode::CREATED, json_response(to_bytes(&body))).into_response()
 }
 
@@ -183,7 +188,12 @@ fn unprocessable(message: impl Into<String>) -> ApiError {
 /// `POST /v2/compensations` → 201 `{"id"}`. `value` has at most two decimals, `currency`
 /// is ISO 4217 (default: the person's legal entity's), `interval` is one of MONTHLY,
 /// QUARTERLY, HALF-YEARLY, YEARLY (default MONTHLY, ignored for one-time types).
-async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiResult<Response> {
+async fn create(
+    caller: Caller,
+    State(app): State<AppState>,
+    Origin(origin): Origin,
+    body: Body,
+) -> ApiResult<Response> {
     require_read_and_write(&caller)?;
     let input: CreateCompensation = serde_json::from_value(json_object(body)?)
         .map_err(|e| ApiError::bad_request(Family::V2, format!("Invalid request content: {e}")))?;
@@ -235,7 +245,10 @@ async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiR
             now,
         )
         .map_err(|e| unprocessable(e.to_string()))?;
-    Ok(created(id.to_string()))
+    Ok(created(
+        id.to_string(),
+        format!("{origin}/v2/compensations?person.id={person_id}&start_date={effective_from}"),
+    ))
 }
 
 /// `POST /v2/compensations/types` with `{"name", "category": "RECURRING"|"ONE_TIME"}` →
@@ -243,6 +256,7 @@ async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiR
 async fn create_type(
     caller: Caller,
     State(app): State<AppState>,
+    Origin(origin): Origin,
     body: Body,
 ) -> ApiResult<Response> {
     require_read_and_write(&caller)?;
@@ -268,5 +282,8 @@ async fn create_type(
             ),
             other => unprocessable(other.to_string()),
         })?;
-    Ok(created(id.to_string()))
+    Ok(created(
+        id.to_string(),
+        format!("{origin}/v2/compensations/types"),
+    ))
 }

@@ -621,9 +621,10 @@ pub(super) fn generate(company: &mut Company, seed: u64) {
         }
         let created_at = as_of - Duration::days(rng.random_range(20..700));
         job_id += rng.random_range(3..40);
-        let status = match n % 10 {
-            8 => JobStatus::Draft,
-            9 => JobStatus::Archived,
+        // Even the smallest company has one draft and one archived job.
+        let status = match n % 6 {
+            3 => JobStatus::Draft,
+            4 => JobStatus::Archived,
             _ => JobStatus::Published,
         };
         let mut postings = Vec::new();

@@ -82,7 +82,7 @@ pub(super) fn field_error(
         field: field.to_owned(),
         errors: vec![FieldError {
             reason: reason.to_owned(),
-            context,
+            context: Some(context.unwrap_or_else(|| serde_json::json!({}))),
         }],
     }
 }

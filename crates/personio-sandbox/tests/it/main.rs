@@ -12,6 +12,7 @@ mod generated;
 mod org;
 mod paging;
 mod persons;
+mod recruiting;
 mod reports;
 mod v1_employees;
 

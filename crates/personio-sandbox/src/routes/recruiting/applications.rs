@@ -57,10 +57,12 @@ const INVALID_DATE: &str = "errors.attribute-validation.invalid-date-format";
 struct Problems(Vec<FieldErrors>);
 
 impl Problems {
+    /// Records a reason code; `context` is always an object, empty when there is nothing
+    /// to add (it is optional in Personio's schema; one shape is easier to read).
     fn add(&mut self, field: &str, reason: &str, context: Option<Value>) {
         let error = FieldError {
             reason: reason.to_owned(),
-            context,
+            context: Some(context.unwrap_or_else(|| json!({}))),
         };
         match self.0.iter_mut().find(|f| f.field == field) {
             Some(entry) => entry.errors.push(error),

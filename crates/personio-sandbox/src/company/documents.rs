@@ -359,11 +359,7 @@ pub fn document_text(company: &Company, document: &Document) -> (String, Vec<Str
     let date = document
         .date
         .map_or_else(String::new, |d| d.format("%d.%m.%Y").to_string());
-    let mut lines = vec![
-        format!("{entity}"),
-        format!("Employee: {name}"),
-        date.clone(),
-    ];
+    let mut lines = vec![entity.to_owned(), format!("Employee: {name}"), date.clone()];
     match (&document.file, owner) {
         (DocumentFile::Generated(DocumentKind::Contract), Some(e)) => {
             lines.push(format!("Position: {}", e.position));
@@ -399,4 +395,62 @@ pub fn document_text(company: &Company, document: &Document) -> (String, Vec<Str
         fold(&document.name),
         lines.iter().map(|l| fold(l)).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use crate::company::{Company, DocumentChanges, GenerateSpec, NewDocument};
+
+    #[test]
+    fn document_changes_record_personios_event_names() {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let mut company = Company::generate(GenerateSpec {
+            seed: 2,
+            employees: 4,
+            as_of,
+        });
+        let now = as_of + chrono::Duration::hours(2);
+        let before = company.changes.last_seq();
+        let owner = company.employees[1].id;
+        let category = company.documents.categories[5].id;
+        let id = company
+            .create_document(
+                NewDocument {
+                    owner_id: owner,
+                    category_id: category,
+                    name: "Parking permit".into(),
+                    date: None,
+                    comment: String::new(),
+                    bytes: Bytes::from_static(b"%PDF-1.4"),
+                    file_name: "permit.pdf".into(),
+                    media_type: "application/pdf",
+                },
+                now,
+            )
+            .unwrap();
+        let unchanged = DocumentChanges {
+            name: Some("Parking permit".into()),
+            ..Default::default()
+        };
+        company.update_document(id, unchanged, now).unwrap();
+        let renamed = DocumentChanges {
+            name: Some("Parking permit 2026".into()),
+            ..Default::default()
+        };
+        company.update_document(id, renamed, now).unwrap();
+        company.delete_document(id, now).unwrap();
+        let names: Vec<&str> = company.changes.since(before).map(|e| e.name).collect();
+        assert_eq!(
+            names,
+            ["document.created", "document.updated", "document.deleted"],
+            "a change to nothing records nothing"
+        );
+        assert!(company.document(id).is_none());
+    }
 }

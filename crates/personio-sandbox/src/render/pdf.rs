@@ -89,15 +89,12 @@ mod tests {
     #[test]
     fn cross_reference_offsets_point_at_their_objects() {
         let pdf = text_page("Payslip (März)", &["Gross pay: 4200.00".to_owned()]);
-        let text = String::from_utf8_lossy(&pdf);
-        let start: usize = text
-            .rsplit("startxref\n")
-            .next()
-            .and_then(|t| t.lines().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap();
-        assert!(text[start..].starts_with("xref\n0 8\n"));
-        for (n, entry) in text[start..].lines().skip(3).take(7).enumerate() {
+        let marker = pdf.windows(10).rposition(|w| w == b"startxref\n").unwrap();
+        let tail = std::str::from_utf8(&pdf[marker + 10..]).unwrap();
+        let start: usize = tail.lines().next().unwrap().parse().unwrap();
+        let table = std::str::from_utf8(&pdf[start..]).unwrap();
+        assert!(table.starts_with("xref\n0 8\n"));
+        for (n, entry) in table.lines().skip(3).take(7).enumerate() {
             let offset: usize = entry[..10].parse().unwrap();
             let header = format!("{} 0 obj", n + 1);
             assert_eq!(&pdf[offset..offset + header.len()], header.as_bytes());

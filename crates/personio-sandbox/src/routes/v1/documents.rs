@@ -123,11 +123,13 @@ async fn upload(
     }
     let mut errors = Map::new();
     let mut fail = |field: &str, message: String| {
-        errors
+        if let Some(list) = errors
             .entry(field.to_owned())
             .or_insert_with(|| json!([]))
             .as_array_mut()
-            .map(|list| list.push(json!(message)));
+        {
+            list.push(json!(message));
+        }
     };
     let title = form
         .text("title")

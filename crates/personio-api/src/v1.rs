@@ -6,12 +6,21 @@
 //! attribute objects `{label, value, type, universal_id}` (§2.2).
 
 mod attribute;
+mod document;
 mod employee;
 mod envelope;
+mod report;
 
 pub use attribute::{
     Attribute, AttributeType, CostCenterShare, Embedded, Entitlement, HolidayCalendarRef, NamedRef,
     WorkScheduleRef,
 };
+pub use document::{
+    DocumentCategory, DocumentCategoryAttributes, UploadedDocument, UploadedDocumentAttributes,
+};
 pub use employee::{AttributeDefinition, Balance, Created, Employee, EmployeeInput, EmployeeWrite};
 pub use envelope::{List, LooseInt, Message, Metadata, Single};
+pub use report::{
+    Column, ColumnList, Columns, LooseNumber, Report, ReportAttributes, ReportCell,
+    ReportCostCenter, ReportFilter, ReportItem,
+};

@@ -5,14 +5,26 @@
 //! §3.1). Single resources come unwrapped, with their own `_meta.links`. Errors are problem
 //! details (see [`crate::error::ProblemBody`]).
 
+mod compensation;
+mod document;
 mod employment;
 mod org;
 mod page;
 mod person;
+pub mod recruiting;
+mod report;
 
+pub use compensation::{
+    Amount, Compensation, CompensationType, CreateCompensation, CreateCompensationType,
+};
+pub use document::{Document, DocumentPatch, StatusRef};
 pub use employment::{Employment, EmploymentWrite, OrgUnitRef, Position, Termination, WeightedRef};
 pub use org::{CostCenter, LegalEntity, LegalEntityAddress, OrgUnit, Workplace};
 pub use page::{Created, IdRef, Link, ListMeta, Page, ResourceMeta};
 pub use person::{
     CreatePerson, CustomAttribute, CustomAttributeWrite, Person, PersonPatch, ProfilePicture,
+};
+pub use report::{
+    Cell, NumericValue, OptionEntry, OptionsValue, ReportAttribute, ReportSummary, ReportTable,
+    StringValue, TableColumn, TableMeta,
 };

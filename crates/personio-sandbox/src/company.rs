@@ -4,17 +4,29 @@
 //! Handlers read it under a read lock and change it under a write lock (see `state`).
 
 mod attributes;
+mod compensations;
+mod documents;
 mod edit;
 mod employee;
 mod events;
 mod generate;
 mod names;
 mod org;
+mod recruiting;
+mod reports;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 pub use attributes::{CustomAttributeDef, STANDARD_ATTRIBUTES, StandardAttribute, standard};
+pub use compensations::{
+    Compensation, CompensationCategory, CompensationError, CompensationType, Compensations,
+    Interval, NewCompensation,
+};
+pub use documents::{
+    Document, DocumentCategory, DocumentChanges, DocumentError, DocumentFile, DocumentKind,
+    Documents, NewDocument, document_text,
+};
 pub use edit::{EditError, EmployeeChanges};
 pub use employee::{
     CustomValue, Employee, EmploymentType, Gender, SalaryInterval, Status, Termination,
@@ -25,6 +37,12 @@ pub use org::{
     AbsenceUnit, CostCenter, HolidayCalendar, LegalEntity, Office, OrgUnit, OrgUnitKind,
     TimeOffType, WorkSchedule,
 };
+pub use recruiting::{
+    ApplicantAttribute, ApplicantAttributeKind, Application, AttachedFile, Candidate, Channel, Job,
+    JobCategory, JobStatus, NewApplication, Recruiting, RecruitingFeatures, StageRef, SystemStage,
+    Upload,
+};
+pub use reports::{CellType, ColumnSource, Report, ReportColumn, ReportKind, Reports};
 
 /// An employee removed through the API (v2 `DELETE /v2/persons/{id}`).
 #[derive(Debug, Clone)]
@@ -58,6 +76,10 @@ pub struct Company {
     pub deleted_employees: Vec<DeletedEmployee>,
     /// Every change since generation, for webhooks and change counts.
     pub changes: ChangeLog,
+    pub documents: Documents,
+    pub compensations: Compensations,
+    pub reports: Reports,
+    pub recruiting: Recruiting,
     /// Bumped when a name that employees embed (department, office, ...) changes, so that
     /// rendered employees are re-rendered.
     pub structure_version: u64,

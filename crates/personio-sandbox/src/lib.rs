@@ -26,6 +26,7 @@ mod clock;
 pub mod company;
 pub mod credentials;
 mod error;
+mod multipart;
 mod origin;
 mod paginate;
 mod params;

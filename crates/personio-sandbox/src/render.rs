@@ -2,8 +2,14 @@
 //! which fields appear (absent, never `null`, when not readable), and links point at the
 //! origin the caller used.
 
+pub(crate) mod compensations;
+pub(crate) mod documents;
+pub(crate) mod feed;
 pub(crate) mod page;
+pub(crate) mod pdf;
 pub(crate) mod picture;
+pub(crate) mod recruiting;
+pub(crate) mod reports;
 pub(crate) mod v1;
 pub(crate) mod v2;
 

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod recruiting;
 mod v1;
 mod v2;
 
@@ -58,6 +59,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/auth/revoke", post(auth::v2_revoke))
         .merge(v1_personnel)
         .merge(v1_images)
+        .merge(v1::records())
+        .merge(recruiting::routes())
         .merge(v2::routes())
         .nest("/_sandbox", admin::routes())
         .fallback(not_found)

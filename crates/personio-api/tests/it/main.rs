@@ -10,10 +10,12 @@ use personio_api::v2::{self, Created, Employment, OrgUnit, Person};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod records;
+
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Reads the fixture as `T`, writes it back, and checks both directions of the shape.
-fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
+pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
     let original = fixture(DIR, name);
     let typed: T =
         serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::json;
 
+mod features;
+
 use crate::body::Body;
 use crate::caller::bearer_token;
 use crate::company::{STANDARD_ATTRIBUTES, Status};
@@ -27,6 +29,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/credentials/{client_id}/secret", post(regenerate_secret))
         .route("/company", get(company))
         .route("/recruiting", get(recruiting))
+        .route("/features", get(features::show).put(features::update))
 }
 
 /// Proof that the caller holds the admin token.

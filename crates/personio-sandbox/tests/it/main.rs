@@ -5,11 +5,15 @@
 
 mod admin;
 mod auth;
+mod compensations;
+mod documents;
 mod errors;
 mod generated;
 mod org;
 mod paging;
 mod persons;
+mod recruiting;
+mod reports;
 mod v1_employees;
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox};

@@ -21,6 +21,7 @@ pub mod error;
 pub mod ids;
 pub mod number;
 pub mod presence;
+pub mod rate_limit;
 pub mod scope;
 pub mod time;
 pub mod v1;

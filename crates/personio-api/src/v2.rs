@@ -9,6 +9,7 @@ mod employment;
 mod org;
 mod page;
 mod person;
+mod webhook;
 
 pub use employment::{Employment, EmploymentWrite, OrgUnitRef, Position, Termination, WeightedRef};
 pub use org::{CostCenter, LegalEntity, LegalEntityAddress, OrgUnit, Workplace};
@@ -16,3 +17,4 @@ pub use page::{Created, IdRef, Link, ListMeta, Page, ResourceMeta};
 pub use person::{
     CreatePerson, CustomAttribute, CustomAttributeWrite, Person, PersonPatch, ProfilePicture,
 };
+pub use webhook::{Webhook, WebhookDelivery, WebhookWrite, event as webhook_event};

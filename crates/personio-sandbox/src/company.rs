@@ -8,8 +8,10 @@ mod edit;
 mod employee;
 mod events;
 mod generate;
+mod lifecycle;
 mod names;
 mod org;
+mod simulate;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -21,6 +23,7 @@ pub use employee::{
 };
 pub use events::{ChangeEvent, ChangeLog};
 pub use generate::GenerateSpec;
+pub use simulate::SimulationReport;
 pub use org::{
     AbsenceUnit, CostCenter, HolidayCalendar, LegalEntity, Office, OrgUnit, OrgUnitKind,
     TimeOffType, WorkSchedule,

@@ -3,6 +3,7 @@
 
 mod org;
 mod persons;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::get;
@@ -33,6 +34,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/v2/legal-entities/{id}", get(org::legal_entity))
         .route("/v2/cost-centers", get(org::cost_centers))
         .route("/v2/workplaces", get(org::workplaces))
+        .merge(webhooks::routes())
 }
 
 /// Personio rejects query parameters an endpoint does not know ("Parameter

@@ -23,11 +23,11 @@ pub use employee::{
 };
 pub use events::{ChangeEvent, ChangeLog};
 pub use generate::GenerateSpec;
-pub use simulate::SimulationReport;
 pub use org::{
     AbsenceUnit, CostCenter, HolidayCalendar, LegalEntity, Office, OrgUnit, OrgUnitKind,
     TimeOffType, WorkSchedule,
 };
+pub use simulate::SimulationReport;
 
 /// An employee removed through the API (v2 `DELETE /v2/persons/{id}`).
 #[derive(Debug, Clone)]

@@ -363,7 +363,9 @@ impl ApiError {
 }
 
 /// Title, detail and type of a 5xx problem (S-v2c, personio-api.md §3.2, H).
-fn server_problem(status: StatusCode) -> (&'static str, Option<String>, &'static str, Option<Value>) {
+fn server_problem(
+    status: StatusCode,
+) -> (&'static str, Option<String>, &'static str, Option<Value>) {
     let again = "There was a problem while processing this request. Please try again later.";
     let (title, detail, kind) = match status {
         StatusCode::BAD_GATEWAY => ("Bad Gateway", again, problem_type::BAD_GATEWAY),

@@ -69,7 +69,11 @@ pub(crate) struct Settings {
 const MIN_SIMULATE_EVERY: Duration = Duration::from_millis(100);
 
 impl Settings {
-    pub(crate) fn build(self, seed: u64, now: chrono::DateTime<chrono::Utc>) -> Result<Live, String> {
+    pub(crate) fn build(
+        self,
+        seed: u64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Live, String> {
         let schedule = match self.webhook_retry_scale {
             None => webhooks::delivery::Schedule::default(),
             Some(scale) => webhooks::delivery::Schedule::scaled(scale).ok_or_else(|| {

@@ -102,7 +102,15 @@ mod tests {
         company
             .employees
             .iter()
-            .map(|e| (e.id, e.email.clone(), e.employment_id.to_string(), e.status.as_str(), e.version))
+            .map(|e| {
+                (
+                    e.id,
+                    e.email.clone(),
+                    e.employment_id.to_string(),
+                    e.status.as_str(),
+                    e.version,
+                )
+            })
             .collect()
     }
 
@@ -114,11 +122,23 @@ mod tests {
         let report_b = b.simulate(11, start, 20);
         assert_eq!(report_a, report_b);
         assert_eq!(fingerprint(&a), fingerprint(&b));
-        let events_a: Vec<_> = a.changes.since(0).map(|e| (e.name, e.occurred_at, e.payload.clone())).collect();
-        let events_b: Vec<_> = b.changes.since(0).map(|e| (e.name, e.occurred_at, e.payload.clone())).collect();
+        let events_a: Vec<_> = a
+            .changes
+            .since(0)
+            .map(|e| (e.name, e.occurred_at, e.payload.clone()))
+            .collect();
+        let events_b: Vec<_> = b
+            .changes
+            .since(0)
+            .map(|e| (e.name, e.occurred_at, e.payload.clone()))
+            .collect();
         assert_eq!(events_a, events_b);
         let mut c = company();
-        assert_ne!(c.simulate(12, start, 20), report_a, "another seed, other changes");
+        assert_ne!(
+            c.simulate(12, start, 20),
+            report_a,
+            "another seed, other changes"
+        );
     }
 
     #[test]
@@ -130,10 +150,25 @@ mod tests {
             assert!(kind["employees"] > 0, "{report:?}");
         }
         let events: Vec<_> = company.changes.since(0).collect();
-        assert!(events.windows(2).all(|w| w[0].occurred_at <= w[1].occurred_at));
-        assert!(events.iter().all(|e| e.occurred_at > start && e.occurred_at < start + Duration::days(30)));
+        assert!(
+            events
+                .windows(2)
+                .all(|w| w[0].occurred_at <= w[1].occurred_at)
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.occurred_at > start && e.occurred_at < start + Duration::days(30))
+        );
         let names: std::collections::BTreeSet<_> = events.iter().map(|e| e.name).collect();
-        for name in ["person.created", "employment.created", "person.updated", "employment.updated", "person.deleted", "employment.started"] {
+        for name in [
+            "person.created",
+            "employment.created",
+            "person.updated",
+            "employment.updated",
+            "person.deleted",
+            "employment.started",
+        ] {
             assert!(names.contains(name), "{name} missing from {names:?}");
         }
     }

@@ -181,9 +181,9 @@ impl FaultText {
         let extra = |field: &str| format!("fault.{field} does not go with kind {}", self.kind);
         let fault = match self.kind.as_str() {
             "status" => match self.status {
-                Some(code @ (500 | 502 | 503 | 504)) => Fault::Status(
-                    StatusCode::from_u16(code).map_err(|e| e.to_string())?,
-                ),
+                Some(code @ (500 | 502 | 503 | 504)) => {
+                    Fault::Status(StatusCode::from_u16(code).map_err(|e| e.to_string())?)
+                }
                 Some(_) => return Err("fault.status must be 500, 502, 503 or 504".into()),
                 None => return Err("fault.status is required with kind status".into()),
             },
@@ -408,24 +408,56 @@ mod tests {
         .unwrap();
         assert_eq!(ok.rules[0].method, Some(Method::GET));
         let cases = [
-            (r#"{"rules":[{"path_prefix":"/v2","every":1,"first":2,"fault":{"kind":"reset"}}]}"#, "exactly one"),
-            (r#"{"rules":[{"path_prefix":"/v2","fault":{"kind":"reset"}}]}"#, "exactly one"),
-            (r#"{"rules":[{"path_prefix":"/v2","probability":0.5,"fault":{"kind":"reset"}}]}"#, "seed"),
-            (r#"{"rules":[{"path_prefix":"/v2","every":0,"fault":{"kind":"reset"}}]}"#, "at least 1"),
-            (r#"{"rules":[{"path_prefix":"/v2","every":1,"fault":{"kind":"status","status":501}}]}"#, "500, 502"),
-            (r#"{"rules":[{"path_prefix":"/v2","every":1,"fault":{"kind":"delay"}}]}"#, "ms is required"),
-            (r#"{"rules":[{"path_prefix":"/v2","every":1,"fault":{"kind":"explode"}}]}"#, "unknown fault kind"),
-            (r#"{"rules":[{"path_prefix":"/_sandbox","every":1,"fault":{"kind":"reset"}}]}"#, "never apply"),
-            (r#"{"rules":[{"path_prefix":"v2","every":1,"fault":{"kind":"reset"}}]}"#, "start with /"),
-            (r#"{"rules":[{"path_prefix":"/v2","every":1,"colour":"red","fault":{"kind":"reset"}}]}"#, "unknown field"),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","every":1,"first":2,"fault":{"kind":"reset"}}]}"#,
+                "exactly one",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","fault":{"kind":"reset"}}]}"#,
+                "exactly one",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","probability":0.5,"fault":{"kind":"reset"}}]}"#,
+                "seed",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","every":0,"fault":{"kind":"reset"}}]}"#,
+                "at least 1",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","every":1,"fault":{"kind":"status","status":501}}]}"#,
+                "500, 502",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","every":1,"fault":{"kind":"delay"}}]}"#,
+                "ms is required",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","every":1,"fault":{"kind":"explode"}}]}"#,
+                "unknown fault kind",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/_sandbox","every":1,"fault":{"kind":"reset"}}]}"#,
+                "never apply",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"v2","every":1,"fault":{"kind":"reset"}}]}"#,
+                "start with /",
+            ),
+            (
+                r#"{"rules":[{"path_prefix":"/v2","every":1,"colour":"red","fault":{"kind":"reset"}}]}"#,
+                "unknown field",
+            ),
         ];
         for (json, expected) in cases {
             let error = plan(json).unwrap_err();
             assert!(error.contains(expected), "{json}: {error}");
         }
-        assert!(plan(r#"{"rules":[{"path_prefix":"/v2","every":0,"fault":{"kind":"reset"}}]}"#)
-            .unwrap_err()
-            .starts_with("rules[0]"));
+        assert!(
+            plan(r#"{"rules":[{"path_prefix":"/v2","every":0,"fault":{"kind":"reset"}}]}"#)
+                .unwrap_err()
+                .starts_with("rules[0]")
+        );
     }
 
     #[test]
@@ -446,10 +478,19 @@ mod tests {
             .unwrap(),
         );
         let picks = |path: &str, method: Method, n: usize| -> Vec<bool> {
-            (0..n).map(|_| faults.select(&method, path).is_some()).collect()
+            (0..n)
+                .map(|_| faults.select(&method, path).is_some())
+                .collect()
         };
-        assert_eq!(picks("/a/x", Method::GET, 6), [false, false, true, false, false, true]);
-        assert_eq!(picks("/b", Method::GET, 3), [false, false, false], "method must match");
+        assert_eq!(
+            picks("/a/x", Method::GET, 6),
+            [false, false, true, false, false, true]
+        );
+        assert_eq!(
+            picks("/b", Method::GET, 3),
+            [false, false, false],
+            "method must match"
+        );
         assert_eq!(picks("/b", Method::POST, 3), [true, true, false]);
         let first_run = picks("/c", Method::GET, 64);
         let hits = first_run.iter().filter(|hit| **hit).count();
@@ -458,6 +499,10 @@ mod tests {
             plan(r#"{"rules":[{"path_prefix":"/c","probability":0.5,"seed":42,"fault":{"kind":"invalid_json"}}]}"#)
                 .unwrap(),
         );
-        assert_eq!(picks("/c", Method::GET, 64), first_run, "the same seed replays");
+        assert_eq!(
+            picks("/c", Method::GET, 64),
+            first_run,
+            "the same seed replays"
+        );
     }
 }

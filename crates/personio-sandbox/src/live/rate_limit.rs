@@ -200,9 +200,7 @@ fn limits_for(method: &Method, path: &str, ip: &str, headers: &HeaderMap) -> Vec
                 "/v1/company/documents" if post => {
                     limits.push(("POST /v1/company/documents".into(), V1_DOCUMENTS));
                 }
-                "/v1/recruiting/applications" | "/v1/recruiting/applications/documents"
-                    if post =>
-                {
+                "/v1/recruiting/applications" | "/v1/recruiting/applications/documents" if post => {
                     let company = headers
                         .get("x-company-id")
                         .and_then(|v| v.to_str().ok())
@@ -216,11 +214,17 @@ fn limits_for(method: &Method, path: &str, ip: &str, headers: &HeaderMap) -> Vec
                 _ => {}
             }
         }
-        Family::OAuth if method == Method::POST && path.trim_end_matches('/') == "/v2/auth/token" => {
+        Family::OAuth
+            if method == Method::POST && path.trim_end_matches('/') == "/v2/auth/token" =>
+        {
             limits.push((format!("POST /v2/auth/token ip {ip}"), V2_TOKEN));
         }
         Family::V2 | Family::OAuth => {
-            let resource = path.trim_start_matches("/v2/").split('/').next().unwrap_or("");
+            let resource = path
+                .trim_start_matches("/v2/")
+                .split('/')
+                .next()
+                .unwrap_or("");
             limits.push((
                 normalize(path.trim_end_matches('/')),
                 Limit {
@@ -311,7 +315,9 @@ impl RateLimiter {
         if let Some((first, wait)) = refused {
             // Start the penalties of the limits that were just exceeded.
             for (key, limit) in limits {
-                let Some(state) = buckets.get_mut(key) else { continue };
+                let Some(state) = buckets.get_mut(key) else {
+                    continue;
+                };
                 if state.until.is_some() || state.bucket.has_token() {
                     continue;
                 }
@@ -342,7 +348,9 @@ impl RateLimiter {
         // Every bucket has a token: take one from each; report the tightest.
         let mut tightest: Option<RateLimitHeaders> = None;
         for (key, limit) in limits {
-            let Some(state) = buckets.get_mut(key) else { continue };
+            let Some(state) = buckets.get_mut(key) else {
+                continue;
+            };
             let (rate, remaining) = match (limit.penalty, state.throttle.as_mut()) {
                 // While throttled only the slow bucket counts; the main one refills meanwhile.
                 (Penalty::Throttle(slow, _), Some(throttle)) => {
@@ -479,7 +487,10 @@ mod tests {
         assert_eq!(allowed(&run(&limiter, Method::POST, "/v1/auth", 65)), 60);
         clock.advance(Duration::from_secs(59));
         let refused = run(&limiter, Method::POST, "/v1/auth", 1);
-        assert!(!refused[0].allowed, "still cooling down although tokens came back");
+        assert!(
+            !refused[0].allowed,
+            "still cooling down although tokens came back"
+        );
         assert_eq!(refused[0].retry_after, 1);
         clock.advance(Duration::from_secs(1));
         assert!(run(&limiter, Method::POST, "/v1/auth", 1)[0].allowed);
@@ -488,10 +499,16 @@ mod tests {
     #[test]
     fn the_v2_token_endpoint_admits_one_per_second_for_a_minute_once_exceeded() {
         let (limiter, clock) = limiter();
-        assert_eq!(allowed(&run(&limiter, Method::POST, "/v2/auth/token", 155)), 150);
+        assert_eq!(
+            allowed(&run(&limiter, Method::POST, "/v2/auth/token", 155)),
+            150
+        );
         for _ in 0..59 {
             clock.advance(Duration::from_secs(1));
-            assert_eq!(allowed(&run(&limiter, Method::POST, "/v2/auth/token", 3)), 1);
+            assert_eq!(
+                allowed(&run(&limiter, Method::POST, "/v2/auth/token", 3)),
+                1
+            );
         }
         clock.advance(Duration::from_secs(1));
         assert!(allowed(&run(&limiter, Method::POST, "/v2/auth/token", 3)) == 3);
@@ -502,8 +519,14 @@ mod tests {
         let (limiter, _clock) = limiter();
         assert_eq!(allowed(&run(&limiter, Method::GET, "/v2/persons", 35)), 30);
         assert_eq!(allowed(&run(&limiter, Method::GET, "/v2/persons/7", 2)), 2);
-        assert_eq!(allowed(&run(&limiter, Method::GET, "/v2/absence-periods", 12)), 10);
-        assert_eq!(allowed(&run(&limiter, Method::GET, "/v2/org-units", 25)), 20);
+        assert_eq!(
+            allowed(&run(&limiter, Method::GET, "/v2/absence-periods", 12)),
+            10
+        );
+        assert_eq!(
+            allowed(&run(&limiter, Method::GET, "/v2/org-units", 25)),
+            20
+        );
     }
 
     #[test]
@@ -511,7 +534,12 @@ mod tests {
         let (limiter, _clock) = limiter();
         let mut passed = 0;
         for id in 0..2010 {
-            passed += allowed(&run(&limiter, Method::GET, &format!("/v1/company/employees/{id}"), 1));
+            passed += allowed(&run(
+                &limiter,
+                Method::GET,
+                &format!("/v1/company/employees/{id}"),
+                1,
+            ));
         }
         assert_eq!(passed, 2000);
     }

@@ -112,7 +112,11 @@ impl Webhooks {
 
     pub(crate) fn get(&self, id: &str) -> Option<Subscription> {
         let id = Uuid::try_parse(id.trim()).ok()?;
-        self.subscriptions.read().iter().find(|s| s.id == id).cloned()
+        self.subscriptions
+            .read()
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
     }
 
     /// Registers a webhook; `last_seq` is the newest change so far.
@@ -226,7 +230,11 @@ fn apply(
         let enabled = match status.to_ascii_uppercase().as_str() {
             "ENABLED" => true,
             "DISABLED" => false,
-            _ => return invalid(format!("status must be ENABLED or DISABLED, not {status:?}")),
+            _ => {
+                return invalid(format!(
+                    "status must be ENABLED or DISABLED, not {status:?}"
+                ));
+            }
         };
         if enabled && !current.enabled {
             current.deliver_after = last_seq;
@@ -296,7 +304,11 @@ fn apply(
             check_custom_headers(&headers).map_err(Refusal::Invalid)?;
             Auth::Custom(headers)
         }
-        other => return invalid(format!("auth_type must be NONE, TOKEN or CUSTOM, not {other:?}")),
+        other => {
+            return invalid(format!(
+                "auth_type must be NONE, TOKEN or CUSTOM, not {other:?}"
+            ));
+        }
     };
     Ok(current)
 }
@@ -367,11 +379,31 @@ mod tests {
             Err(Refusal::Malformed(_))
         ));
         assert!(invalid(create(&hooks, base.clone())), "TOKEN needs a token");
-        assert!(invalid(create(&hooks, with(serde_json::json!({"auth_type": "CUSTOM", "custom_headers": {"A": "1", "B": "2", "C": "3", "D": "4"}})))));
-        assert!(invalid(create(&hooks, with(serde_json::json!({"auth_type": "CUSTOM", "custom_headers": {"Content-Type-X": "1"}})))));
-        assert!(invalid(create(&hooks, with(serde_json::json!({"auth_type": "NONE", "enabled_events": ["person.exploded"]})))));
-        assert!(invalid(create(&hooks, with(serde_json::json!({"auth_type": "NONE", "url": "ftp://a.example"})))));
-        create(&hooks, with(serde_json::json!({"auth_type": "CUSTOM", "custom_headers": {"X-Key": "1"}}))).unwrap();
+        assert!(invalid(create(
+            &hooks,
+            with(
+                serde_json::json!({"auth_type": "CUSTOM", "custom_headers": {"A": "1", "B": "2", "C": "3", "D": "4"}})
+            )
+        )));
+        assert!(invalid(create(
+            &hooks,
+            with(
+                serde_json::json!({"auth_type": "CUSTOM", "custom_headers": {"Content-Type-X": "1"}})
+            )
+        )));
+        assert!(invalid(create(
+            &hooks,
+            with(serde_json::json!({"auth_type": "NONE", "enabled_events": ["person.exploded"]}))
+        )));
+        assert!(invalid(create(
+            &hooks,
+            with(serde_json::json!({"auth_type": "NONE", "url": "ftp://a.example"}))
+        )));
+        create(
+            &hooks,
+            with(serde_json::json!({"auth_type": "CUSTOM", "custom_headers": {"X-Key": "1"}})),
+        )
+        .unwrap();
         assert!(matches!(
             create(&hooks, with(serde_json::json!({"auth_type": "NONE"}))),
             Err(Refusal::Conflict(_))

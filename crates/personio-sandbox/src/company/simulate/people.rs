@@ -110,7 +110,12 @@ impl People {
         }
     }
 
-    fn hire(&mut self, company: &mut Company, rng: &mut ChaCha8Rng, at: DateTime<Utc>) -> Option<()> {
+    fn hire(
+        &mut self,
+        company: &mut Company,
+        rng: &mut ChaCha8Rng,
+        at: DateTime<Utc>,
+    ) -> Option<()> {
         let colleague = pick(company, rng, |e| {
             matches!(e.status, Status::Active | Status::Onboarding) && e.department_id.is_some()
         })?
@@ -123,7 +128,11 @@ impl People {
         };
         let (first_name, sex) = first_names[rng.random_range(0..first_names.len())];
         let last_name = last_names[rng.random_range(0..last_names.len())];
-        let local = format!("{}.{}", names::ascii_fold(first_name), names::ascii_fold(last_name));
+        let local = format!(
+            "{}.{}",
+            names::ascii_fold(first_name),
+            names::ascii_fold(last_name)
+        );
         let mut email = format!("{local}@{}", company.domain);
         let mut n = 2;
         while self.emails.contains(&email.to_lowercase()) {
@@ -159,7 +168,9 @@ impl People {
             department_id: Some(colleague.department_id),
             team_id: Some(colleague.team_id),
             hire_date: Some(hire_date),
-            probation_end_date: Some(hire_date.checked_add_months(Months::new(entity.probation_months))),
+            probation_end_date: Some(
+                hire_date.checked_add_months(Months::new(entity.probation_months)),
+            ),
             ..Default::default()
         };
         let employment_id = uuid_from(rng);
@@ -216,12 +227,15 @@ fn edit(company: &mut Company, rng: &mut ChaCha8Rng, at: DateTime<Utc>) -> Optio
                 let cost_center = department
                     .and_then(|d| company.org_unit(d))
                     .and_then(|d| d.cost_center_id);
-                changes.cost_centers = Some(cost_center.map(|cc| vec![(cc, 100.0)]).unwrap_or_default());
+                changes.cost_centers =
+                    Some(cost_center.map(|cc| vec![(cc, 100.0)]).unwrap_or_default());
             }
         }
         // Part time to full time, or back.
         45..60 => {
-            let full_time = company.legal_entity(employee.legal_entity_id)?.full_time_hours;
+            let full_time = company
+                .legal_entity(employee.legal_entity_id)?
+                .full_time_hours;
             changes.weekly_hours = Some(if employee.weekly_hours < full_time {
                 full_time
             } else {
@@ -236,7 +250,9 @@ fn edit(company: &mut Company, rng: &mut ChaCha8Rng, at: DateTime<Utc>) -> Optio
                 .filter(|o| o.legal_entity_id == employee.legal_entity_id)
                 .map(|o| o.id)
                 .collect();
-            changes.office_id = Some(Some(*offices.get(rng.random_range(0..offices.len().max(1)))?));
+            changes.office_id = Some(Some(
+                *offices.get(rng.random_range(0..offices.len().max(1)))?,
+            ));
         }
         // A new last name.
         70..78 => {
@@ -252,11 +268,18 @@ fn edit(company: &mut Company, rng: &mut ChaCha8Rng, at: DateTime<Utc>) -> Optio
             let editable: Vec<_> = company
                 .custom_attributes
                 .iter()
-                .filter(|a| matches!(a.kind, AttributeType::List | AttributeType::Tags | AttributeType::Decimal))
+                .filter(|a| {
+                    matches!(
+                        a.kind,
+                        AttributeType::List | AttributeType::Tags | AttributeType::Decimal
+                    )
+                })
                 .collect();
             let attribute = editable.get(rng.random_range(0..editable.len().max(1)))?;
             let value = match attribute.kind {
-                AttributeType::Decimal => CustomValue::Decimal([25.0, 50.0, 75.5, 100.0][rng.random_range(0..4)]),
+                AttributeType::Decimal => {
+                    CustomValue::Decimal([25.0, 50.0, 75.5, 100.0][rng.random_range(0..4)])
+                }
                 AttributeType::Tags => {
                     let options = &attribute.options;
                     let mut tags: Vec<String> = Vec::new();
@@ -269,7 +292,10 @@ fn edit(company: &mut Company, rng: &mut ChaCha8Rng, at: DateTime<Utc>) -> Optio
                     CustomValue::Tags(tags)
                 }
                 _ => CustomValue::Text(
-                    (*attribute.options.get(rng.random_range(0..attribute.options.len().max(1)))?).to_owned(),
+                    (*attribute
+                        .options
+                        .get(rng.random_range(0..attribute.options.len().max(1)))?)
+                    .to_owned(),
                 ),
             };
             changes.custom = vec![(attribute.id, Some(value))];
@@ -286,7 +312,10 @@ fn set_status(
     from: Status,
     to: Status,
 ) -> Option<()> {
-    let id = pick(company, rng, |e| e.status == from && e.termination.is_none())?.id;
+    let id = pick(company, rng, |e| {
+        e.status == from && e.termination.is_none()
+    })?
+    .id;
     let changes = EmployeeChanges {
         status: Some(to),
         ..Default::default()

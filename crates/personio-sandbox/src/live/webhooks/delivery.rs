@@ -300,13 +300,13 @@ impl Job {
         }
         match request.send().await {
             Ok(response) => Ok(response.status().as_u16()),
-            Err(error) if error.is_timeout() => Err(Failure(format!(
-                "no answer within {} s",
-                TIMEOUT.as_secs()
-            ))),
-            Err(error) if error.is_connect() => {
-                Err(Failure(format!("could not connect: {}", root_cause(&error))))
+            Err(error) if error.is_timeout() => {
+                Err(Failure(format!("no answer within {} s", TIMEOUT.as_secs())))
             }
+            Err(error) if error.is_connect() => Err(Failure(format!(
+                "could not connect: {}",
+                root_cause(&error)
+            ))),
             Err(error) => Err(Failure(format!("request failed: {}", root_cause(&error)))),
         }
     }
@@ -330,7 +330,11 @@ mod tests {
         assert_eq!(judge(&Ok(503)), Verdict::Retry);
         assert_eq!(judge(&Ok(501)), Verdict::GiveUp);
         assert_eq!(judge(&Ok(404)), Verdict::GiveUp);
-        assert_eq!(judge(&Ok(302)), Verdict::GiveUp, "redirects are not followed");
+        assert_eq!(
+            judge(&Ok(302)),
+            Verdict::GiveUp,
+            "redirects are not followed"
+        );
         assert_eq!(judge(&Err(Failure("timeout".into()))), Verdict::Retry);
     }
 

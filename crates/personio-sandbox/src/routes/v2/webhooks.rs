@@ -65,11 +65,20 @@ async fn list(
     let request = V2Request::parse(&params, DEFAULT_LIMIT, MAX_LIMIT)?;
     allow_only(&request.filters, &[])?;
     let all = app.live.webhooks.list();
-    let (page, next) = keyset(all.iter().collect(), |s| (String::new(), s.number), false, &request)?;
+    let (page, next) = keyset(
+        all.iter().collect(),
+        |s| (String::new(), s.number),
+        false,
+        &request,
+    )?;
     let items: Vec<Vec<u8>> = page.iter().map(|s| to_bytes(&s.to_wire())).collect();
     let next = next.map(|key| request.next_cursor(serde_json::json!(key)));
     let (self_href, next_href) = page_links(&origin, uri.path(), uri.query(), &request, next);
-    Ok(json_response(v2_page(&items, &self_href, next_href.as_deref())))
+    Ok(json_response(v2_page(
+        &items,
+        &self_href,
+        next_href.as_deref(),
+    )))
 }
 
 /// `POST /v2/webhooks` → 201 with the webhook (disabled unless `status` says otherwise).
@@ -77,11 +86,7 @@ async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiR
     caller.require_scope(Scope::WebhooksWrite)?;
     let write = read_write(body)?;
     let last_seq = app.company.read().changes.last_seq();
-    let created = app
-        .live
-        .webhooks
-        .create(write, last_seq)
-        .map_err(refused)?;
+    let created = app.live.webhooks.create(write, last_seq).map_err(refused)?;
     Ok(webhook_response(StatusCode::CREATED, &created))
 }
 

@@ -6,11 +6,16 @@
 mod admin;
 mod auth;
 mod errors;
+mod faults;
 mod generated;
 mod org;
 mod paging;
 mod persons;
+mod rate_limits;
+mod request_log;
+mod simulation;
 mod v1_employees;
+mod webhooks;
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox};
 use reqwest::{Client, Response, StatusCode};

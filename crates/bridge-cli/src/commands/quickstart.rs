@@ -20,6 +20,9 @@ pub async fn run(_args: QuickstartArgs) -> anyhow::Result<()> {
         recruiting_token: None,
         company_id: None,
         admin_token: None,
+        rate_limits: personio_sandbox::RateLimits::Personio,
+        faults: None,
+        simulate_every: None,
     })
     .await
 }

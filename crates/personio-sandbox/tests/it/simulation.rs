@@ -70,7 +70,6 @@ async fn v1_updated_since(sb: &RunningSandbox, token: &str, since: &str) -> BTre
 async fn after_a_simulated_month_the_filters_return_exactly_what_changed() {
     let sb = spawn_sandbox(sandbox(3, 300));
     let v2 = v2_token(&sb).await;
-    let v1 = v1_token(&sb).await;
     let before = person_ids(&sb, &v2, "").await;
     let (_, company) = admin(&sb, reqwest::Method::GET, "/_sandbox/company", None).await;
     let start = company["now"].as_str().unwrap().to_owned();

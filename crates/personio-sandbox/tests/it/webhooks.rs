@@ -385,8 +385,8 @@ async fn a_receiver_that_keeps_failing_gets_14_requests_and_a_501_gets_one() {
     assert_eq!(unimplemented.received().len(), 1, "501 is not retried");
     let last = log
         .iter()
-        .filter(|d| d["url"] == broken.url.as_str())
-        .last()
+        .rev()
+        .find(|d| d["url"] == broken.url.as_str())
         .unwrap();
     assert_eq!(
         (last["attempt"].as_u64(), last["request"].as_u64()),

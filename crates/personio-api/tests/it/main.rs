@@ -148,3 +148,24 @@ fn readers_tolerate_what_personio_sometimes_sends() {
             .is_empty()
     );
 }
+
+#[test]
+fn paging_bodies_round_trip() {
+    // v1 offset paging across two pages: the second page is short, and the offsets and
+    // totals agree (personio-api.md §2.1).
+    let first: v1::List<Employee> = round_trip("v1/employees.page-1.json");
+    let last: v1::List<Employee> = round_trip("v1/employees.page-2.json");
+    assert_eq!(first.data.len(), 2);
+    assert_eq!(last.offset.and_then(|o| o.value()), Some(2));
+    assert_eq!(last.metadata.unwrap().total_elements, 3);
+    // v2 cursor paging: the last page has no `next`; links may be relative (§3.1).
+    let last: v2::Page<Person> = round_trip("v2/persons.page-last.json");
+    assert!(last.next_href().is_none());
+    let relative: v2::Page<Person> = round_trip("v2/persons.page-relative-next.json");
+    assert!(
+        relative
+            .next_href()
+            .unwrap()
+            .starts_with("/v2/persons?cursor=")
+    );
+}

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod number;
 pub mod presence;
 pub mod recruiting;
+pub mod rate_limit;
 pub mod scope;
 pub mod time;
 pub mod v1;

@@ -13,6 +13,7 @@ mod page;
 mod person;
 pub mod recruiting;
 mod report;
+mod webhook;
 
 pub use compensation::{
     Amount, Compensation, CompensationType, CreateCompensation, CreateCompensationType,
@@ -28,3 +29,4 @@ pub use report::{
     Cell, NumericValue, OptionEntry, OptionsValue, ReportAttribute, ReportSummary, ReportTable,
     StringValue, TableColumn, TableMeta,
 };
+pub use webhook::{Webhook, WebhookDelivery, WebhookWrite, event as webhook_event};

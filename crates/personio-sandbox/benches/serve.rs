@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use personio_sandbox::Sandbox;
+use personio_sandbox::{RateLimits, Sandbox};
 use serde_json::{Value, json};
 
 const CLIENT_ID: &str = "bench";
@@ -45,6 +45,8 @@ async fn run() {
         .seed(1)
         .employees(size)
         .credential(CLIENT_ID, CLIENT_SECRET)
+        // Measures serving, not Personio's pacing.
+        .rate_limits(RateLimits::Off)
         .build()
         .expect("build");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

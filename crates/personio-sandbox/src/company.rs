@@ -10,10 +10,12 @@ mod edit;
 mod employee;
 mod events;
 mod generate;
+mod lifecycle;
 mod names;
 mod org;
 mod recruiting;
 mod reports;
+mod simulate;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -43,6 +45,7 @@ pub use recruiting::{
     Upload,
 };
 pub use reports::{CellType, ColumnSource, Report, ReportColumn, ReportKind, Reports};
+pub use simulate::SimulationReport;
 
 /// An employee removed through the API (v2 `DELETE /v2/persons/{id}`).
 #[derive(Debug, Clone)]

@@ -106,6 +106,13 @@ pub(crate) enum ErrorKind {
         status: StatusCode,
         fields: Vec<personio_api::recruiting::FieldErrors>,
     },
+    /// Too many requests for a rate limit (the `x-ratelimit-*` headers are added by the
+    /// rate limiter; personio-api.md §5.1).
+    RateLimited,
+    /// A 500, 502, 503 or 504, as Personio's gateway words them (planned faults).
+    ServerError {
+        status: StatusCode,
+    },
     /// An endpoint-specific answer: its status, and the v1 `code` and `message` it carries.
     Custom {
         status: StatusCode,
@@ -241,6 +248,8 @@ impl ApiError {
             // The token endpoint answers every malformed request with an OAuth 400.
             (UnsupportedMediaType, Family::OAuth) => StatusCode::BAD_REQUEST,
             (UnsupportedMediaType, _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            (RateLimited, _) => StatusCode::TOO_MANY_REQUESTS,
+            (ServerError { status }, _) => *status,
             (Custom { status, .. } | FieldErrors { status, .. }, _) => *status,
         }
     }
@@ -268,6 +277,11 @@ impl ApiError {
             PayloadTooLarge => (413, "Request Entity Too Large".into()),
             UnsupportedMediaType => (415, "Unsupported Media Type".into()),
             OAuth { description, .. } => (0, description.as_str().into()),
+            // Personio's 429 body is undocumented; v1 answers in Laravel's words elsewhere,
+            // so we use Laravel's throttle message (personio-api.md §5.1, confidence L).
+            RateLimited => (429, "Too Many Attempts.".into()),
+            // Reported for 500 by users (personio-api.md §2.1, M); used for every 5xx.
+            ServerError { status } => (status.as_u16() as i64, "Something went wrong".into()),
             Custom { code, message, .. } => (*code, message.as_str().into()),
             FieldErrors { .. } => (0, "The given data was invalid.".into()),
             InvalidData { message, .. } => (0, message.as_str().into()),
@@ -380,6 +394,13 @@ impl ApiError {
                     problem_type::INVALID_REQUEST,
                     None,
                 ),
+                RateLimited => (
+                    "Too Many Requests",
+                    Some("The rate limit for this endpoint was exceeded. Please slow down.".into()),
+                    problem_type::RATE_LIMITED,
+                    None,
+                ),
+                ServerError { status } => server_problem(*status),
                 Custom {
                     status, message, ..
                 } => (
@@ -447,6 +468,24 @@ impl ApiError {
     }
 }
 
+/// Title, detail and type of a 5xx problem (S-v2c, personio-api.md §3.2, H).
+fn server_problem(
+    status: StatusCode,
+) -> (&'static str, Option<String>, &'static str, Option<Value>) {
+    let again = "There was a problem while processing this request. Please try again later.";
+    let (title, detail, kind) = match status {
+        StatusCode::BAD_GATEWAY => ("Bad Gateway", again, problem_type::BAD_GATEWAY),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "Service Unavailable",
+            "The server is temporarily unavailable. Please try again later.",
+            problem_type::UNAVAILABLE,
+        ),
+        StatusCode::GATEWAY_TIMEOUT => ("Gateway Timeout", again, problem_type::GATEWAY_TIMEOUT),
+        _ => ("Internal Server Error", again, problem_type::INTERNAL),
+    };
+    (title, Some(detail.into()), kind, None)
+}
+
 /// A fresh trace id and the current time, as every v2 error carries.
 pub(crate) fn trace_stamp() -> (String, String) {
     (
@@ -458,7 +497,12 @@ pub(crate) fn trace_stamp() -> (String, String) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (body, content_type) = match self.family {
+        // A gateway answers for the token endpoint too: 429s and 5xx come as problems.
+        let family = match (&self.kind, self.family) {
+            (ErrorKind::RateLimited | ErrorKind::ServerError { .. }, Family::OAuth) => Family::V2,
+            (_, family) => family,
+        };
+        let (body, content_type) = match family {
             Family::V1 => (json_bytes(&self.v1_body()), "application/json"),
             Family::V2 => {
                 let (personio_trace_id, timestamp) = trace_stamp();

@@ -6,6 +6,7 @@
 //! - `credentials`: API credentials, access areas, readable attributes, tokens;
 //! - `routes`: the URL tree, one module per resource; `render`: company → wire types;
 //! - `error`: every error, in the envelope of the API family called;
+//! - `live`: request log, planned faults, rate limits, webhooks and simulated time;
 //! - `paginate`, `params`, `body`, `origin`, `caller`: request plumbing.
 //!
 //! ```no_run
@@ -27,6 +28,7 @@ pub mod company;
 pub mod credentials;
 mod error;
 mod multipart;
+mod live;
 mod origin;
 mod paginate;
 mod params;
@@ -47,6 +49,9 @@ use crate::credentials::{
 };
 use crate::state::{AppState, Shared};
 
+pub use crate::company::SimulationReport;
+pub use crate::live::{FaultPlan, RateLimitClock, RateLimits};
+
 /// The largest company the generator makes.
 pub const MAX_EMPLOYEES: usize = 1_000_000;
 
@@ -64,6 +69,7 @@ pub struct SandboxBuilder {
     admin_token: Option<String>,
     credentials: Vec<CredentialSpec>,
     recruiting: Option<(String, i64)>,
+    live: live::Settings,
 }
 
 impl Default for SandboxBuilder {
@@ -75,6 +81,7 @@ impl Default for SandboxBuilder {
             admin_token: None,
             credentials: Vec::new(),
             recruiting: None,
+            live: live::Settings::default(),
         }
     }
 }
@@ -166,6 +173,7 @@ impl SandboxBuilder {
         for spec in self.credentials {
             registry.create(spec, clock_start).map_err(invalid)?;
         }
+        let live = self.live.build(self.seed, clock_start).map_err(invalid)?;
         let state = AppState::new(Shared {
             company: parking_lot::RwLock::new(company),
             registry,
@@ -174,6 +182,7 @@ impl SandboxBuilder {
                 .admin_token
                 .unwrap_or_else(|| random_token("sbx-admin-", 32)),
             cache: Default::default(),
+            live,
         });
         Ok(Sandbox { state })
     }
@@ -229,14 +238,21 @@ impl Sandbox {
     }
 
     /// Serves on `listener` until `shutdown` resolves. The caller binds, so tests can use
-    /// port 0 and know the address before the first request.
+    /// port 0 and know the address before the first request. Webhook delivery (and
+    /// periodic simulation, when configured) run alongside and stop with the server.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
-        axum::serve(listener, self.router())
+        let mut tasks = live::spawn_tasks(&self.state);
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<live::connection::Connection>();
+        let served = axum::serve(live::connection::SandboxListener(listener), app)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        tasks.shutdown().await;
+        served
     }
 }

@@ -52,7 +52,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(v1::pictures::sized),
         );
 
-    Router::new()
+    let routes = Router::new()
         .route("/", get(index))
         .route("/v1/auth", post(auth::v1_token))
         .route("/v2/auth/token", post(auth::v2_token))
@@ -64,7 +64,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(v2::routes())
         .nest("/_sandbox", admin::routes())
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    crate::live::layers(routes, &state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -1,5 +1,5 @@
 //! What every handler shares: the company, the credential registry, the clock, the admin
-//! token and the render cache.
+//! token, the render cache and the live parts (request log, faults, rate limits, webhooks).
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -22,6 +22,8 @@ pub(crate) struct Shared {
     pub clock: Clock,
     pub admin_token: String,
     pub cache: RenderCache,
+    /// Request log, faults, rate limits, webhooks and simulation settings.
+    pub live: crate::live::Live,
 }
 
 impl AppState {

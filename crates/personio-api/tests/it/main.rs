@@ -51,6 +51,8 @@ fn v1_error_bodies_round_trip() {
         "v1/error.404-employee.json",
         "v1/error.422.json",
         "v1/auth.wrong-credentials.json",
+        "v1/error.500.json",
+        "v1/error.429.json",
     ] {
         let body: V1ErrorBody = round_trip(name);
         assert!(!body.success, "{name}");
@@ -101,10 +103,35 @@ fn v2_problem_bodies_round_trip() {
         "v2/problem.404-resource.json",
         "v2/problem.404-route.json",
         "v2/problem.400.json",
+        "v2/problem.500.json",
+        "v2/problem.503.json",
+        "v2/problem.429.json",
     ] {
         let body: ProblemBody = round_trip(name);
         assert!(body.title().is_some(), "{name}");
     }
+}
+
+#[test]
+fn webhook_bodies_round_trip() {
+    let webhook: v2::Webhook = round_trip("v2/webhook.json");
+    assert_eq!(webhook.status, "DISABLED");
+    assert!(webhook.custom_headers.is_none(), "headers only with CUSTOM");
+    let custom: v2::Webhook = round_trip("v2/webhook.custom-headers.json");
+    let headers = custom.custom_headers.unwrap();
+    assert_eq!(
+        headers.keys().collect::<Vec<_>>(),
+        ["X-My-Auth", "X-Tenant"],
+        "header order is kept"
+    );
+    let page: v2::Page<v2::Webhook> = round_trip("v2/webhooks.page.json");
+    assert!(page.data[0].token.is_none());
+    let delivery: v2::WebhookDelivery = round_trip("v2/webhook.delivery.json");
+    assert!(v2::webhook_event::SUBSCRIBABLE.contains(&delivery.event_name.as_str()));
+    assert!(
+        delivery.payload["id"].is_string(),
+        "payloads carry identifiers only"
+    );
 }
 
 #[test]

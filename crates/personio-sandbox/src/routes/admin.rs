@@ -1,6 +1,8 @@
 //! `/_sandbox/...`: our admin API for tests and tools (not Personio's). Every call needs
 //! `Authorization: Bearer <admin token>`.
 
+mod live;
+
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
@@ -30,6 +32,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/company", get(company))
         .route("/recruiting", get(recruiting))
         .route("/features", get(features::show).put(features::update))
+        .merge(live::routes())
 }
 
 /// Proof that the caller holds the admin token.

@@ -7,6 +7,7 @@ mod org;
 mod persons;
 mod recruiting;
 mod reports;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::get;
@@ -41,6 +42,7 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(compensations::routes())
         .merge(reports::routes())
         .merge(recruiting::routes())
+        .merge(webhooks::routes())
 }
 
 /// Personio rejects query parameters an endpoint does not know ("Parameter

@@ -8,13 +8,18 @@ mod auth;
 mod compensations;
 mod documents;
 mod errors;
+mod faults;
 mod generated;
 mod org;
 mod paging;
 mod persons;
 mod recruiting;
 mod reports;
+mod rate_limits;
+mod request_log;
+mod simulation;
 mod v1_employees;
+mod webhooks;
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox};
 use reqwest::{Client, Response, StatusCode};

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
+            tracing::debug!(error = ?err, "failed");
             ExitCode::FAILURE
         }
     }

@@ -287,7 +287,7 @@ impl Store {
     /// Deletes a company with all its records, runs and checkpoints.
     pub async fn remove_company(&self, name: &str) -> Result<()> {
         let company = self.company(name).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Explicit deletes: foreign keys may be off on a store opened by an older tool.
         for table in crate::tables::ALL
             .iter()

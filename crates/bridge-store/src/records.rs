@@ -109,7 +109,7 @@ pub struct Window {
 impl Store {
     /// Stores a page and its checkpoint atomically.
     pub async fn apply_page(&self, page: PageWrite) -> Result<Applied> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut applied = upsert(&mut tx, page.company, page.table, &page.rows, page.now).await?;
         let left = mark_leaving(&mut tx, page.company, page.table, &page.leaving, page.now).await?;
         applied.left_filter = left.len() as u64;
@@ -119,6 +119,15 @@ impl Store {
             kind: ChangeKind::LeftFilter,
             changed: Vec::new(),
         }));
+        let seen: Vec<&Key> = page.seen.iter().collect();
+        touch(
+            &mut tx,
+            page.company,
+            page.table,
+            &seen,
+            &timestamp(page.now),
+        )
+        .await?;
         for derived in &page.derived {
             upsert(
                 &mut tx,
@@ -139,7 +148,7 @@ impl Store {
     /// marked deleted, with their derived rows; the checkpoint is stored in the same
     /// transaction. Returns the deletions.
     pub async fn finish_listing(&self, end: ListingEnd) -> Result<Vec<Change>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = timestamp(end.now);
         let mut sql = format!(
             "UPDATE {} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL AND last_seen_at < $3",
@@ -220,7 +229,7 @@ impl Store {
         checkpoint: &Checkpoint,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         checkpoints::write(&mut tx, company, checkpoint, now).await?;
         tx.commit().await?;
         Ok(())
@@ -297,21 +306,33 @@ async fn upsert(
     for chunk in writes.chunks(ROWS_PER_STATEMENT) {
         write_rows(tx, company, table, chunk, &now).await?;
     }
-    for chunk in unchanged.chunks(ROWS_PER_STATEMENT) {
+    touch(tx, company, table, &unchanged, &now).await?;
+    Ok(applied)
+}
+
+/// Moves `last_seen_at` of stored records (unchanged ones, or ids seen without data).
+async fn touch(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    table: &'static Table,
+    keys: &[&Key],
+    now: &str,
+) -> Result<()> {
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "UPDATE {} SET last_seen_at = $1 WHERE company_id = $2 AND id IN ({})",
             table.name,
             placeholders(3, chunk.len())
         );
-        let mut query = sqlx::query(crate::tables::built(sql.clone()))
-            .bind(now.clone())
+        let mut query = sqlx::query(crate::tables::built(sql))
+            .bind(now.to_owned())
             .bind(company.0);
         for key in chunk {
             query = bind_key(query, key);
         }
         query.execute(&mut **tx).await?;
     }
-    Ok(applied)
+    Ok(())
 }
 
 async fn load<'k>(

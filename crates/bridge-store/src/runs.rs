@@ -71,7 +71,7 @@ impl Store {
         mode: &str,
         now: DateTime<Utc>,
     ) -> Result<RunId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE sync_runs SET outcome = 'interrupted' WHERE company_id = $1 AND outcome = 'running'")
             .bind(company.0)
             .execute(&mut *tx)

@@ -153,6 +153,17 @@ impl Store {
         &self.key_source
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock up front (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that read first could not upgrade after another
+    /// writer committed (SQLITE_BUSY_SNAPSHOT), whereas waiting for the lock is handled by
+    /// the busy timeout.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.location {
+            Location::Sqlite(_) => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Location::Postgres(_) => self.pool.begin().await?,
+        })
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;

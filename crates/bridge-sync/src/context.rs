@@ -3,13 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use bridge_store::{CompanyId, Filters};
-use chrono::{DateTime, Utc};
+use bridge_store::Filters;
 
 /// Shared, read-only facts of one run.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Context {
-    pub company: CompanyId,
     pub filters: Filters,
     /// Employees inside the filters (`None`: no filters, everyone is in scope).
     pub scope: Option<HashSet<i64>>,
@@ -18,11 +16,4 @@ pub(crate) struct Context {
     pub legal_entity_names: HashMap<i64, String>,
     pub office_names: HashMap<i64, String>,
     pub cost_center_names: HashMap<i64, String>,
-    pub now: DateTime<Utc>,
-}
-
-impl Context {
-    pub(crate) fn in_scope(&self, employee: i64) -> bool {
-        self.scope.as_ref().is_none_or(|s| s.contains(&employee))
-    }
 }

@@ -165,9 +165,7 @@ impl SyncEngine {
             ..Default::default()
         };
         let mut ctx = Context {
-            company: self.company.id,
             filters: self.company.filters.clone(),
-            now: Utc::now(),
             ..Default::default()
         };
 

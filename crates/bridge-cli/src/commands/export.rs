@@ -157,7 +157,7 @@ impl<'w> Writer<'w> {
 fn csv_line(fields: impl Iterator<Item = String>) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(fields)?;
-    Ok(writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn csv_text(value: &serde_json::Value) -> String {
@@ -172,8 +172,21 @@ fn json_of(value: &Value) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
         Value::Int(n) => json!(n),
+        Value::Real(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => json!(*x as i64),
         Value::Real(x) => json!(x),
         Value::Text(s) => json!(s),
+    }
+}
+
+/// A stored timestamp as users expect it: whole seconds stay whole (`...:30Z`).
+fn time(text: Option<String>) -> serde_json::Value {
+    match text {
+        Some(t) => json!(
+            t.strip_suffix(".000Z")
+                .map(|s| format!("{s}Z"))
+                .unwrap_or(t)
+        ),
+        None => serde_json::Value::Null,
     }
 }
 
@@ -231,9 +244,14 @@ async fn employees(
                 job("weekly_working_hours"),
                 job("hire_date"),
                 job("termination_date"),
-                person("source_created_at"),
-                json!(record.source_updated_at),
-                json!(record.deleted_at),
+                time(
+                    match column(&tables::EMPLOYEES, &record.employee, "source_created_at") {
+                        Value::Text(t) => Some(t.clone()),
+                        _ => None,
+                    },
+                ),
+                time(record.source_updated_at.clone()),
+                time(record.deleted_at.clone()),
             ];
             values.extend(labels.iter().map(|label| {
                 record
@@ -303,8 +321,8 @@ async fn absences(
                 value("start"),
                 value("end"),
                 value("status"),
-                json!(record.source_updated_at),
-                json!(record.deleted_at),
+                time(record.source_updated_at.clone()),
+                time(record.deleted_at.clone()),
             ])?;
         }
     }
@@ -355,8 +373,8 @@ async fn attendances(
                 value("break_minutes"),
                 value("status"),
                 value("project_id"),
-                json!(record.source_updated_at),
-                json!(record.deleted_at),
+                time(record.source_updated_at.clone()),
+                time(record.deleted_at.clone()),
             ])?;
         }
     }
@@ -384,8 +402,8 @@ async fn table_rows(
         for record in page {
             let mut values = vec![json!(record.key)];
             values.extend(record.values.iter().map(json_of));
-            values.push(json!(record.source_updated_at));
-            values.push(json!(record.deleted_at));
+            values.push(time(record.source_updated_at.clone()));
+            values.push(time(record.deleted_at.clone()));
             writer.row(values)?;
         }
     }

@@ -188,7 +188,7 @@ fn normalize(path: &str) -> String {
 fn limits_for(method: &Method, path: &str, ip: &str, headers: &HeaderMap) -> Vec<(String, Limit)> {
     let mut limits = Vec::new();
     match Family::of(path) {
-        Family::V1 | Family::Recruiting => {
+        Family::V1 | Family::Recruiting | Family::LegacyRecruiting | Family::CustomReports => {
             limits.push((format!("v1 ip {ip}"), V1_PER_IP));
             let post = method == Method::POST;
             match path.trim_end_matches('/') {
@@ -219,7 +219,7 @@ fn limits_for(method: &Method, path: &str, ip: &str, headers: &HeaderMap) -> Vec
         {
             limits.push((format!("POST /v2/auth/token ip {ip}"), V2_TOKEN));
         }
-        Family::V2 | Family::OAuth => {
+        Family::V2 | Family::OAuth | Family::ReportsV2 => {
             let resource = path
                 .trim_start_matches("/v2/")
                 .split('/')

@@ -161,9 +161,13 @@ pub async fn connect(store: &Store, link: Link) -> anyhow::Result<(Company, Repo
         link.client_secret.clone(),
         link.recruiting.clone(),
     )?;
-    let report = doctor::diagnose(&client)
-        .await
-        .with_context(|| format!("could not connect to {}", link.base_url))?;
+    let report = doctor::diagnose(&client).await.map_err(|error| {
+        anyhow::anyhow!(
+            "could not connect to {}: {error:#}{}",
+            link.base_url,
+            hint(&error)
+        )
+    })?;
     let granted = serde_json::to_value(&report).unwrap_or_default();
     let new = NewCompany {
         name: link.company,
@@ -243,4 +247,21 @@ fn base_url(text: &str) -> anyhow::Result<url::Url> {
         bail!("--base-url {text:?} must be an http(s) address such as https://api.personio.de");
     }
     Ok(url)
+}
+
+/// What to do about a failed connection.
+fn hint(error: &bridge_sync::Error) -> &'static str {
+    use personio_client::Error as E;
+    match error {
+        bridge_sync::Error::Personio(E::Unreachable { .. }) => {
+            "\nhint: check --base-url (Personio's is https://api.personio.de) and that this machine can reach it"
+        }
+        bridge_sync::Error::Personio(E::NotPersonio { .. }) => {
+            "\nhint: that address answers, but not like Personio's API; Personio's is https://api.personio.de"
+        }
+        bridge_sync::Error::Personio(E::BadCredentials { .. }) => {
+            "\nhint: copy the client id and secret again from Personio (Settings > Integrations > API credentials); a regenerated secret replaces the old one"
+        }
+        _ => "",
+    }
 }

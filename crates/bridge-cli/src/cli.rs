@@ -3,8 +3,9 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    companies::CompaniesArgs, connect::ConnectArgs, doctor::DoctorArgs, export::ExportArgs,
-    quickstart::QuickstartArgs, sandbox::SandboxArgs, status::StatusArgs, sync::SyncArgs,
+    bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs, doctor::DoctorArgs,
+    export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs, status::StatusArgs,
+    sync::SyncArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -52,4 +53,6 @@ pub enum Command {
     Export(ExportArgs),
     /// List or remove connected companies.
     Companies(CompaniesArgs),
+    /// Measure a full and two incremental syncs against a local sandbox process.
+    Bench(BenchArgs),
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand; each owns its arguments and a `run`.
 
+pub mod bench;
 pub mod companies;
 pub mod connect;
 pub mod doctor;
@@ -34,6 +35,7 @@ impl Ending {
 
 pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
     match command {
+        Command::Bench(args) => bench::run(args, &context).await,
         Command::Quickstart(args) => quickstart::run(args, &context).await,
         Command::Sandbox(args) => sandbox::run(args).await.map(|()| Ending::Done),
         Command::Connect(args) => connect::run(args, &context).await,

@@ -99,7 +99,7 @@ impl SyncEngine {
     /// errors that stop everything (credentials refused, store unusable) are returned.
     pub async fn run(&self, options: &SyncOptions) -> Result<Summary, Error> {
         let started = Instant::now();
-        let requests_before = self.client.metrics().requests;
+        let before = self.client.metrics();
         let selected: Vec<ResourceName> = ResourceName::ALL
             .iter()
             .copied()
@@ -118,10 +118,14 @@ impl SyncEngine {
             resources: selected.iter().map(|r| r.as_str()).collect(),
         });
         let result = self.run_resources(&selected, options).await;
-        let requests = self.client.metrics().requests - requests_before;
+        let after = self.client.metrics();
+        let requests = after.requests - before.requests;
         let (summary, error) = match result {
             Ok(mut summary) => {
                 summary.requests = requests;
+                summary.token_requests = after.token_requests - before.token_requests;
+                summary.rate_limited = after.rate_limited - before.rate_limited;
+                summary.retries = after.retries - before.retries;
                 summary.seconds = started.elapsed().as_secs_f64();
                 (Some(summary), None)
             }
@@ -450,6 +454,24 @@ impl SyncEngine {
                 });
             }
         }
+        let page_size = match resource.listing(step).paging {
+            Paging::V1 { limit, .. } => u64::from(limit),
+            Paging::V2 => resource
+                .listing(step)
+                .query
+                .iter()
+                .find(|(k, _)| k == "limit")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(100),
+        };
+        // Personio's `updated_since` answers every match at once (personio-api.md §2.2).
+        let one_answer = step.kind == StepKind::Incremental
+            && matches!(resource.listing(step).paging, Paging::V1 { .. });
+        summary.min_requests = if one_answer {
+            1
+        } else {
+            summary.fetched.div_ceil(page_size.max(1)).max(1)
+        };
         let now = Utc::now();
         let finished = Checkpoint {
             resource: name,

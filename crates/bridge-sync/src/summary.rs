@@ -15,6 +15,9 @@ pub struct ResourceSummary {
     pub unchanged: u64,
     /// Records that left the company's filters.
     pub left_filter: u64,
+    /// The fewest requests that could have read what was read: per listing, the records
+    /// over the page size, rounded up, and at least one.
+    pub min_requests: u64,
     /// How it was read: full, incremental, incremental+reconcile, ...
     pub mode: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,6 +38,7 @@ impl ResourceSummary {
         self.deleted += other.deleted;
         self.unchanged += other.unchanged;
         self.left_filter += other.left_filter;
+        self.min_requests += other.min_requests;
         if !other.mode.is_empty() && !self.mode.split('+').any(|m| m == other.mode) {
             self.mode = if self.mode.is_empty() {
                 other.mode.clone()
@@ -52,6 +56,12 @@ pub struct Summary {
     pub resources: BTreeMap<&'static str, ResourceSummary>,
     /// HTTP requests made to Personio, authentication included.
     pub requests: u64,
+    /// Token requests among them.
+    pub token_requests: u64,
+    /// 429 answers Personio sent (the client paces itself to avoid them).
+    pub rate_limited: u64,
+    /// Requests sent again after a failure worth retrying.
+    pub retries: u64,
     pub seconds: f64,
     /// succeeded, partial (some resources failed or were skipped) or failed.
     pub outcome: &'static str,

@@ -1,0 +1,305 @@
+//! `personio-bridge bench`: how fast and how gently the bridge syncs. Starts a sandbox as its
+//! own process (so its work is not counted as ours), syncs it into a temporary store, and
+//! measures three phases: a full sync, an incremental sync with nothing changed, and an
+//! incremental sync after one simulated day.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use bridge_store::{Filters, Location, OpenOptions, Store};
+use bridge_sync::{Summary, SyncOptions};
+use clap::Args;
+use secrecy::SecretString;
+use serde::Serialize;
+
+use super::Ending;
+use super::connect::{Link, connect};
+use crate::context::Context;
+use crate::output::{Format, print_json};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Size of the sandbox company.
+    #[arg(long, default_value_t = 10_000)]
+    pub employees: u32,
+    /// Days of attendance and absence history in the sandbox.
+    #[arg(long, default_value_t = 365)]
+    pub history_days: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The sandbox's rate limits: off (measure the bridge) or personio (measure how it paces).
+    #[arg(long, default_value = "off", value_parser = ["off", "personio"])]
+    pub rate_limits: String,
+    /// Store to measure against (default: a SQLite file in a temporary directory). Its
+    /// company `bench` is replaced.
+    #[arg(long = "bench-db", value_name = "URL")]
+    pub bench_db: Option<String>,
+    /// text (default) or json.
+    #[arg(long, value_enum, default_value_t)]
+    pub output: Format,
+}
+
+/// One measured phase (the JSON contract of `--output json`).
+#[derive(Debug, Serialize)]
+pub struct Phase {
+    pub name: &'static str,
+    pub records: u64,
+    pub requests: u64,
+    pub min_requests: u64,
+    pub seconds: f64,
+    pub records_per_s: f64,
+    pub peak_rss_mb: f64,
+    /// 429s received (0 is the goal with Personio's limits on).
+    pub rate_limited: u64,
+    pub retries: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    phases: Vec<Phase>,
+    employees: u32,
+    history_days: u32,
+    rate_limits: String,
+    store: String,
+}
+
+/// The sandbox child; killed when dropped.
+struct SandboxProcess(Child);
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub async fn run(args: BenchArgs, _context: &Context) -> anyhow::Result<Ending> {
+    let secret = personio_sandbox::credentials::random_token("papi-", 32);
+    let admin = personio_sandbox::credentials::random_token("bench-admin-", 16);
+    eprintln!(
+        "starting a sandbox of {} employees with {} days of history...",
+        args.employees, args.history_days
+    );
+    let started = Instant::now();
+    let mut child = Command::new(std::env::current_exe().context("could not find this program")?)
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--seed",
+            &args.seed.to_string(),
+            "--employees",
+            &args.employees.to_string(),
+        ])
+        .args([
+            "--history-days",
+            &args.history_days.to_string(),
+            "--rate-limits",
+            &args.rate_limits,
+        ])
+        .args([
+            "--client-id",
+            "bench",
+            "--client-secret",
+            &secret,
+            "--admin-token",
+            &admin,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("could not start the sandbox")?;
+    let stdout = child.stdout.take().context("the sandbox has no stdout")?;
+    let sandbox = SandboxProcess(child);
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first)?;
+    let Some(base) = first
+        .trim()
+        .strip_prefix("sandbox listening on ")
+        .map(str::to_owned)
+    else {
+        bail!("the sandbox did not start (it said {first:?})");
+    };
+    eprintln!(
+        "sandbox ready at {base} after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let temp = tempfile::tempdir()?;
+    let location = match &args.bench_db {
+        Some(url) => Location::parse(url)?,
+        None => Location::Sqlite(temp.path().join("bench.db")),
+    };
+    let store = Store::open(
+        &location,
+        OpenOptions {
+            key: Some(bridge_store::secrets::Key::generate().to_base64()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    if store.find_company("bench").await?.is_some() {
+        store.remove_company("bench").await?;
+    }
+    let (company, _) = connect(
+        &store,
+        Link {
+            company: "bench".into(),
+            base_url: url::Url::parse(&base)?,
+            client_id: "bench".into(),
+            client_secret: SecretString::from(secret),
+            recruiting: None,
+            filters: Filters::default(),
+            replace: false,
+        },
+    )
+    .await?;
+
+    let mut phases = Vec::new();
+    phases.push(
+        measure(
+            "full",
+            &store,
+            &company,
+            &SyncOptions {
+                full: true,
+                ..Default::default()
+            },
+        )
+        .await?,
+    );
+    phases.push(
+        measure(
+            "incremental_nochange",
+            &store,
+            &company,
+            &SyncOptions::default(),
+        )
+        .await?,
+    );
+    let simulated = reqwest::Client::new()
+        .post(format!("{base}/_sandbox/simulate"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({ "days": 1 }))
+        .send()
+        .await?
+        .error_for_status()
+        .context("the sandbox did not simulate a day")?
+        .text()
+        .await?;
+    eprintln!("simulated one day: {simulated}");
+    phases.push(
+        measure(
+            "incremental_1day",
+            &store,
+            &company,
+            &SyncOptions::default(),
+        )
+        .await?,
+    );
+    drop(sandbox);
+
+    let report = Report {
+        phases,
+        employees: args.employees,
+        history_days: args.history_days,
+        rate_limits: args.rate_limits,
+        store: location.to_string(),
+    };
+    match args.output {
+        Format::Json => print_json(&report)?,
+        Format::Text => {
+            println!(
+                "{} employees, {} days of history, rate limits {}, store {}",
+                report.employees, report.history_days, report.rate_limits, report.store
+            );
+            println!(
+                "{:<22} {:>10} {:>9} {:>9} {:>9} {:>12} {:>9} {:>6}",
+                "phase",
+                "records",
+                "requests",
+                "minimum",
+                "seconds",
+                "records/s",
+                "peak MB",
+                "429s"
+            );
+            for p in &report.phases {
+                println!(
+                    "{:<22} {:>10} {:>9} {:>9} {:>9.2} {:>12.0} {:>9.1} {:>6}",
+                    p.name,
+                    p.records,
+                    p.requests,
+                    p.min_requests,
+                    p.seconds,
+                    p.records_per_s,
+                    p.peak_rss_mb,
+                    p.rate_limited
+                );
+            }
+        }
+    }
+    Ok(Ending::Done)
+}
+
+async fn measure(
+    name: &'static str,
+    store: &Store,
+    company: &bridge_store::Company,
+    options: &SyncOptions,
+) -> anyhow::Result<Phase> {
+    reset_peak_rss();
+    let summary: Summary =
+        super::sync::sync_company(store, company.clone(), options, Format::Json).await?;
+    if summary.outcome != "succeeded" {
+        bail!(
+            "the {name} sync ended {}: {:?}",
+            summary.outcome,
+            summary.resources
+        );
+    }
+    let records = summary.records_fetched();
+    let min_requests = summary.token_requests
+        + summary
+            .resources
+            .values()
+            .map(|r| r.min_requests)
+            .sum::<u64>();
+    eprintln!("{name}: {records} records in {:.2} s", summary.seconds);
+    Ok(Phase {
+        name,
+        records,
+        requests: summary.requests,
+        min_requests,
+        seconds: summary.seconds,
+        records_per_s: records as f64 / summary.seconds.max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+        rate_limited: summary.rate_limited,
+        retries: summary.retries,
+    })
+}
+
+/// Resets the kernel's peak-RSS mark of this process (Linux: `clear_refs` 5).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident memory since the last reset, in MB (`VmHWM`; 0 where unknown).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}

@@ -5,10 +5,20 @@
 //! employees, page number for time-offs; personio-api.md §2.1). Employees are maps of
 //! attribute objects `{label, value, type, universal_id}` (§2.2).
 
+mod absence;
+mod attendance;
 mod attribute;
 mod employee;
 mod envelope;
 
+pub use absence::{
+    AbsenceTypeRef, Certificate, DailyMinutes, HourlyAbsenceAttributes, HourlyAbsencePeriod,
+    TimeOffAttributes, TimeOffPeriod, TimeOffType, TimeOffTypeAttributes, TimeOffTypeRef,
+};
+pub use attendance::{
+    Attendance, AttendanceAttributes, AttendanceInput, CreatedIds, Project, ProjectAttributes,
+    ProjectError, RowOutcome,
+};
 pub use attribute::{
     Attribute, AttributeType, CostCenterShare, Embedded, Entitlement, HolidayCalendarRef, NamedRef,
     WorkScheduleRef,

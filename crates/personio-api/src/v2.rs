@@ -5,14 +5,22 @@
 //! §3.1). Single resources come unwrapped, with their own `_meta.links`. Errors are problem
 //! details (see [`crate::error::ProblemBody`]).
 
+mod absence;
+mod attendance;
 mod employment;
 mod org;
 mod page;
 mod person;
+mod project;
 
+pub use absence::{
+    AbsenceBoundary, AbsencePeriod, AbsencePeriodWrite, AbsenceType, Breakdown, EffectiveDuration,
+};
+pub use attendance::{Approval, AttendancePeriod, AttendancePeriodWrite, LocalDateTime};
 pub use employment::{Employment, EmploymentWrite, OrgUnitRef, Position, Termination, WeightedRef};
 pub use org::{CostCenter, LegalEntity, LegalEntityAddress, OrgUnit, Workplace};
 pub use page::{Created, IdRef, Link, ListMeta, Page, ResourceMeta};
 pub use person::{
     CreatePerson, CustomAttribute, CustomAttributeWrite, Person, PersonPatch, ProfilePicture,
 };
+pub use project::{DateRef, Project, ProjectMember, ProjectWrite};

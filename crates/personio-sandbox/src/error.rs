@@ -84,6 +84,13 @@ pub(crate) enum ErrorKind {
         code: &'static str,
         description: String,
     },
+    /// A v1 error whose body breaks the usual envelope (bulk attendance rows, v1 projects;
+    /// personio-api.md §2.1, §2.3–2.4): sent as given; other families see `detail`.
+    V1Body {
+        status: StatusCode,
+        body: Value,
+        detail: String,
+    },
     /// An endpoint-specific answer: its status, and the v1 `code` and `message` it carries.
     Custom {
         status: StatusCode,
@@ -190,6 +197,22 @@ impl ApiError {
         )
     }
 
+    /// A v1 error sent with exactly this body (see [`ErrorKind::V1Body`]).
+    pub(crate) fn v1_body_as_is(
+        status: StatusCode,
+        body: impl serde::Serialize,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError::new(
+            Family::V1,
+            ErrorKind::V1Body {
+                status,
+                body: serde_json::to_value(body).unwrap_or(Value::Null),
+                detail: detail.into(),
+            },
+        )
+    }
+
     /// The HTTP status this error is sent with.
     pub(crate) fn status(&self) -> StatusCode {
         use ErrorKind::*;
@@ -208,7 +231,7 @@ impl ApiError {
             // The token endpoint answers every malformed request with an OAuth 400.
             (UnsupportedMediaType, Family::OAuth) => StatusCode::BAD_REQUEST,
             (UnsupportedMediaType, _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            (Custom { status, .. }, _) => *status,
+            (Custom { status, .. } | V1Body { status, .. }, _) => *status,
         }
     }
 
@@ -236,6 +259,7 @@ impl ApiError {
             UnsupportedMediaType => (415, "Unsupported Media Type".into()),
             OAuth { description, .. } => (0, description.as_str().into()),
             Custom { code, message, .. } => (*code, message.as_str().into()),
+            V1Body { status, detail, .. } => (i64::from(status.as_u16()), detail.as_str().into()),
         };
         let mut body = V1ErrorBody::new(code, message);
         if let Validation {
@@ -323,10 +347,13 @@ impl ApiError {
                     None,
                 ),
                 Custom {
-                    status, message, ..
-                } => (
+                    status,
+                    message: detail,
+                    ..
+                }
+                | V1Body { status, detail, .. } => (
                     status.canonical_reason().unwrap_or("Error"),
-                    Some(message.clone()),
+                    Some(detail.clone()),
                     problem_type::INVALID_REQUEST,
                     None,
                 ),
@@ -353,7 +380,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let (body, content_type) = match self.family {
-            Family::V1 => (json_bytes(&self.v1_body()), "application/json"),
+            Family::V1 => match &self.kind {
+                ErrorKind::V1Body { body, .. } => (json_bytes(body), "application/json"),
+                _ => (json_bytes(&self.v1_body()), "application/json"),
+            },
             Family::V2 => {
                 let (personio_trace_id, timestamp) = trace_stamp();
                 let body = ProblemBody {

@@ -2,8 +2,11 @@
 //! which fields appear (absent, never `null`, when not readable), and links point at the
 //! origin the caller used.
 
+pub(crate) mod absence;
+pub(crate) mod attendance;
 pub(crate) mod page;
 pub(crate) mod picture;
+pub(crate) mod project;
 pub(crate) mod v1;
 pub(crate) mod v2;
 

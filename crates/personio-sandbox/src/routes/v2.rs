@@ -1,8 +1,12 @@
 //! v2 routes (`/v2/...`) and what their list endpoints share: strict parameters, time
 //! filters, and links on the caller's origin.
 
+mod absences;
+mod attendances;
 mod org;
 mod persons;
+mod projects;
+mod time_params;
 
 use axum::Router;
 use axum::routing::get;
@@ -33,6 +37,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/v2/legal-entities/{id}", get(org::legal_entity))
         .route("/v2/cost-centers", get(org::cost_centers))
         .route("/v2/workplaces", get(org::workplaces))
+        .merge(attendances::routes())
+        .merge(absences::routes())
+        .merge(projects::routes())
 }
 
 /// Personio rejects query parameters an endpoint does not know ("Parameter

@@ -20,6 +20,8 @@ pub async fn run(_args: QuickstartArgs) -> anyhow::Result<()> {
         recruiting_token: None,
         company_id: None,
         admin_token: None,
+        history_days: personio_sandbox::DEFAULT_HISTORY_DAYS,
+        legacy_v1: false,
     })
     .await
 }

@@ -585,3 +585,72 @@ impl Company {
         Ok((start, end))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate};
+
+    use super::*;
+    use crate::company::{GenerateSpec, HistorySpec};
+
+    #[test]
+    fn writes_record_personios_event_names() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, 2)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let mut company = Company::generate(GenerateSpec {
+            seed: 6,
+            employees: 6,
+            as_of,
+        });
+        company.generate_history(HistorySpec { seed: 6, days: 0 });
+        let now = as_of + Duration::hours(1);
+        let person = company.employees[3].id;
+        let vacation = company.time_off_types[0].id;
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        let days = |first, last| AbsenceSpan::Days {
+            first: day(first),
+            from_noon: false,
+            last: Some(day(last)),
+            until_noon: false,
+        };
+        let before = company.changes.last_seq();
+        let new = NewAbsence {
+            person,
+            type_id: vacation,
+            span: days(9, 10),
+            comment: None,
+            substitute: None,
+            status: AbsenceStatus::Pending,
+            origin: AbsenceOrigin::Api,
+        };
+        let id = company.create_absence(new.clone(), now).unwrap();
+        assert_eq!(company.create_absence(new, now), Err(AbsenceError::Overlap));
+        company
+            .set_absence_status(id, AbsenceStatus::Approved, now)
+            .unwrap();
+        assert!(company.absences.get(id).unwrap().approved_at.is_some());
+        let longer = AbsenceChanges {
+            span: Some(days(9, 11)),
+            ..Default::default()
+        };
+        company.update_absence(id, longer, now).unwrap();
+        company.reject_absence(id, now).unwrap();
+        assert!(
+            company.absences.get(id).is_none(),
+            "rejected absences vanish"
+        );
+        let names: Vec<&str> = company.changes.since(before).map(|e| e.name).collect();
+        assert_eq!(
+            names,
+            [
+                "absence-period.created",
+                "absence-period.updated.status",
+                "absence-period.updated.timerange",
+                "absence-period.deleted"
+            ]
+        );
+    }
+}

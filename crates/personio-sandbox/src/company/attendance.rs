@@ -7,7 +7,7 @@
 //! compact. Changes go through the methods here so that `updated_at` and the change log
 //! (`attendance-period.created|updated|deleted`) stay right.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -89,6 +89,9 @@ pub struct AttendancePeriod {
     pub start: LocalMinute,
     /// [`LocalMinute::OPEN`] while clocked in.
     pub end: LocalMinute,
+    /// The day the period counts for: the day its work starts, also for night shifts and
+    /// for breaks taken after midnight.
+    pub attribution_date: NaiveDate,
     pub status: AttendanceStatus,
     /// Project id, if the time was tracked on one.
     pub project: Option<u32>,
@@ -102,11 +105,6 @@ pub struct AttendancePeriod {
 impl AttendancePeriod {
     pub fn end(&self) -> Option<LocalMinute> {
         (!self.end.is_open()).then_some(self.end)
-    }
-
-    /// The day the period counts for: the day it starts, also for night shifts.
-    pub fn attribution_date(&self) -> chrono::NaiveDate {
-        self.start.day()
     }
 
     /// Length in minutes; `None` while open.
@@ -216,6 +214,20 @@ impl Attendances {
         self.of_person_from(work.person, work.start)
             .filter(move |p| p.id != work.id)
             .take_while(move |p| p.start < work.end && p.kind == PeriodKind::Break)
+    }
+
+    /// The day a new period counts for: a break inside a work period counts for that
+    /// period's day; anything else for the day it starts.
+    fn attribution(&self, person: i64, kind: PeriodKind, start: LocalMinute) -> NaiveDate {
+        let enclosing = (kind == PeriodKind::Break)
+            .then(|| {
+                self.of_person_from(person, start.plus(-super::local_time::MINUTES_PER_DAY))
+                    .take_while(|p| p.start <= start)
+                    .filter(|p| p.kind == PeriodKind::Work && p.end > start)
+                    .last()
+            })
+            .flatten();
+        enclosing.map_or(start.day(), |work| work.attribution_date)
     }
 
     /// Minutes of break inside a work period (v1's `break`).
@@ -330,6 +342,7 @@ impl Company {
             kind: new.kind,
             start,
             end,
+            attribution_date: self.attendances.attribution(new.person, new.kind, start),
             status: new.status,
             project: new.project,
             comment: 0,
@@ -366,6 +379,11 @@ impl Company {
         }
         if let Some(start) = changes.start {
             next.start = LocalMinute::from_naive(start).ok_or(AttendanceError::OutOfRange)?;
+        }
+        if next.start != current.start || next.kind != current.kind {
+            next.attribution_date =
+                self.attendances
+                    .attribution(next.person, next.kind, next.start);
         }
         if let Some(end) = changes.end {
             next.end = match end {
@@ -470,5 +488,91 @@ impl Company {
             return Err(AttendanceError::Overlap);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate};
+
+    use super::*;
+    use crate::company::{GenerateSpec, HistorySpec};
+
+    fn company() -> (Company, DateTime<Utc>) {
+        let as_of = NaiveDate::from_ymd_opt(2026, 3, 2)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let mut company = Company::generate(GenerateSpec {
+            seed: 5,
+            employees: 6,
+            as_of,
+        });
+        company.generate_history(HistorySpec { seed: 5, days: 0 });
+        (company, as_of + Duration::hours(1))
+    }
+
+    #[test]
+    fn a_period_stays_small() {
+        assert!(std::mem::size_of::<AttendancePeriod>() <= 80);
+    }
+
+    #[test]
+    fn writes_record_personios_event_names_and_stamp_updated_at() {
+        let (mut company, now) = company();
+        let person = company.employees[2].id;
+        let at = |h: u32| {
+            NaiveDate::from_ymd_opt(2026, 3, 2)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+                .unwrap()
+        };
+        let before = company.changes.last_seq();
+        let work = company
+            .create_attendance(
+                NewAttendance {
+                    person,
+                    kind: PeriodKind::Work,
+                    start: at(8),
+                    end: Some(at(16)),
+                    comment: None,
+                    project: None,
+                    status: AttendanceStatus::Pending,
+                },
+                now,
+            )
+            .unwrap();
+        let later = now + Duration::minutes(5);
+        company
+            .set_attendance_status(work, AttendanceStatus::Confirmed, later)
+            .unwrap();
+        assert_eq!(company.attendances.get(work).unwrap().updated_at, later);
+        company
+            .set_attendance_status(
+                work,
+                AttendanceStatus::Confirmed,
+                later + Duration::hours(1),
+            )
+            .unwrap();
+        assert_eq!(
+            company.attendances.get(work).unwrap().updated_at,
+            later,
+            "no change, no touch"
+        );
+        company.delete_attendance(work, later).unwrap();
+        let names: Vec<&str> = company.changes.since(before).map(|e| e.name).collect();
+        assert_eq!(
+            names,
+            [
+                "attendance-period.created",
+                "attendance-period.updated",
+                "attendance-period.deleted"
+            ]
+        );
+        assert_eq!(
+            company.delete_attendance(work, later),
+            Err(AttendanceError::NotFound)
+        );
     }
 }

@@ -208,9 +208,12 @@ fn sort_key<T: Row>(row: &T) -> (T::Key, Uuid) {
     (row.key(), row.id())
 }
 
+/// An order built for a shape at a table version.
+type CachedOrder = (String, u64, Arc<[u32]>);
+
 /// A few recently used orders; cloning a table starts with none.
 #[derive(Default)]
-struct OrderCache(Mutex<Vec<(String, u64, Arc<[u32]>)>>);
+struct OrderCache(Mutex<Vec<CachedOrder>>);
 
 /// Orders kept at once; each costs 4 bytes per row.
 const CACHED_ORDERS: usize = 4;

@@ -25,7 +25,7 @@ pub(crate) fn v2(store: &Attendances, p: &AttendancePeriod) -> v2::AttendancePer
         kind: p.kind.as_str().to_owned(),
         start: LocalDateTime::new(iso(p.start)),
         end: p.end().map(|e| LocalDateTime::new(iso(e))),
-        attribution_date: Some(p.attribution_date().format("%Y-%m-%d").to_string()),
+        attribution_date: Some(p.attribution_date.format("%Y-%m-%d").to_string()),
         comment: store.comment(p).map(str::to_owned),
         project: p.project.map(IdRef::new),
         approval: Some(Approval {
@@ -59,7 +59,7 @@ pub(crate) fn write_v2(store: &Attendances, p: &AttendancePeriod, out: &mut Vec<
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"attribution_date\":\"");
-    crate::company::write_date(p.attribution_date(), out);
+    crate::company::write_date(p.attribution_date, out);
     out.extend_from_slice(b"\",\"comment\":");
     match store.comment(p) {
         Some(text) => serde_json::to_writer(&mut *out, text).expect("a string always serializes"),
@@ -110,7 +110,7 @@ fn write_utc(at: DateTime<Utc>, out: &mut Vec<u8>) {
 /// holiday or taken by an absence.
 pub(crate) fn v1(company: &Company, p: &AttendancePeriod) -> v1::Attendance {
     let store = &company.attendances;
-    let day = p.attribution_date();
+    let day = p.attribution_date;
     let employee: Option<&Employee> = company.employee(p.person);
     let is_holiday = employee
         .and_then(|e| company.holiday_calendar(e.holiday_calendar_id))
@@ -138,7 +138,7 @@ pub(crate) fn v1(company: &Company, p: &AttendancePeriod) -> v1::Attendance {
             project: p
                 .project
                 .and_then(|id| company.project(id))
-                .map(|project| super::project::v1_embedded(project)),
+                .map(super::project::v1_embedded),
             id_v2: Some(p.id.to_string()),
         },
     }

@@ -116,6 +116,7 @@ pub(super) fn generate(
             kind: PeriodKind::Work,
             start: shift.start,
             end: if open { LocalMinute::OPEN } else { shift.end },
+            attribution_date: day,
             status,
             project,
             comment,

@@ -151,7 +151,7 @@ async fn list(caller: Caller, State(app): State<AppState>, params: Params) -> Ap
     let matches = |p: &&AttendancePeriod| {
         p.kind == PeriodKind::Work
             && (include_pending || p.status == AttendanceStatus::Confirmed)
-            && (first..=last).contains(&p.attribution_date())
+            && (first..=last).contains(&p.attribution_date)
             && (persons.is_empty() || persons.contains(&p.person))
             && from.is_none_or(|f| p.updated_at >= f)
             && to.is_none_or(|t| p.updated_at <= t)
@@ -191,7 +191,10 @@ fn status_for(skip_approval: bool) -> AttendanceStatus {
 
 /// The rows of a bulk create: JSON `{"attendances": [...]}` or the form
 /// `attendances[][employee]=...`, where a repeated field starts the next row.
-fn rows(body: Body) -> ApiResult<(Vec<Map<String, Value>>, Option<Value>)> {
+/// The rows of a bulk create, and its `skip_approval` as sent.
+type Rows = (Vec<Map<String, Value>>, Option<Value>);
+
+fn rows(body: Body) -> ApiResult<Rows> {
     let bad = || ApiError::bad_request(Family::V1, "The attendances field is required.");
     match body.payload {
         Payload::Json(Value::Object(mut map)) => {
@@ -473,7 +476,7 @@ async fn update(
     row.insert("employee".into(), Value::from(work.person));
     row.insert(
         "date".into(),
-        Value::from(work.attribution_date().format("%Y-%m-%d").to_string()),
+        Value::from(work.attribution_date.format("%Y-%m-%d").to_string()),
     );
     row.insert("start_time".into(), Value::from(work.start.hh_mm()));
     row.insert(

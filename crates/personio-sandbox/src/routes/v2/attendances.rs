@@ -216,7 +216,7 @@ impl Filter {
             // An open period has no end to compare: end filters leave it out.
             && (!end_filtered || (!p.end.is_open() && within(p.end, self.end)))
             && within(p.updated_at, self.updated)
-            && within(p.attribution_date(), self.attribution)
+            && within(p.attribution_date, self.attribution)
             && (self.projects.is_empty() || p.project.is_some_and(|id| self.projects.contains(&id)))
             && (self.statuses.is_empty() || self.statuses.contains(&p.status))
     }

@@ -209,7 +209,10 @@ impl AbsenceSpan {
                 until_noon,
             } => {
                 let noon = MINUTES_PER_DAY / 2;
-                let start = LocalMinute::at(first, if from_noon { noon } else { 0 });
+                let at = |day, minute| {
+                    LocalMinute::checked_at(day, minute).ok_or(AbsenceError::OutOfRange)
+                };
+                let start = at(first, if from_noon { noon } else { 0 })?;
                 let end = match last {
                     None => LocalMinute::OPEN,
                     Some(last) if last < first => return Err(AbsenceError::EndBeforeStart),
@@ -218,10 +221,13 @@ impl AbsenceSpan {
                     Some(last) if last == first && from_noon && until_noon => {
                         return Err(AbsenceError::InvalidHalfDays);
                     }
-                    Some(last) => {
-                        LocalMinute::at(last, if until_noon { noon } else { MINUTES_PER_DAY })
-                    }
+                    Some(last) => at(last, if until_noon { noon } else { MINUTES_PER_DAY })?,
                 };
+                if !end.is_open()
+                    && end.0.saturating_sub(start.0) > MAX_ABSENCE_DAYS * MINUTES_PER_DAY
+                {
+                    return Err(AbsenceError::TooLong);
+                }
                 Ok((start, end))
             }
             AbsenceSpan::Hours { start, end } => {
@@ -229,6 +235,9 @@ impl AbsenceSpan {
                 let end = LocalMinute::from_naive(end).ok_or(AbsenceError::OutOfRange)?;
                 if end <= start {
                     return Err(AbsenceError::EndBeforeStart);
+                }
+                if end.0.saturating_sub(start.0) > MAX_ABSENCE_DAYS * MINUTES_PER_DAY {
+                    return Err(AbsenceError::TooLong);
                 }
                 Ok((start, end))
             }
@@ -289,9 +298,14 @@ pub enum AbsenceError {
     Substituting,
     #[error("The comment may not be longer than 2000 characters.")]
     CommentTooLong,
+    #[error("The absence is too long; an absence with an end lasts at most three years.")]
+    TooLong,
     #[error("The time is out of range.")]
     OutOfRange,
 }
+
+/// Longest absence with an end we take (our limit: longer ones are open-ended).
+const MAX_ABSENCE_DAYS: i32 = 3 * 366;
 
 impl AbsenceError {
     /// The conflicts Personio answers with 409 rather than 422 (§3.7, H).

@@ -461,7 +461,7 @@ impl Company {
             if end <= period.start {
                 return Err(AttendanceError::EndBeforeStart);
             }
-            if end.0 - period.start.0 > MAX_PERIOD_MINUTES {
+            if end.0.saturating_sub(period.start.0) > MAX_PERIOD_MINUTES {
                 return Err(AttendanceError::TooLong);
             }
         }

@@ -20,19 +20,29 @@ impl LocalMinute {
     /// order and first in descending order, as Personio sorts nulls (§3.6).
     pub const OPEN: LocalMinute = LocalMinute(i32::MAX);
 
-    /// `minute` minutes after the midnight that starts `day`.
+    /// `minute` minutes after the midnight that starts `day`; outside the range it sticks
+    /// to the nearest end (for comparisons with far-off dates from requests).
     pub fn at(day: NaiveDate, minute: i32) -> LocalMinute {
-        LocalMinute((day.num_days_from_ce() - UNIX_EPOCH_DAY) * MINUTES_PER_DAY + minute)
+        let minutes = Self::minutes_at(day, minute);
+        LocalMinute(minutes.clamp(i64::from(i32::MIN), i64::from(i32::MAX) - 1) as i32)
+    }
+
+    /// Like [`Self::at`], but `None` outside the range (for times that get stored).
+    pub fn checked_at(day: NaiveDate, minute: i32) -> Option<LocalMinute> {
+        i32::try_from(Self::minutes_at(day, minute))
+            .ok()
+            .filter(|m| *m != i32::MAX)
+            .map(LocalMinute)
+    }
+
+    fn minutes_at(day: NaiveDate, minute: i32) -> i64 {
+        i64::from(day.num_days_from_ce() - UNIX_EPOCH_DAY) * i64::from(MINUTES_PER_DAY)
+            + i64::from(minute)
     }
 
     /// The minute of a wall-clock time; seconds are dropped. `None` outside the range.
     pub fn from_naive(at: NaiveDateTime) -> Option<LocalMinute> {
-        let days = i64::from(at.date().num_days_from_ce() - UNIX_EPOCH_DAY);
-        let minutes = days * i64::from(MINUTES_PER_DAY) + i64::from(at.hour() * 60 + at.minute());
-        i32::try_from(minutes)
-            .ok()
-            .filter(|m| *m != i32::MAX)
-            .map(LocalMinute)
+        Self::checked_at(at.date(), (at.hour() * 60 + at.minute()) as i32)
     }
 
     pub fn is_open(self) -> bool {
@@ -119,5 +129,15 @@ mod tests {
         let before_1970 = NaiveDate::from_ymd_opt(1969, 12, 31).unwrap();
         assert_eq!(LocalMinute::at(before_1970, 30).day(), before_1970);
         assert!(LocalMinute::at(before_1970, 0) < minute && minute < LocalMinute::OPEN);
+        let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        assert_eq!(
+            LocalMinute::checked_at(far, 0),
+            None,
+            "beyond an i32 of minutes"
+        );
+        assert!(
+            LocalMinute::at(far, 0) < LocalMinute::OPEN,
+            "comparisons stick to the end"
+        );
     }
 }

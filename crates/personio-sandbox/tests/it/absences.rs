@@ -488,3 +488,72 @@ async fn the_balance_follows_what_is_taken_and_requested() {
     assert_eq!(requested.0, taken.0, "a pending request is not taken yet");
     assert_eq!(requested.1, taken.1 - 0.5, "but it is no longer available");
 }
+
+#[tokio::test]
+async fn far_off_dates_are_refused_not_crashed_on() {
+    let sb = spawn_sandbox(sandbox(46, 4).history_days(3).legacy_v1(true));
+    let v2 = v2_token(&sb).await;
+    let v1 = v1_token(&sb).await;
+    let person = active_person(&sb, &v2, 0).await;
+    let vacation = type_id(&sb, &v2, "Paid vacation").await;
+    let far = json!({"date_time": "9999-12-30T00:00:00", "type": "FIRST_HALF"});
+    let absence = json!({"person": {"id": person}, "absence_type": {"id": vacation},
+        "starts_from": {"date_time": "2026-01-05T00:00:00"}, "ends_at": far});
+    let (status, _) = send(&sb, Method::POST, &v2, "/v2/absence-periods", Some(absence)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let period = json!({"person": {"id": person}, "type": "WORK",
+        "start": {"date_time": "9999-12-30T09:00:00"}});
+    let (status, _) = send(
+        &sb,
+        Method::POST,
+        &v2,
+        "/v2/attendance-periods",
+        Some(period),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for path in [
+        "/v2/attendance-periods?start.date_time.gte=9999-12-30T00:00:00",
+        "/v2/absence-periods?ends_at.date_time.gte=0001-01-01T00:00:00",
+    ] {
+        let (status, _) = get(&sb, &v2, path).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+            "{path}: {status}"
+        );
+    }
+    for path in [
+        "/v1/company/time-offs?start_date=0001-01-01&end_date=9999-12-31&updated_to=9999-12-31",
+        "/v1/company/absence-periods?start_date=9999-12-31&updated_to=9999-12-31",
+        "/v1/company/attendances?start_date=0001-01-01&end_date=9999-12-31&updated_to=9999-12-31",
+    ] {
+        let (status, body) = get(&sb, &v1, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (status, _) = crate::post_form(
+        &sb,
+        &v1,
+        "/v1/company/time-offs",
+        &[
+            ("employee_id", &person),
+            ("time_off_type_id", "1"),
+            ("start_date", "9999-12-31"),
+            ("end_date", "9999-12-31"),
+            ("half_day_start", "false"),
+            ("half_day_end", "false"),
+        ],
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
+    let rows = json!({"attendances": [{"employee": person.parse::<i64>().unwrap(), "date": "9999-12-31",
+        "start_time": "09:00", "end_time": "17:00", "break": 30}]});
+    let (status, body) = send(
+        &sb,
+        Method::POST,
+        &v1,
+        "/v1/company/attendances",
+        Some(rows),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

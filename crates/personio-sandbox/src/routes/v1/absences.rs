@@ -431,11 +431,8 @@ fn instant(params: &Params, key: &str, upper: bool) -> ApiResult<Option<DateTime
     };
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         let at = day.and_time(NaiveTime::MIN).and_utc();
-        return Ok(Some(if upper {
-            at + Duration::days(1) - Duration::seconds(1)
-        } else {
-            at
-        }));
+        let end_of_day = at.checked_add_signed(Duration::seconds(86_399));
+        return Ok(Some(if upper { end_of_day.unwrap_or(at) } else { at }));
     }
     personio_api::time::parse_utc(text)
         .or_else(|| personio_api::time::parse_local_datetime(text).map(|t| t.and_utc()))

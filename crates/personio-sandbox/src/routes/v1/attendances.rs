@@ -110,9 +110,9 @@ fn updated_bound(params: &Params, key: &str, upper: bool) -> ApiResult<Option<Da
         return Ok(None);
     };
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let day = if upper { day + Duration::days(1) } else { day };
         let at = day.and_time(NaiveTime::MIN).and_utc();
-        return Ok(Some(if upper { at - Duration::seconds(1) } else { at }));
+        let end_of_day = at.checked_add_signed(Duration::seconds(86_399));
+        return Ok(Some(if upper { end_of_day.unwrap_or(at) } else { at }));
     }
     personio_api::time::parse_utc(text)
         .or_else(|| personio_api::time::parse_local_datetime(text).map(|t| t.and_utc()))
@@ -324,6 +324,7 @@ impl Day {
         if self.break_minutes >= length {
             return Err("The break must be shorter than the attendance period.".to_owned());
         }
+        // Both times lie between the period's start and end, so they exist.
         let start = self.start + Duration::minutes((length - self.break_minutes) / 2);
         Ok(Some((start, start + Duration::minutes(self.break_minutes))))
     }

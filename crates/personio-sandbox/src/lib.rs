@@ -39,11 +39,13 @@ use std::io;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use tokio::net::TcpListener;
 
+use crate::cache::RenderCache;
 use crate::clock::Clock;
 use crate::company::{Company, GenerateSpec, HistorySpec};
 use crate::credentials::{
     AccessMap, CredentialSpec, ReadableAttributes, RecruitingKey, Registry, random_token,
 };
+use crate::render::template::Templates;
 use crate::state::{AppState, Shared};
 
 /// The largest company the generator makes.
@@ -199,6 +201,7 @@ impl SandboxBuilder {
         for spec in self.credentials {
             registry.create(spec, clock_start).map_err(invalid)?;
         }
+        let templates = Templates::build(&company);
         let state = AppState::new(Shared {
             company: parking_lot::RwLock::new(company),
             registry,
@@ -206,7 +209,7 @@ impl SandboxBuilder {
             admin_token: self
                 .admin_token
                 .unwrap_or_else(|| random_token("sbx-admin-", 32)),
-            cache: Default::default(),
+            cache: RenderCache::with_templates(templates),
             legacy_v1: self.legacy_v1,
         });
         Ok(Sandbox { state })

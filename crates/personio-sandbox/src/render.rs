@@ -7,6 +7,7 @@ pub(crate) mod attendance;
 pub(crate) mod page;
 pub(crate) mod picture;
 pub(crate) mod project;
+pub(crate) mod template;
 pub(crate) mod v1;
 pub(crate) mod v2;
 

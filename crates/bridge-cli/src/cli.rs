@@ -2,17 +2,31 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{quickstart::QuickstartArgs, sandbox::SandboxArgs};
+use crate::commands::{
+    companies::CompaniesArgs, connect::ConnectArgs, doctor::DoctorArgs, export::ExportArgs,
+    quickstart::QuickstartArgs, sandbox::SandboxArgs, status::StatusArgs, sync::SyncArgs,
+};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "personio-bridge",
     version,
     about = "Keep your Personio HR data in your own database, and try it against a local Personio sandbox.",
-    after_help = "Exit codes: 0 success, 1 failure (the message says why), 2 bad usage."
+    after_help = "Exit codes: 0 success; 1 failure (the message says why); 2 bad usage; \
+                  3 `doctor` found something missing; 4 `sync` finished partly (see the summary)."
 )]
 pub struct Cli {
-    /// Log filter for stderr, e.g. `info` or `personio_sandbox=debug` (default: warn, or RUST_LOG).
+    /// The store: a SQLite file path or sqlite://PATH (default ./bridge.db), or postgres://...
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONIO_BRIDGE_DB",
+        default_value = "bridge.db",
+        value_name = "URL"
+    )]
+    pub db: String,
+
+    /// Log filter for stderr, e.g. `info` or `bridge_sync=debug` (default: warn, or RUST_LOG).
     #[arg(long, global = true, value_name = "FILTER")]
     pub log_level: Option<String>,
 
@@ -22,8 +36,20 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole job on embedded defaults: a local sandbox and a SQLite file.
+    /// Run the whole job on embedded defaults: a local sandbox, a demo company, a full sync into SQLite.
     Quickstart(QuickstartArgs),
     /// Serve a local Personio (v1, v2 and recruiting APIs) over a generated company.
     Sandbox(SandboxArgs),
+    /// Check a company's Personio credentials and store them (encrypted) for syncing.
+    Connect(ConnectArgs),
+    /// Show what a company's credential may read, and how to fix what is missing.
+    Doctor(DoctorArgs),
+    /// Sync companies from Personio into the store.
+    Sync(SyncArgs),
+    /// Show each company's last syncs, record counts and checkpoints.
+    Status(StatusArgs),
+    /// Write a company's records as CSV or JSON Lines.
+    Export(ExportArgs),
+    /// List or remove connected companies.
+    Companies(CompaniesArgs),
 }

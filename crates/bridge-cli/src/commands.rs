@@ -1,13 +1,46 @@
 //! One module per subcommand; each owns its arguments and a `run`.
 
+pub mod companies;
+pub mod connect;
+pub mod doctor;
+pub mod export;
 pub mod quickstart;
 pub mod sandbox;
+pub mod status;
+pub mod sync;
 
 use crate::cli::Command;
+use crate::context::Context;
 
-pub async fn run(command: Command) -> anyhow::Result<()> {
+/// How a command ended, when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Done,
+    /// `doctor` found gaps.
+    Gaps,
+    /// `sync` finished partly.
+    Partial,
+}
+
+impl Ending {
+    pub fn code(self) -> u8 {
+        match self {
+            Ending::Done => 0,
+            Ending::Gaps => 3,
+            Ending::Partial => 4,
+        }
+    }
+}
+
+pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
     match command {
-        Command::Quickstart(args) => quickstart::run(args).await,
-        Command::Sandbox(args) => sandbox::run(args).await,
+        Command::Quickstart(args) => quickstart::run(args, &context).await,
+        Command::Sandbox(args) => sandbox::run(args).await.map(|()| Ending::Done),
+        Command::Connect(args) => connect::run(args, &context).await,
+        Command::Doctor(args) => doctor::run(args, &context).await,
+        Command::Sync(args) => sync::run(args, &context).await,
+        Command::Status(args) => status::run(args, &context).await,
+        Command::Export(args) => export::run(args, &context).await,
+        Command::Companies(args) => companies::run(args, &context).await,
     }
 }

@@ -1,22 +1,43 @@
 //! `personio-bridge`: keeps a company's Personio data in your own database, and serves a
 //! local Personio sandbox to try it against.
 //!
-//! Exit codes: 0 success, 1 failure (the message says why), 2 bad usage.
+//! Exit codes: 0 success, 1 failure (the message says why), 2 bad usage, 3 `doctor` found
+//! gaps, 4 `sync` finished partly.
 
 // A binary has no public API: `pub` here only means "used by a sibling module".
 #![allow(unreachable_pub)]
 
 mod cli;
 mod commands;
+mod context;
+mod output;
+mod progress;
 mod signals;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let db_source = match matches.value_source("db") {
+        Some(ValueSource::CommandLine) => context::Source::Flag,
+        Some(ValueSource::EnvVariable) => context::Source::Env,
+        _ => context::Source::Default,
+    };
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     init_tracing(cli.log_level.as_deref());
+    let context = match context::Context::new(&cli.db, db_source) {
+        Ok(context) => context,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -27,10 +48,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli.command)) {
-        Ok(()) => ExitCode::SUCCESS,
+    match runtime.block_on(commands::run(cli.command, context)) {
+        Ok(ending) => ExitCode::from(ending.code()),
         Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("error: {err:#}");
+            tracing::debug!(error = ?err, "failed");
             ExitCode::FAILURE
         }
     }

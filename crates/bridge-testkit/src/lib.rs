@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
-use personio_sandbox::{Sandbox, SandboxBuilder};
+use personio_sandbox::{RateLimits, Sandbox, SandboxBuilder};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -25,8 +25,11 @@ pub fn as_of() -> NaiveDate {
 }
 
 /// A builder with the test credential, admin token, recruiting key and a fixed date.
+/// Rate limits are off, so that a test's outcome never depends on how fast it runs; tests
+/// of rate limiting turn them on with a manual clock (`RateLimitClock::manual`).
 pub fn sandbox(seed: u64, employees: usize) -> SandboxBuilder {
     Sandbox::builder()
+        .rate_limits(RateLimits::Off)
         .seed(seed)
         .employees(employees)
         .as_of(as_of())

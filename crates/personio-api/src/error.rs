@@ -5,6 +5,7 @@
 //! - v2: problem details `{"personio_trace_id", "timestamp", "errors": [{title, detail, type, _meta}]}`
 //!   served as `application/problem+json` (§3.2).
 //! - custom reports v1: a JSON *array* of v2-like bodies (§2.1).
+//! - recruiting: see [`crate::recruiting::ErrorBody`] (§4.2).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -77,6 +78,47 @@ impl ProblemBody {
     pub fn title(&self) -> Option<&str> {
         self.errors.first().map(|p| p.title.as_str())
     }
+}
+
+/// The custom reports error body: a JSON *array* of these (`PublicAPIException`,
+/// personio-api.md §2.1, H).
+pub type ReportErrorBody = Vec<ReportError>;
+
+/// One element of a custom reports error array.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportError {
+    /// The HTTP status, as a number.
+    #[serde(default)]
+    pub status: i64,
+    #[serde(default)]
+    pub trace_id: String,
+    #[serde(default)]
+    pub timestamp: String,
+    #[serde(default)]
+    pub errors: Vec<ReportErrorDetail>,
+}
+
+/// `{"title", "details", "type", "_meta": [{"field", "description"}]}`: note `details`
+/// (not v2's `detail`) and a *list* as `_meta`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportErrorDetail {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub details: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(rename = "_meta", default)]
+    pub meta: Vec<ReportErrorMeta>,
+}
+
+/// Which input an error is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportErrorMeta {
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub description: String,
 }
 
 /// Documented problem `type` URLs (personio-api.md §3.2).

@@ -21,6 +21,8 @@ pub mod error;
 pub mod ids;
 pub mod number;
 pub mod presence;
+pub mod rate_limit;
+pub mod recruiting;
 pub mod scope;
 pub mod time;
 pub mod v1;

@@ -8,8 +8,10 @@
 mod absence;
 mod attendance;
 mod attribute;
+mod document;
 mod employee;
 mod envelope;
+mod report;
 
 pub use absence::{
     AbsenceTypeRef, Certificate, DailyMinutes, HourlyAbsenceAttributes, HourlyAbsencePeriod,
@@ -23,5 +25,12 @@ pub use attribute::{
     Attribute, AttributeType, CostCenterShare, Embedded, Entitlement, HolidayCalendarRef, NamedRef,
     WorkScheduleRef,
 };
+pub use document::{
+    DocumentCategory, DocumentCategoryAttributes, UploadedDocument, UploadedDocumentAttributes,
+};
 pub use employee::{AttributeDefinition, Balance, Created, Employee, EmployeeInput, EmployeeWrite};
 pub use envelope::{List, LooseInt, Message, Metadata, Single};
+pub use report::{
+    Column, ColumnList, Columns, LooseNumber, Report, ReportAttributes, ReportCell,
+    ReportCostCenter, ReportFilter, ReportItem,
+};

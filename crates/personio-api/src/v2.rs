@@ -7,6 +7,8 @@
 
 mod absence;
 mod attendance;
+mod compensation;
+mod document;
 mod employment;
 mod org;
 mod page;
@@ -17,6 +19,14 @@ pub use absence::{
     AbsenceBoundary, AbsencePeriod, AbsencePeriodWrite, AbsenceType, Breakdown, EffectiveDuration,
 };
 pub use attendance::{Approval, AttendancePeriod, AttendancePeriodWrite, LocalDateTime};
+pub mod recruiting;
+mod report;
+mod webhook;
+
+pub use compensation::{
+    Amount, Compensation, CompensationType, CreateCompensation, CreateCompensationType,
+};
+pub use document::{Document, DocumentPatch, StatusRef};
 pub use employment::{Employment, EmploymentWrite, OrgUnitRef, Position, Termination, WeightedRef};
 pub use org::{CostCenter, LegalEntity, LegalEntityAddress, OrgUnit, Workplace};
 pub use page::{Created, IdRef, Link, ListMeta, Page, ResourceMeta};
@@ -24,3 +34,8 @@ pub use person::{
     CreatePerson, CustomAttribute, CustomAttributeWrite, Person, PersonPatch, ProfilePicture,
 };
 pub use project::{DateRef, Project, ProjectMember, ProjectWrite};
+pub use report::{
+    Cell, NumericValue, OptionEntry, OptionsValue, ReportAttribute, ReportSummary, ReportTable,
+    StringValue, TableColumn, TableMeta,
+};
+pub use webhook::{Webhook, WebhookDelivery, WebhookWrite, event as webhook_event};

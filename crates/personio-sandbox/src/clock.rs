@@ -28,4 +28,9 @@ impl Clock {
         let now = self.start + elapsed + *self.skipped.lock();
         now.duration_trunc(Duration::seconds(1)).unwrap_or(now)
     }
+
+    /// Jumps ahead, as simulated days pass.
+    pub(crate) fn advance(&self, by: Duration) {
+        *self.skipped.lock() += by;
+    }
 }

@@ -6,16 +6,22 @@
 mod absence;
 mod attendance;
 mod attributes;
+mod compensations;
+mod documents;
 mod edit;
 mod employee;
 mod events;
 mod generate;
 mod history;
 mod holidays;
+mod lifecycle;
 mod local_time;
 mod names;
 mod org;
 mod project;
+mod recruiting;
+mod reports;
+mod simulate;
 mod table;
 mod workdays;
 
@@ -31,6 +37,14 @@ pub use attendance::{
     Attendances, NewAttendance, PeriodKind,
 };
 pub use attributes::{CustomAttributeDef, STANDARD_ATTRIBUTES, StandardAttribute, standard};
+pub use compensations::{
+    Compensation, CompensationCategory, CompensationError, CompensationType, Compensations,
+    Interval, NewCompensation,
+};
+pub use documents::{
+    Document, DocumentCategory, DocumentChanges, DocumentError, DocumentFile, DocumentKind,
+    Documents, NewDocument, document_text,
+};
 pub use edit::{EditError, EmployeeChanges};
 pub use employee::{
     CustomValue, Employee, EmploymentType, Gender, SalaryInterval, Status, Termination,
@@ -46,6 +60,13 @@ pub use org::{
     TimeOffType, WorkSchedule,
 };
 pub use project::{Project, ProjectChanges, ProjectDraft, ProjectError, ProjectStatus, Projects};
+pub use recruiting::{
+    ApplicantAttribute, ApplicantAttributeKind, Application, AttachedFile, Candidate, Channel, Job,
+    JobCategory, JobStatus, NewApplication, Recruiting, RecruitingFeatures, StageRef, SystemStage,
+    Upload,
+};
+pub use reports::{CellType, ColumnSource, Report, ReportColumn, ReportKind, Reports};
+pub use simulate::SimulationReport;
 pub use table::{Row, Table};
 pub use workdays::WorkCalendar;
 
@@ -85,6 +106,10 @@ pub struct Company {
     pub projects: Projects,
     /// Every change since generation, for webhooks and change counts.
     pub changes: ChangeLog,
+    pub documents: Documents,
+    pub compensations: Compensations,
+    pub reports: Reports,
+    pub recruiting: Recruiting,
     /// Bumped when a name that employees embed (department, office, ...) changes, so that
     /// rendered employees are re-rendered.
     pub structure_version: u64,

@@ -25,6 +25,13 @@ pub(crate) enum Family {
     OAuth,
     /// `/v1/recruiting/...`.
     Recruiting,
+    /// The deprecated `/recruiting/applicant`: `{"success": false, "error": {"message"}}`.
+    LegacyRecruiting,
+    /// `/v1/company/custom-reports/...`: a JSON array of error objects.
+    CustomReports,
+    /// Reporting v2's own errors (`/v2/reports`): a JSON:API-style `errors` list, unlike
+    /// the rest of v2 (research findings §8, confidence M).
+    ReportsV2,
     /// `/_sandbox/...`, our own admin API.
     Admin,
 }
@@ -36,8 +43,12 @@ impl Family {
             Family::OAuth
         } else if path.starts_with("/v2/") || path == "/v2" {
             Family::V2
-        } else if path.starts_with("/v1/recruiting") || path.starts_with("/recruiting") {
+        } else if path.starts_with("/v1/recruiting") {
             Family::Recruiting
+        } else if path.starts_with("/recruiting") {
+            Family::LegacyRecruiting
+        } else if path.starts_with("/v1/company/custom-reports") {
+            Family::CustomReports
         } else if path.starts_with("/_sandbox") {
             Family::Admin
         } else {
@@ -91,6 +102,24 @@ pub(crate) enum ErrorKind {
         body: Value,
         detail: String,
     },
+    /// Laravel-style 422 of v1 uploads and forms: `code` 0, the message, and `error_data`
+    /// listing messages per field (personio-api.md §2.5–2.6).
+    InvalidData {
+        message: String,
+        fields: Value,
+    },
+    /// Reason codes per input field, as the recruiting API lists them (personio-api.md §4.2).
+    FieldErrors {
+        status: StatusCode,
+        fields: Vec<personio_api::recruiting::FieldErrors>,
+    },
+    /// Too many requests for a rate limit (the `x-ratelimit-*` headers are added by the
+    /// rate limiter; personio-api.md §5.1).
+    RateLimited,
+    /// A 500, 502, 503 or 504, as Personio's gateway words them (planned faults).
+    ServerError {
+        status: StatusCode,
+    },
     /// An endpoint-specific answer: its status, and the v1 `code` and `message` it carries.
     Custom {
         status: StatusCode,
@@ -142,6 +171,17 @@ impl ApiError {
             ErrorKind::Validation {
                 message: message.into(),
                 fields: Some(fields),
+            },
+        )
+    }
+
+    /// A Laravel-style 422: `code` 0, `message`, and per-field messages in `error_data`.
+    pub(crate) fn invalid_data(family: Family, message: impl Into<String>, fields: Value) -> Self {
+        ApiError::new(
+            family,
+            ErrorKind::InvalidData {
+                message: message.into(),
+                fields,
             },
         )
     }
@@ -225,13 +265,17 @@ impl ApiError {
             (NotFound { .. } | RouteNotFound { .. }, _) => StatusCode::NOT_FOUND,
             (MethodNotAllowed, _) => StatusCode::METHOD_NOT_ALLOWED,
             (BadRequest { .. } | OAuth { .. }, _) => StatusCode::BAD_REQUEST,
-            (Validation { .. }, _) => StatusCode::UNPROCESSABLE_ENTITY,
+            (Validation { .. } | InvalidData { .. }, _) => StatusCode::UNPROCESSABLE_ENTITY,
             (Conflict { .. }, _) => StatusCode::CONFLICT,
             (PayloadTooLarge, _) => StatusCode::PAYLOAD_TOO_LARGE,
             // The token endpoint answers every malformed request with an OAuth 400.
             (UnsupportedMediaType, Family::OAuth) => StatusCode::BAD_REQUEST,
             (UnsupportedMediaType, _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            (Custom { status, .. } | V1Body { status, .. }, _) => *status,
+            (RateLimited, _) => StatusCode::TOO_MANY_REQUESTS,
+            (ServerError { status }, _) => *status,
+            (Custom { status, .. } | FieldErrors { status, .. } | V1Body { status, .. }, _) => {
+                *status
+            }
         }
     }
 
@@ -258,16 +302,40 @@ impl ApiError {
             PayloadTooLarge => (413, "Request Entity Too Large".into()),
             UnsupportedMediaType => (415, "Unsupported Media Type".into()),
             OAuth { description, .. } => (0, description.as_str().into()),
+            // Personio's 429 body is undocumented; v1 answers in Laravel's words elsewhere,
+            // so we use Laravel's throttle message (personio-api.md §5.1, confidence L).
+            RateLimited => (429, "Too Many Attempts.".into()),
+            // Reported for 500 by users (personio-api.md §2.1, M); used for every 5xx.
+            ServerError { status } => (status.as_u16() as i64, "Something went wrong".into()),
             Custom { code, message, .. } => (*code, message.as_str().into()),
+            FieldErrors { .. } => (0, "The given data was invalid.".into()),
+            InvalidData { message, .. } => (0, message.as_str().into()),
             V1Body { status, detail, .. } => (i64::from(status.as_u16()), detail.as_str().into()),
         };
         let mut body = V1ErrorBody::new(code, message);
-        if let Validation {
-            fields: Some(fields),
-            ..
-        } = &self.kind
-        {
-            body.error.error_data = Some(fields.clone());
+        match &self.kind {
+            Validation {
+                fields: Some(fields),
+                ..
+            }
+            | InvalidData { fields, .. } => body.error.error_data = Some(fields.clone()),
+            FieldErrors { fields, .. } => {
+                body.error.error_data = Some(json!(
+                    fields
+                        .iter()
+                        .map(|f| (
+                            f.field.clone(),
+                            json!(
+                                f.errors
+                                    .iter()
+                                    .map(|e| e.reason.clone())
+                                    .collect::<Vec<_>>()
+                            )
+                        ))
+                        .collect::<serde_json::Map<_, _>>()
+                ));
+            }
+            _ => {}
         }
         body
     }
@@ -316,6 +384,12 @@ impl ApiError {
                     problem_type::INVALID_REQUEST,
                     None,
                 ),
+                InvalidData { message, fields } => (
+                    "Unprocessable Entity",
+                    Some(message.clone()),
+                    problem_type::UNPROCESSABLE,
+                    Some(fields.clone()),
+                ),
                 Validation { message, fields } => (
                     "Unprocessable Entity",
                     Some(message.clone()),
@@ -346,6 +420,13 @@ impl ApiError {
                     problem_type::INVALID_REQUEST,
                     None,
                 ),
+                RateLimited => (
+                    "Too Many Requests",
+                    Some("The rate limit for this endpoint was exceeded. Please slow down.".into()),
+                    problem_type::RATE_LIMITED,
+                    None,
+                ),
+                ServerError { status } => server_problem(*status),
                 Custom {
                     status,
                     message: detail,
@@ -357,6 +438,12 @@ impl ApiError {
                     problem_type::INVALID_REQUEST,
                     None,
                 ),
+                FieldErrors { status, fields } => (
+                    status.canonical_reason().unwrap_or("Error"),
+                    Some("The request content is invalid.".into()),
+                    problem_type::INVALID_REQUEST,
+                    serde_json::to_value(fields).ok(),
+                ),
             };
         // Problems always carry `_meta`, empty when there is nothing to add (S-v2c).
         Problem {
@@ -366,6 +453,66 @@ impl ApiError {
             meta: Some(meta.unwrap_or_else(|| json!({}))),
         }
     }
+}
+
+impl ApiError {
+    /// The custom reports error array: one element, `details` and a `_meta` list naming
+    /// the input at fault (personio-api.md §2.1; the `type` words are ours).
+    fn report_errors(&self) -> personio_api::error::ReportErrorBody {
+        use personio_api::error::{ReportError, ReportErrorDetail, ReportErrorMeta};
+        let status = self.status();
+        let problem = self.problem();
+        let (kind, field, description) = match &self.kind {
+            ErrorKind::NotFound { v1_message, .. } => ("search", "ID", v1_message.to_string()),
+            ErrorKind::BadRequest { detail } => ("validation", "query", detail.clone()),
+            ErrorKind::MissingToken | ErrorKind::InvalidToken | ErrorKind::Forbidden => (
+                "authorization",
+                "Authorization",
+                self.v1_body().error.message,
+            ),
+            _ => (
+                "request",
+                "request",
+                problem.detail.clone().unwrap_or_default(),
+            ),
+        };
+        let (trace_id, timestamp) = trace_stamp();
+        vec![ReportError {
+            status: i64::from(status.as_u16()),
+            trace_id,
+            timestamp,
+            errors: vec![ReportErrorDetail {
+                title: status.canonical_reason().unwrap_or("Error").to_owned(),
+                details: match &self.kind {
+                    ErrorKind::NotFound { v1_message, .. } => v1_message.to_string(),
+                    _ => description.clone(),
+                },
+                kind: kind.to_owned(),
+                meta: vec![ReportErrorMeta {
+                    field: field.to_owned(),
+                    description,
+                }],
+            }],
+        }]
+    }
+}
+
+/// Title, detail and type of a 5xx problem (S-v2c, personio-api.md §3.2, H).
+fn server_problem(
+    status: StatusCode,
+) -> (&'static str, Option<String>, &'static str, Option<Value>) {
+    let again = "There was a problem while processing this request. Please try again later.";
+    let (title, detail, kind) = match status {
+        StatusCode::BAD_GATEWAY => ("Bad Gateway", again, problem_type::BAD_GATEWAY),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "Service Unavailable",
+            "The server is temporarily unavailable. Please try again later.",
+            problem_type::UNAVAILABLE,
+        ),
+        StatusCode::GATEWAY_TIMEOUT => ("Gateway Timeout", again, problem_type::GATEWAY_TIMEOUT),
+        _ => ("Internal Server Error", again, problem_type::INTERNAL),
+    };
+    (title, Some(detail.into()), kind, None)
 }
 
 /// A fresh trace id and the current time, as every v2 error carries.
@@ -379,7 +526,12 @@ pub(crate) fn trace_stamp() -> (String, String) {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (body, content_type) = match self.family {
+        // A gateway answers for the token endpoint too: 429s and 5xx come as problems.
+        let family = match (&self.kind, self.family) {
+            (ErrorKind::RateLimited | ErrorKind::ServerError { .. }, Family::OAuth) => Family::V2,
+            (_, family) => family,
+        };
+        let (body, content_type) = match family {
             Family::V1 => match &self.kind {
                 ErrorKind::V1Body { body, .. } => (json_bytes(body), "application/json"),
                 _ => (json_bytes(&self.v1_body()), "application/json"),
@@ -416,16 +568,41 @@ impl IntoResponse for ApiError {
                 };
                 (json_bytes(&body), "application/json")
             }
-            Family::Recruiting => {
-                let problem = self.problem();
-                let body = json!({ "errors": [{
-                    "id": uuid::Uuid::new_v4().to_string(),
-                    "status": status.as_u16().to_string(),
-                    "title": problem.title,
-                    "detail": problem.detail,
-                }]});
+            Family::Recruiting | Family::ReportsV2 => {
+                let entries = match &self.kind {
+                    ErrorKind::FieldErrors { fields, .. } => fields
+                        .iter()
+                        .cloned()
+                        .map(personio_api::recruiting::ErrorEntry::Field)
+                        .collect(),
+                    _ => {
+                        let problem = self.problem();
+                        vec![personio_api::recruiting::ErrorEntry::Problem(
+                            personio_api::recruiting::ErrorProblem {
+                                id: uuid::Uuid::new_v4().to_string(),
+                                status: status.as_u16().to_string(),
+                                title: problem.title,
+                                detail: problem.detail,
+                            },
+                        )]
+                    }
+                };
+                let body = personio_api::recruiting::ErrorBody { errors: entries };
                 (json_bytes(&body), "application/json")
             }
+            Family::LegacyRecruiting => {
+                let message = match &self.kind {
+                    ErrorKind::Custom { message, .. } => message.clone(),
+                    _ => self.v1_body().error.message,
+                };
+                let body = personio_api::recruiting::LegacyBody {
+                    success: false,
+                    data: None,
+                    error: Some(personio_api::recruiting::LegacyMessage { message }),
+                };
+                (json_bytes(&body), "application/json")
+            }
+            Family::CustomReports => (json_bytes(&self.report_errors()), "application/json"),
             Family::Admin => {
                 let problem = self.problem();
                 let body = json!({ "error": problem.detail.unwrap_or(problem.title) });
@@ -465,6 +642,14 @@ mod tests {
         assert_eq!(
             Family::of("/v1/recruiting/applications"),
             Family::Recruiting
+        );
+        assert_eq!(
+            Family::of("/recruiting/applicant"),
+            Family::LegacyRecruiting
+        );
+        assert_eq!(
+            Family::of("/v1/company/custom-reports/reports"),
+            Family::CustomReports
         );
         assert_eq!(Family::of("/_sandbox/credentials"), Family::Admin);
     }

@@ -6,6 +6,7 @@
 //! - `credentials`: API credentials, access areas, readable attributes, tokens;
 //! - `routes`: the URL tree, one module per resource; `render`: company → wire types;
 //! - `error`: every error, in the envelope of the API family called;
+//! - `live`: request log, planned faults, rate limits, webhooks and simulated time;
 //! - `paginate`, `params`, `body`, `origin`, `caller`: request plumbing.
 //!
 //! ```no_run
@@ -26,6 +27,8 @@ mod clock;
 pub mod company;
 pub mod credentials;
 mod error;
+mod live;
+mod multipart;
 mod origin;
 mod paginate;
 mod params;
@@ -47,6 +50,9 @@ use crate::credentials::{
 };
 use crate::render::template::Templates;
 use crate::state::{AppState, Shared};
+
+pub use crate::company::SimulationReport;
+pub use crate::live::{FaultPlan, RateLimitClock, RateLimits};
 
 /// The largest company the generator makes.
 pub const MAX_EMPLOYEES: usize = 1_000_000;
@@ -73,6 +79,7 @@ pub struct SandboxBuilder {
     recruiting: Option<(String, i64)>,
     history_days: u32,
     legacy_v1: bool,
+    live: live::Settings,
 }
 
 impl Default for SandboxBuilder {
@@ -86,6 +93,7 @@ impl Default for SandboxBuilder {
             recruiting: None,
             history_days: DEFAULT_HISTORY_DAYS,
             legacy_v1: false,
+            live: live::Settings::default(),
         }
     }
 }
@@ -202,6 +210,7 @@ impl SandboxBuilder {
             registry.create(spec, clock_start).map_err(invalid)?;
         }
         let templates = Templates::build(&company);
+        let live = self.live.build(self.seed, clock_start).map_err(invalid)?;
         let state = AppState::new(Shared {
             company: parking_lot::RwLock::new(company),
             registry,
@@ -211,6 +220,7 @@ impl SandboxBuilder {
                 .unwrap_or_else(|| random_token("sbx-admin-", 32)),
             cache: RenderCache::with_templates(templates),
             legacy_v1: self.legacy_v1,
+            live,
         });
         Ok(Sandbox { state })
     }
@@ -273,14 +283,21 @@ impl Sandbox {
     }
 
     /// Serves on `listener` until `shutdown` resolves. The caller binds, so tests can use
-    /// port 0 and know the address before the first request.
+    /// port 0 and know the address before the first request. Webhook delivery (and
+    /// periodic simulation, when configured) run alongside and stop with the server.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
-        axum::serve(listener, self.router())
+        let mut tasks = live::spawn_tasks(&self.state);
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<live::connection::Connection>();
+        let served = axum::serve(live::connection::SandboxListener(listener), app)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        tasks.shutdown().await;
+        served
     }
 }

@@ -4,9 +4,15 @@
 
 pub(crate) mod absence;
 pub(crate) mod attendance;
+pub(crate) mod compensations;
+pub(crate) mod documents;
+pub(crate) mod feed;
 pub(crate) mod page;
+pub(crate) mod pdf;
 pub(crate) mod picture;
 pub(crate) mod project;
+pub(crate) mod recruiting;
+pub(crate) mod reports;
 pub(crate) mod template;
 pub(crate) mod v1;
 pub(crate) mod v2;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod recruiting;
 mod v1;
 mod v2;
 
@@ -54,7 +55,7 @@ pub(crate) fn router(state: AppState) -> Router {
             get(v1::pictures::sized),
         );
 
-    Router::new()
+    let routes = Router::new()
         .route("/", get(index))
         .route("/v1/auth", post(auth::v1_token))
         .route("/v2/auth/token", post(auth::v2_token))
@@ -62,10 +63,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(v1_personnel)
         .merge(v1_images)
         .merge(v1_attendances)
+        .merge(v1::records())
+        .merge(recruiting::routes())
         .merge(v2::routes())
         .nest("/_sandbox", admin::routes())
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    crate::live::layers(routes, &state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -1,5 +1,5 @@
 //! What every handler shares: the company, the credential registry, the clock, the admin
-//! token and the render cache.
+//! token, the render cache and the live parts (request log, faults, rate limits, webhooks).
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -24,6 +24,8 @@ pub(crate) struct Shared {
     pub cache: RenderCache,
     /// Serve the retired v1 attendance endpoints instead of answering them as retired.
     pub legacy_v1: bool,
+    /// Request log, faults, rate limits, webhooks and simulation settings.
+    pub live: crate::live::Live,
 }
 
 impl AppState {

@@ -1,11 +1,13 @@
 //! `personio-bridge sandbox`: serve a local Personio until stopped.
 
 use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use personio_sandbox::Sandbox;
+use personio_sandbox::{FaultPlan, RateLimits, Sandbox};
 use tokio::net::TcpListener;
 
 use crate::signals;
@@ -52,6 +54,15 @@ pub struct SandboxArgs {
     /// 2026-08-30 (without it they answer 410 Gone and point to v2).
     #[arg(long)]
     pub legacy_v1: bool,
+    /// Rate limits: `personio` (Personio's documented limits and headers) or `off`.
+    #[arg(long, value_name = "MODE", default_value = "personio")]
+    pub rate_limits: RateLimits,
+    /// A fault plan to start with (JSON, as `PUT /_sandbox/faults` takes it).
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+    /// Simulate one day of change this often, e.g. `30s` or `5m` (at least 100ms).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub simulate_every: Option<Duration>,
 }
 
 impl SandboxArgs {
@@ -78,6 +89,17 @@ impl SandboxArgs {
         }
         if let Some(token) = &self.admin_token {
             builder = builder.admin_token(token.clone());
+        }
+        builder = builder.rate_limits(self.rate_limits);
+        if let Some(path) = &self.faults {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read the fault plan {}", path.display()))?;
+            let plan = FaultPlan::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("invalid fault plan {}: {e}", path.display()))?;
+            builder = builder.faults(plan);
+        }
+        if let Some(every) = self.simulate_every {
+            builder = builder.simulate_every(every);
         }
         let sandbox = builder.build().context("invalid sandbox settings")?;
         Ok((sandbox, client_id, client_secret))

@@ -89,6 +89,8 @@ fn bad_flags_are_refused_with_usage_errors() {
         vec!["sandbox", "--port", "99999"],
         vec!["sandbox", "--history-days", "3661"],
         vec!["sandbox", "--history-days", "-1"],
+        vec!["sandbox", "--rate-limits", "sometimes"],
+        vec!["sandbox", "--simulate-every", "soon"],
     ] {
         let output = std::process::Command::new(crate::BIN)
             .args(&args)
@@ -97,6 +99,112 @@ fn bad_flags_are_refused_with_usage_errors() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(!output.stderr.is_empty());
     }
+}
+
+#[test]
+fn a_bad_fault_plan_file_is_refused_with_the_reason() {
+    let dir = std::env::temp_dir().join(format!("pb-faults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("plan.json");
+    std::fs::write(
+        &file,
+        r#"{"rules": [{"path_prefix": "/v2", "fault": {"kind": "reset"}}]}"#,
+    )
+    .unwrap();
+    let output = std::process::Command::new(crate::BIN)
+        .args(["sandbox", "--port", "0", "--faults"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("rules[0]") && stderr.contains("every"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn faults_rate_limits_and_simulation_flags_take_effect() {
+    let dir = std::env::temp_dir().join(format!("pb-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("plan.json");
+    std::fs::write(
+        &file,
+        r#"{"rules": [{"path_prefix": "/v1/auth", "first": 1, "fault": {"kind": "status", "status": 503}}]}"#,
+    )
+    .unwrap();
+    let (mut child, mut stdout) = spawn(&[
+        "sandbox",
+        "--port",
+        "0",
+        "--employees",
+        "50",
+        "--client-id",
+        "demo",
+        "--client-secret",
+        "s3cret",
+        "--admin-token",
+        "adm",
+        "--rate-limits",
+        "off",
+        "--simulate-every",
+        "200ms",
+        "--faults",
+        file.to_str().unwrap(),
+    ]);
+    let first = read_line(&mut stdout);
+    let base = first
+        .strip_prefix("sandbox listening on ")
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let auth = || {
+        client
+            .post(format!("{base}/v1/auth"))
+            .json(&json!({"client_id": "demo", "client_secret": "s3cret"}))
+            .send()
+    };
+    assert_eq!(auth().await.unwrap().status(), 503, "the planned fault");
+    let ok = auth().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(
+        ok.headers().get("x-ratelimit-remaining").is_none(),
+        "limits are off"
+    );
+
+    let now =
+        |body: Value| chrono::DateTime::parse_from_rfc3339(body["now"].as_str().unwrap()).unwrap();
+    let company = || async {
+        client
+            .get(format!("{base}/_sandbox/company"))
+            .bearer_auth("adm")
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let start = now(company().await);
+    let mut advanced = false;
+    for _ in 0..200 {
+        if now(company().await) - start >= chrono::Duration::days(1) {
+            advanced = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    terminate(&child);
+    for _ in 0..400 {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(advanced, "simulated days pass while serving");
 }
 
 #[tokio::test]

@@ -10,10 +10,12 @@ use personio_api::v2::{self, Created, Employment, OrgUnit, Person};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod records;
+
 const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Reads the fixture as `T`, writes it back, and checks both directions of the shape.
-fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
+pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
     let original = fixture(DIR, name);
     let typed: T =
         serde_json::from_value(original.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -49,6 +51,8 @@ fn v1_error_bodies_round_trip() {
         "v1/error.404-employee.json",
         "v1/error.422.json",
         "v1/auth.wrong-credentials.json",
+        "v1/error.500.json",
+        "v1/error.429.json",
     ] {
         let body: V1ErrorBody = round_trip(name);
         assert!(!body.success, "{name}");
@@ -90,21 +94,6 @@ fn v2_bodies_round_trip() {
     round_trip::<v2::Page<v2::CostCenter>>("v2/cost-centers.page.json");
     round_trip::<v2::Page<v2::Workplace>>("v2/workplaces.page.json");
     round_trip::<Created>("v2/created.json");
-}
-
-#[test]
-fn v2_problem_bodies_round_trip() {
-    for name in [
-        "v2/problem.403.json",
-        "v2/problem.404-resource.json",
-        "v2/problem.404-route.json",
-        "v2/problem.400.json",
-        "v2/problem.409.json",
-        "v2/problem.422.json",
-    ] {
-        let body: ProblemBody = round_trip(name);
-        assert!(body.title().is_some(), "{name}");
-    }
 }
 
 #[test]
@@ -209,6 +198,46 @@ fn v2_write_bodies_keep_null_apart_from_absent() {
 }
 
 #[test]
+fn v2_problem_bodies_round_trip() {
+    for name in [
+        "v2/problem.403.json",
+        "v2/problem.404-resource.json",
+        "v2/problem.404-route.json",
+        "v2/problem.400.json",
+        "v2/problem.409.json",
+        "v2/problem.422.json",
+        "v2/problem.500.json",
+        "v2/problem.503.json",
+        "v2/problem.429.json",
+    ] {
+        let body: ProblemBody = round_trip(name);
+        assert!(body.title().is_some(), "{name}");
+    }
+}
+
+#[test]
+fn webhook_bodies_round_trip() {
+    let webhook: v2::Webhook = round_trip("v2/webhook.json");
+    assert_eq!(webhook.status, "DISABLED");
+    assert!(webhook.custom_headers.is_none(), "headers only with CUSTOM");
+    let custom: v2::Webhook = round_trip("v2/webhook.custom-headers.json");
+    let headers = custom.custom_headers.unwrap();
+    assert_eq!(
+        headers.keys().collect::<Vec<_>>(),
+        ["X-My-Auth", "X-Tenant"],
+        "header order is kept"
+    );
+    let page: v2::Page<v2::Webhook> = round_trip("v2/webhooks.page.json");
+    assert!(page.data[0].token.is_none());
+    let delivery: v2::WebhookDelivery = round_trip("v2/webhook.delivery.json");
+    assert!(v2::webhook_event::SUBSCRIBABLE.contains(&delivery.event_name.as_str()));
+    assert!(
+        delivery.payload["id"].is_string(),
+        "payloads carry identifiers only"
+    );
+}
+
+#[test]
 fn readers_tolerate_what_personio_sometimes_sends() {
     // Empty org values as "" or [], `type` missing, offset/limit as strings (personio-api.md §2.1–2.2).
     let body = r#"{"success":true,"offset":"0","limit":"200","data":[{"type":"Employee","attributes":{
@@ -222,5 +251,26 @@ fn readers_tolerate_what_personio_sometimes_sends() {
     assert!(
         e.embedded_list::<v1::CostCenterShare>("cost_centers")
             .is_empty()
+    );
+}
+
+#[test]
+fn paging_bodies_round_trip() {
+    // v1 offset paging across two pages: the second page is short, and the offsets and
+    // totals agree (personio-api.md §2.1).
+    let first: v1::List<Employee> = round_trip("v1/employees.page-1.json");
+    let last: v1::List<Employee> = round_trip("v1/employees.page-2.json");
+    assert_eq!(first.data.len(), 2);
+    assert_eq!(last.offset.and_then(|o| o.value()), Some(2));
+    assert_eq!(last.metadata.unwrap().total_elements, 3);
+    // v2 cursor paging: the last page has no `next`; links may be relative (§3.1).
+    let last: v2::Page<Person> = round_trip("v2/persons.page-last.json");
+    assert!(last.next_href().is_none());
+    let relative: v2::Page<Person> = round_trip("v2/persons.page-relative-next.json");
+    assert!(
+        relative
+            .next_href()
+            .unwrap()
+            .starts_with("/v2/persons?cursor=")
     );
 }

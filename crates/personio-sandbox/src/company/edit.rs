@@ -57,6 +57,18 @@ impl Company {
         changes: EmployeeChanges,
         now: DateTime<Utc>,
     ) -> Result<i64, EditError> {
+        let employment_id = uuid_from(&mut rand::rng());
+        self.create_employee_with_employment(changes, employment_id, now)
+    }
+
+    /// As [`Company::create_employee`], with the employment id chosen by the caller (a
+    /// seeded simulation makes the same ids every time).
+    pub fn create_employee_with_employment(
+        &mut self,
+        changes: EmployeeChanges,
+        employment_id: uuid::Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<i64, EditError> {
         let first_name = required(&changes.first_name, "first_name")?;
         let last_name = required(&changes.last_name, "last_name")?;
         let email = required(&changes.email, "email")?;
@@ -89,10 +101,9 @@ impl Company {
         });
         let id = self.next_employee_id;
         self.next_employee_id += 1;
-        let mut rng = rand::rng();
         let employee = Employee {
             id,
-            employment_id: uuid_from(&mut rng),
+            employment_id,
             first_name,
             last_name,
             preferred_name: changes.preferred_name.clone().unwrap_or_default(),
@@ -325,11 +336,11 @@ const PERSON_KEYS: &[&str] = &[
     "gender",
 ];
 
-fn person_payload(id: i64) -> serde_json::Value {
+pub(super) fn person_payload(id: i64) -> serde_json::Value {
     serde_json::json!({ "id": id.to_string() })
 }
 
-fn employment_payload(person: i64, employment: uuid::Uuid) -> serde_json::Value {
+pub(super) fn employment_payload(person: i64, employment: uuid::Uuid) -> serde_json::Value {
     serde_json::json!({ "id": employment.to_string(), "person": { "id": person.to_string() } })
 }
 

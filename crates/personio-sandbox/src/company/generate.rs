@@ -489,11 +489,19 @@ pub(super) fn generate(spec: GenerateSpec) -> Company {
         absences: Default::default(),
         projects: Default::default(),
         changes: Default::default(),
+        documents: Default::default(),
+        compensations: Default::default(),
+        reports: Default::default(),
+        recruiting: Default::default(),
         structure_version: 0,
         next_employee_id: 0,
     };
     let people = People::new(&company, split_cost_center);
     people.generate(&mut company, &mut rng, spec.employees, start);
+    super::documents::generate(&mut company, spec.seed);
+    super::compensations::generate(&mut company, spec.seed);
+    super::reports::generate(&mut company, spec.seed);
+    super::recruiting::generate(&mut company, spec.seed);
     company
 }
 

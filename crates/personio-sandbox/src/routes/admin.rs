@@ -1,6 +1,8 @@
 //! `/_sandbox/...`: our admin API for tests and tools (not Personio's). Every call needs
 //! `Authorization: Bearer <admin token>`.
 
+mod live;
+
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
@@ -8,6 +10,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::json;
+
+mod features;
 
 use crate::body::Body;
 use crate::caller::bearer_token;
@@ -27,6 +31,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/credentials/{client_id}/secret", post(regenerate_secret))
         .route("/company", get(company))
         .route("/recruiting", get(recruiting))
+        .route("/features", get(features::show).put(features::update))
+        .merge(live::routes())
 }
 
 /// Proof that the caller holds the admin token.

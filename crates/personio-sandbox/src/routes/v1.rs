@@ -2,13 +2,26 @@
 
 pub(super) mod absences;
 pub(super) mod attendances;
+mod documents;
 pub(super) mod employees;
 pub(super) mod pictures;
+mod reports;
 
+use axum::Router;
 use axum::extract::Request;
 use axum::http::header;
+use axum::middleware;
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::state::AppState;
+
+/// Documents and custom reports: Personnel Data endpoints, so they echo the token too.
+pub(super) fn records() -> Router<AppState> {
+    documents::routes()
+        .merge(reports::routes())
+        .layer(middleware::from_fn(echo_token))
+}
 
 /// Successful v1 personnel responses carry `Authorization: Bearer <token>`: once the next
 /// token of a rotation, now the same stable token (personio-api.md §1.1, H).

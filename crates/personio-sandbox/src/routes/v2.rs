@@ -3,10 +3,15 @@
 
 mod absences;
 mod attendances;
+mod compensations;
+mod documents;
 mod org;
 mod persons;
 mod projects;
+mod recruiting;
+mod reports;
 mod time_params;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::get;
@@ -40,6 +45,11 @@ pub(super) fn routes() -> Router<AppState> {
         .merge(attendances::routes())
         .merge(absences::routes())
         .merge(projects::routes())
+        .merge(documents::routes())
+        .merge(compensations::routes())
+        .merge(reports::routes())
+        .merge(recruiting::routes())
+        .merge(webhooks::routes())
 }
 
 /// Personio rejects query parameters an endpoint does not know ("Parameter

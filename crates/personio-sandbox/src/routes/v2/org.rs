@@ -58,7 +58,7 @@ fn include_chain(params: &Params) -> ApiResult<bool> {
 }
 
 /// Renders one page of a sorted list as a v2 page body.
-fn page<T>(
+pub(super) fn page<T>(
     items: Vec<&T>,
     key: impl Fn(&T) -> SortKey,
     descending: bool,

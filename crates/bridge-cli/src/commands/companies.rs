@@ -1,0 +1,68 @@
+//! `personio-bridge companies`: list or remove connected companies.
+
+use anyhow::bail;
+use clap::{Args, Subcommand};
+
+use super::Ending;
+use crate::context::Context;
+use crate::output::{Format, print_json};
+
+#[derive(Debug, Args)]
+pub struct CompaniesArgs {
+    #[command(subcommand)]
+    pub action: Option<Action>,
+    /// text (default) or json, for `list`.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub output: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// List connected companies (the default).
+    List,
+    /// Remove a company with its credentials and every record synced for it.
+    Remove {
+        name: String,
+        /// Confirm: the company's records are deleted from the store.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub async fn run(args: CompaniesArgs, context: &Context) -> anyhow::Result<Ending> {
+    let store = context.store().await?;
+    match args.action.unwrap_or(Action::List) {
+        Action::List => {
+            let companies = store.companies().await?;
+            if args.output == Format::Json {
+                print_json(&serde_json::json!({ "companies": companies }))?;
+            } else if companies.is_empty() {
+                println!("no company is connected yet (store: {})", store.location());
+            } else {
+                for company in companies {
+                    println!(
+                        "{:<24} {:<40} client {}",
+                        company.name, company.base_url, company.client_id
+                    );
+                }
+            }
+        }
+        Action::Remove { name, yes } => {
+            let company = store.company(&name).await?;
+            if !yes {
+                let records: i64 = store
+                    .counts(company.id)
+                    .await?
+                    .iter()
+                    .map(|c| c.live + c.deleted + c.out_of_filter)
+                    .sum();
+                bail!(
+                    "removing {name} deletes its credentials and {records} stored records; run again with --yes to confirm"
+                );
+            }
+            store.remove_company(&name).await?;
+            println!("removed {name}");
+        }
+    }
+    Ok(Ending::Done)
+}

@@ -1,0 +1,267 @@
+//! `personio-bridge connect`: check a company's credentials against Personio, then store them
+//! encrypted. Nothing is stored unless Personio accepts them.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context as _, bail};
+use bridge_store::{Company, Filters, NewCompany, Store};
+use bridge_sync::doctor::{self, Report};
+use clap::Args;
+use secrecy::SecretString;
+
+use super::Ending;
+use crate::context::{Context, build_client};
+
+/// The environment variable a client secret may come from.
+pub const SECRET_ENV: &str = "PERSONIO_CLIENT_SECRET";
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// A name for the company in this store (letters, digits, `-`, `_`).
+    #[arg(long)]
+    pub company: String,
+    /// Personio's API address.
+    #[arg(long, default_value = "https://api.personio.de")]
+    pub base_url: String,
+    /// The API credential's client id (Personio: Settings > Integrations > API credentials).
+    #[arg(long)]
+    pub client_id: String,
+    /// Read the client secret from the first line of stdin (else PERSONIO_CLIENT_SECRET, else a prompt).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Read the recruiting API token from stdin (the line after the secret, if both are read).
+    #[arg(long, requires = "company_id")]
+    pub recruiting_token_stdin: bool,
+    /// Personio company id for the recruiting API (X-Company-ID).
+    #[arg(long, requires = "recruiting_token_stdin")]
+    pub company_id: Option<i64>,
+    /// Keep only people of these legal entities (name or id; repeatable).
+    #[arg(long = "legal-entity", value_name = "NAME|ID")]
+    pub legal_entities: Vec<String>,
+    /// Keep only people with these statuses: active, onboarding, leave, inactive (repeatable).
+    #[arg(long = "status", value_name = "STATUS")]
+    pub statuses: Vec<String>,
+    /// Keep only people of these offices (name or id; repeatable).
+    #[arg(long = "office", value_name = "NAME|ID")]
+    pub offices: Vec<String>,
+    /// Keep only people of these departments (name or id; repeatable).
+    #[arg(long = "department", value_name = "NAME|ID")]
+    pub departments: Vec<String>,
+    /// Replace the credentials and filters of a company that is already connected.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+/// What connecting needs, however it was asked for (CLI, quickstart, web page).
+pub struct Link {
+    pub company: String,
+    pub base_url: url::Url,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub recruiting: Option<(SecretString, i64)>,
+    pub filters: Filters,
+    pub replace: bool,
+}
+
+pub async fn run(args: ConnectArgs, context: &Context) -> anyhow::Result<Ending> {
+    let link = read_link(args)?;
+    let store = context.store().await?;
+    let (company, report) = connect(&store, link).await?;
+    println!("connected {} ({})", company.name, company.base_url);
+    print_access(&report);
+    Ok(Ending::Done)
+}
+
+fn read_link(args: ConnectArgs) -> anyhow::Result<Link> {
+    validate_name(&args.company)?;
+    let base_url = base_url(&args.base_url)?;
+    if args.client_id.trim().is_empty() {
+        bail!("--client-id must not be empty");
+    }
+    for status in &args.statuses {
+        if !["active", "onboarding", "leave", "inactive"]
+            .contains(&status.to_ascii_lowercase().as_str())
+        {
+            bail!("--status {status:?} is not one of active, onboarding, leave, inactive");
+        }
+    }
+    let mut stdin_lines = std::io::stdin().lock().lines();
+    let mut next_line = |what: &str| -> anyhow::Result<String> {
+        let line = stdin_lines
+            .next()
+            .with_context(|| format!("stdin ended before the {what}"))??;
+        let line = line.trim().to_owned();
+        if line.is_empty() {
+            bail!("the {what} read from stdin is empty");
+        }
+        Ok(line)
+    };
+    let client_secret = if args.client_secret_stdin {
+        next_line("client secret")?
+    } else if let Ok(secret) = std::env::var(SECRET_ENV)
+        .map(|s| s.trim().to_owned())
+        .and_then(|s| {
+            if s.is_empty() {
+                Err(std::env::VarError::NotPresent)
+            } else {
+                Ok(s)
+            }
+        })
+    {
+        secret
+    } else if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("client secret: ")
+            .context("could not read the client secret")?
+            .trim()
+            .to_owned()
+    } else {
+        bail!(
+            "no client secret: pass --client-secret-stdin, set {SECRET_ENV}, or run in a terminal to be asked"
+        );
+    };
+    if client_secret.is_empty() {
+        bail!("the client secret is empty");
+    }
+    let recruiting = match (args.recruiting_token_stdin, args.company_id) {
+        (true, Some(id)) => Some((SecretString::from(next_line("recruiting token")?), id)),
+        _ => None,
+    };
+    Ok(Link {
+        company: args.company,
+        base_url,
+        client_id: args.client_id.trim().to_owned(),
+        client_secret: SecretString::from(client_secret),
+        recruiting,
+        filters: Filters {
+            legal_entities: args.legal_entities,
+            statuses: args
+                .statuses
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+            offices: args.offices,
+            departments: args.departments,
+        },
+        replace: args.replace,
+    })
+}
+
+/// Authenticates, probes every area, and only then stores the company.
+pub async fn connect(store: &Store, link: Link) -> anyhow::Result<(Company, Report)> {
+    let existing = store.find_company(&link.company).await?;
+    if existing.is_some() && !link.replace {
+        bail!(
+            "a company named {} is connected already; pass --replace to change its credentials",
+            link.company
+        );
+    }
+    let client = build_client(
+        link.base_url.clone(),
+        link.client_id.clone(),
+        link.client_secret.clone(),
+        link.recruiting.clone(),
+    )?;
+    let report = doctor::diagnose(&client).await.map_err(|error| {
+        anyhow::anyhow!(
+            "could not connect to {}: {error:#}{}",
+            link.base_url,
+            hint(&error)
+        )
+    })?;
+    let granted = serde_json::to_value(&report).unwrap_or_default();
+    let new = NewCompany {
+        name: link.company,
+        base_url: link.base_url.as_str().trim_end_matches('/').to_owned(),
+        client_id: link.client_id,
+        client_secret: link.client_secret,
+        recruiting: link.recruiting,
+        filters: link.filters,
+        granted,
+    };
+    let now = chrono::Utc::now();
+    let company = match existing {
+        Some(_) => store.reconnect_company(new, now).await?,
+        None => store.add_company(new, now).await?,
+    };
+    Ok((company, report))
+}
+
+/// Prints what the credential may read and write, and what to fix.
+pub fn print_access(report: &Report) {
+    println!("access:");
+    for area in &report.areas {
+        let access = match (area.read, area.write) {
+            (true, true) => "read, write",
+            (true, false) => "read",
+            _ => "none",
+        };
+        println!("  {:<14} {:<12} {}", area.area, access, area.used_for);
+    }
+    let unreadable: Vec<&str> = report
+        .attributes
+        .iter()
+        .filter(|a| !a.readable)
+        .map(|a| a.label)
+        .collect();
+    println!(
+        "readable employee attributes: {} of {} the sync uses{}",
+        report.attributes.len() - unreadable.len(),
+        report.attributes.len(),
+        if report.custom_attributes.is_empty() {
+            String::new()
+        } else {
+            format!(", plus {} custom", report.custom_attributes.len())
+        }
+    );
+    let gaps: Vec<&str> = report.gaps().collect();
+    if !gaps.is_empty() {
+        println!("to sync everything, fix in Personio:");
+        for gap in gaps {
+            println!("  - {gap}");
+        }
+    }
+}
+
+fn validate_name(name: &str) -> anyhow::Result<()> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        bail!("--company {name:?}: use 1 to 64 letters, digits, '-' or '_'");
+    }
+    Ok(())
+}
+
+/// `https://api.personio.de` (a trailing `/v1` or `/v2` is dropped: the client adds those).
+fn base_url(text: &str) -> anyhow::Result<url::Url> {
+    let trimmed = text.trim().trim_end_matches('/');
+    let trimmed = trimmed
+        .strip_suffix("/v1")
+        .or_else(|| trimmed.strip_suffix("/v2"))
+        .unwrap_or(trimmed);
+    let url =
+        url::Url::parse(trimmed).with_context(|| format!("--base-url {text:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("--base-url {text:?} must be an http(s) address such as https://api.personio.de");
+    }
+    Ok(url)
+}
+
+/// What to do about a failed connection.
+fn hint(error: &bridge_sync::Error) -> &'static str {
+    use personio_client::Error as E;
+    match error {
+        bridge_sync::Error::Personio(E::Unreachable { .. }) => {
+            "\nhint: check --base-url (Personio's is https://api.personio.de) and that this machine can reach it"
+        }
+        bridge_sync::Error::Personio(E::NotPersonio { .. }) => {
+            "\nhint: that address answers, but not like Personio's API; Personio's is https://api.personio.de"
+        }
+        bridge_sync::Error::Personio(E::BadCredentials { .. }) => {
+            "\nhint: copy the client id and secret again from Personio (Settings > Integrations > API credentials); a regenerated secret replaces the old one"
+        }
+        _ => "",
+    }
+}

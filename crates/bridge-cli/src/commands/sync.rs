@@ -1,0 +1,134 @@
+//! `personio-bridge sync`: sync one company or all of them.
+
+use anyhow::bail;
+use bridge_store::Company;
+use bridge_sync::{ApiChoice, ResourceName, Summary, SyncEngine, SyncOptions};
+use clap::{Args, ValueEnum};
+
+use super::Ending;
+use crate::context::{Context, client_for};
+use crate::output::{Format, print_json};
+use crate::progress;
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this company (default: every connected company).
+    #[arg(long)]
+    pub company: Option<String>,
+    /// Read everything again instead of only what changed (finds deletions too).
+    #[arg(long)]
+    pub full: bool,
+    /// Check every id for deletions now, not only when due.
+    #[arg(long)]
+    pub reconcile: bool,
+    /// Only these resources, comma-separated (e.g. employees,org_units).
+    #[arg(long, value_delimiter = ',')]
+    pub resources: Vec<String>,
+    /// Which Personio API to read where both can serve a resource.
+    #[arg(long, value_enum, default_value_t = Api::Auto)]
+    pub api: Api,
+    /// text (default; progress on stderr, summary on stdout) or json (one object per company on stdout).
+    #[arg(long, value_enum, default_value_t)]
+    pub output: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Api {
+    Auto,
+    V1,
+    V2,
+}
+
+pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
+    let resources = args
+        .resources
+        .iter()
+        .map(|r| r.parse::<ResourceName>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = SyncOptions {
+        resources,
+        full: args.full,
+        reconcile: args.reconcile,
+        api: match args.api {
+            Api::Auto => ApiChoice::Auto,
+            Api::V1 => ApiChoice::V1,
+            Api::V2 => ApiChoice::V2,
+        },
+        ..SyncOptions::default()
+    };
+    let store = context.store().await?;
+    let companies = match &args.company {
+        Some(name) => vec![store.company(name).await?],
+        None => store.companies().await?,
+    };
+    if companies.is_empty() {
+        bail!(
+            "no company is connected yet: run `personio-bridge connect` (or `personio-bridge quickstart`)"
+        );
+    }
+    let mut ending = Ending::Done;
+    let mut failures = Vec::new();
+    for company in companies {
+        match sync_company(&store, company.clone(), &options, args.output).await {
+            Ok(summary) => {
+                if summary.outcome != "succeeded" {
+                    ending = Ending::Partial;
+                }
+                match args.output {
+                    Format::Json => print_json(&summary)?,
+                    Format::Text => print_summary(&summary),
+                }
+            }
+            Err(error) => failures.push(format!("{}: {error:#}", company.name)),
+        }
+    }
+    if !failures.is_empty() {
+        bail!("sync failed for {}", failures.join("; "));
+    }
+    Ok(ending)
+}
+
+/// Syncs one company, drawing progress on stderr.
+pub async fn sync_company(
+    store: &bridge_store::Store,
+    company: Company,
+    options: &SyncOptions,
+    output: Format,
+) -> anyhow::Result<Summary> {
+    let client = client_for(store, &company).await?;
+    let engine = SyncEngine::new(store.clone(), client, company);
+    let (sender, drawer) = progress::start();
+    let engine = if output == Format::Text {
+        engine.with_progress(sender)
+    } else {
+        drop(sender);
+        engine
+    };
+    let result = engine.run(options).await;
+    drop(engine);
+    let _ = drawer.await;
+    Ok(result?)
+}
+
+pub fn print_summary(summary: &Summary) {
+    println!(
+        "{}: {} in {:.1} s, {} requests to Personio",
+        summary.company, summary.outcome, summary.seconds, summary.requests
+    );
+    for (name, resource) in &summary.resources {
+        if let Some(reason) = &resource.skipped {
+            println!("  {name:<18} skipped: {reason}");
+        } else if let Some(error) = &resource.error {
+            println!("  {name:<18} failed: {error}");
+        } else {
+            println!(
+                "  {name:<18} {:>7} read {:>7} new {:>7} changed {:>6} deleted  ({})",
+                resource.fetched,
+                resource.created,
+                resource.updated,
+                resource.deleted,
+                resource.mode
+            );
+        }
+    }
+}

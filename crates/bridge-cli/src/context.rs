@@ -1,0 +1,87 @@
+//! What every command shares: the validated `--db`, and opening the store and a Personio
+//! client for a company.
+
+use anyhow::Context as _;
+use bridge_store::{Company, KeySource, Location, OpenOptions, Store};
+use personio_client::{Client, ClientConfig, RecruitingAuth};
+use secrecy::SecretString;
+
+/// Where a setting came from, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    Flag,
+    Env,
+    Default,
+}
+
+impl Source {
+    pub fn describe(self, flag: &str, env: &str) -> String {
+        match self {
+            Source::Flag => format!("the {flag} flag"),
+            Source::Env => format!("the {env} environment variable"),
+            Source::Default => format!("the default of {flag}"),
+        }
+    }
+}
+
+/// Validated global settings.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub db: Location,
+}
+
+impl Context {
+    /// Checks `--db` before any work; a bad value names the setting and where it came from.
+    pub fn new(db: &str, source: Source) -> anyhow::Result<Context> {
+        let db = Location::parse(db).map_err(|e| {
+            anyhow::anyhow!(
+                "invalid --db from {}: {e}",
+                source.describe("--db", "PERSONIO_BRIDGE_DB")
+            )
+        })?;
+        Ok(Context { db })
+    }
+
+    /// Opens the store; a newly created key file is announced once, on stderr.
+    pub async fn store(&self) -> anyhow::Result<Store> {
+        let store = Store::open(&self.db, OpenOptions::default())
+            .await
+            .with_context(|| format!("could not open the store {}", self.db))?;
+        if let KeySource::File {
+            path,
+            created: true,
+        } = store.key_source()
+        {
+            eprintln!(
+                "created the encryption key file {} (mode 0600); keep it with the database: without it the stored secrets cannot be read",
+                path.display()
+            );
+        }
+        Ok(store)
+    }
+}
+
+/// A Personio client with `company`'s stored credentials.
+pub async fn client_for(store: &Store, company: &Company) -> anyhow::Result<Client> {
+    let credentials = store.credentials(company).await?;
+    let base_url = url::Url::parse(&company.base_url)
+        .with_context(|| format!("the stored base URL of {} is invalid", company.name))?;
+    build_client(
+        base_url,
+        credentials.client_id,
+        credentials.client_secret,
+        credentials.recruiting,
+    )
+}
+
+pub fn build_client(
+    base_url: url::Url,
+    client_id: String,
+    client_secret: SecretString,
+    recruiting: Option<(SecretString, i64)>,
+) -> anyhow::Result<Client> {
+    let mut config = ClientConfig::new(base_url, client_id, client_secret);
+    config.recruiting = recruiting.map(|(token, company_id)| RecruitingAuth { token, company_id });
+    config.app_id = Some("PERSONIO_BRIDGE".into());
+    Ok(Client::new(config)?)
+}

@@ -1,0 +1,382 @@
+//! The bridge's commands, run as a user would, against a sandbox on 127.0.0.1.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use bridge_testkit::{
+    ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox, sandbox, spawn_sandbox,
+};
+use serde_json::Value;
+
+use crate::BIN;
+
+/// Runs the binary in `dir` with `stdin`; the key comes from the environment.
+fn run(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PERSONIO_BRIDGE_DB")
+        .env_remove("PERSONIO_CLIENT_SECRET")
+        .env(
+            "PERSONIO_BRIDGE_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn connect(dir: &Path, sb: &RunningSandbox, id: &str, secret: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "connect",
+        "--company",
+        "acme",
+        "--base-url",
+        &sb.base_url,
+        "--client-id",
+        id,
+        "--client-secret-stdin",
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args, &format!("{secret}\n"))
+}
+
+fn credential(sb: &RunningSandbox, spec: Value) -> (String, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let body: Value = reqwest::Client::new()
+            .post(sb.url("/_sandbox/credentials"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&spec)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            body["client_id"].as_str().unwrap().to_owned(),
+            body["client_secret"].as_str().unwrap().to_owned(),
+        )
+    })
+}
+
+#[test]
+fn connect_sync_export_and_status_work_end_to_end_and_never_show_the_secret() {
+    let sb = spawn_sandbox(sandbox(31, 60));
+    let dir = tempfile::tempdir().unwrap();
+    let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
+    assert!(connected.status.success(), "{}", text(&connected));
+    assert!(
+        text(&connected).contains("Employees"),
+        "prints the access: {}",
+        text(&connected)
+    );
+
+    let synced = run(
+        dir.path(),
+        &["sync", "--company", "acme", "--output", "json"],
+        "",
+    );
+    assert!(synced.status.success(), "{}", text(&synced));
+    let summary: Value = serde_json::from_slice(&synced.stdout).unwrap();
+    assert_eq!(summary["company"], "acme");
+    for key in ["fetched", "created", "updated", "deleted"] {
+        assert!(
+            summary["resources"]["employees"][key].is_u64(),
+            "{key} in {summary}"
+        );
+    }
+    assert_eq!(summary["resources"]["employees"]["created"], 60);
+    assert!(summary["requests"].as_u64().unwrap() > 0 && summary["seconds"].is_f64());
+
+    let csv = run(
+        dir.path(),
+        &[
+            "export",
+            "--company",
+            "acme",
+            "--resource",
+            "employees",
+            "--format",
+            "csv",
+        ],
+        "",
+    );
+    assert!(csv.status.success(), "{}", text(&csv));
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let header = csv.lines().next().unwrap();
+    for field in [
+        "id",
+        "first_name",
+        "last_name",
+        "preferred_name",
+        "email",
+        "status",
+        "position",
+        "department",
+        "team",
+        "office",
+        "legal_entity",
+        "supervisor_id",
+        "employment_type",
+        "weekly_working_hours",
+        "hire_date",
+        "termination_date",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "IBAN",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == field),
+            "{field} missing from {header}"
+        );
+    }
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.records().count(), 60);
+
+    let out = dir.path().join("people.jsonl");
+    let jsonl = run(
+        dir.path(),
+        &[
+            "export",
+            "--company",
+            "acme",
+            "--resource",
+            "employees",
+            "--format",
+            "jsonl",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(jsonl.status.success(), "{}", text(&jsonl));
+    let first: Value = serde_json::from_str(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        ["active", "onboarding", "leave", "inactive"].contains(&first["status"].as_str().unwrap())
+    );
+
+    let status = run(dir.path(), &["status"], "");
+    assert!(status.status.success());
+    assert!(
+        text(&status).contains("succeeded") && text(&status).contains("employees"),
+        "{}",
+        text(&status)
+    );
+
+    let all = [text(&connected), text(&synced), text(&status)].join("\n");
+    assert!(!all.contains(CLIENT_SECRET), "the secret was printed");
+    let db = std::fs::read(dir.path().join("bridge.db")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&db).contains(CLIENT_SECRET),
+        "the secret is in the database file in plain text"
+    );
+}
+
+#[test]
+fn connect_stores_nothing_when_personio_refuses_or_cannot_be_reached() {
+    let sb = spawn_sandbox(sandbox(32, 5));
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = connect(dir.path(), &sb, CLIENT_ID, "not-the-secret", &[]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(!text(&wrong).contains("not-the-secret"));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let unreachable = run(
+        dir.path(),
+        &[
+            "connect",
+            "--company",
+            "acme",
+            "--base-url",
+            &format!("http://{closed}"),
+            "--client-id",
+            "x",
+            "--client-secret-stdin",
+        ],
+        "secret\n",
+    );
+    assert_eq!(unreachable.status.code(), Some(1));
+    assert!(
+        text(&unreachable).contains(&closed.to_string()),
+        "{}",
+        text(&unreachable)
+    );
+    let list = run(dir.path(), &["companies", "--output", "json"], "");
+    let companies: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(
+        companies["companies"],
+        serde_json::json!([]),
+        "nothing stored"
+    );
+}
+
+#[test]
+fn a_server_that_is_not_personio_is_named_as_such() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { break };
+            let mut buffer = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buffer);
+            let body = "<html><body>Welcome to nginx!</body></html>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "connect",
+            "--company",
+            "acme",
+            "--base-url",
+            &format!("http://{address}"),
+            "--client-id",
+            "x",
+            "--client-secret-stdin",
+        ],
+        "secret\n",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).to_lowercase().contains("personio"),
+        "{}",
+        text(&output)
+    );
+    drop(server);
+}
+
+#[test]
+fn doctor_passes_a_full_credential_and_explains_a_missing_area() {
+    let sb = spawn_sandbox(sandbox(33, 5));
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[])
+            .status
+            .success()
+    );
+    let ok = run(dir.path(), &["doctor", "--company", "acme"], "");
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+
+    let (id, secret) = credential(
+        &sb,
+        serde_json::json!({"name": "no absences", "access": {"employees": "read", "org_units": "read", "attendances": "read"}, "readable_attributes": "all"}),
+    );
+    assert!(
+        connect(dir.path(), &sb, &id, &secret, &["--replace"])
+            .status
+            .success()
+    );
+    let gaps = run(dir.path(), &["doctor", "--company", "acme"], "");
+    assert_eq!(gaps.status.code(), Some(3), "{}", text(&gaps));
+    assert!(
+        text(&gaps).contains("Settings > Integrations > API credentials")
+            && text(&gaps).contains("\"Absences: Read\""),
+        "{}",
+        text(&gaps)
+    );
+    let json = run(
+        dir.path(),
+        &["doctor", "--company", "acme", "--output", "json"],
+        "",
+    );
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+}
+
+#[test]
+fn bad_settings_are_refused_with_where_they_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["status"])
+        .env("PERSONIO_BRIDGE_DB", "mysql://nope")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output).contains("PERSONIO_BRIDGE_DB"),
+        "{}",
+        text(&output)
+    );
+    std::fs::write(
+        dir.path().join("notes.db"),
+        "not a database at all, just some notes ".repeat(10),
+    )
+    .unwrap();
+    let output = run(dir.path(), &["--db", "notes.db", "status"], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).contains("not a SQLite database"),
+        "{}",
+        text(&output)
+    );
+    let output = run(dir.path(), &["sync", "--company", "ghost"], "");
+    assert!(
+        text(&output).contains("no company named `ghost`"),
+        "{}",
+        text(&output)
+    );
+    let output = run(
+        dir.path(),
+        &[
+            "connect",
+            "--company",
+            "acme",
+            "--client-id",
+            "x",
+            "--client-secret",
+            "s",
+        ],
+        "",
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a secret is never a flag value"
+    );
+    let output = run(dir.path(), &["sync", "--resources", "salaries"], "");
+    assert!(
+        text(&output).contains("unknown resource `salaries`"),
+        "{}",
+        text(&output)
+    );
+}

@@ -1,0 +1,350 @@
+//! Connected companies and their credentials. Secrets go in sealed and come out only through
+//! [`Store::credentials`]; nothing else ever returns them.
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::value::{parse_timestamp, timestamp};
+
+/// Our id of a company (not Personio's).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct CompanyId(pub i64);
+
+/// Which people (and their records) a company's syncs keep. Empty lists mean "all". Values
+/// are names or Personio ids as the user gave them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filters {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legal_entities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offices: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self.legal_entities.is_empty()
+            && self.statuses.is_empty()
+            && self.offices.is_empty()
+            && self.departments.is_empty()
+    }
+}
+
+/// A connected company, without its secrets.
+#[derive(Debug, Clone, Serialize)]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: String,
+    pub base_url: String,
+    pub client_id: String,
+    pub recruiting_company_id: Option<i64>,
+    pub has_recruiting_token: bool,
+    pub filters: Filters,
+    /// What the credential may do, as the last connect or doctor found it.
+    pub granted: serde_json::Value,
+    pub sync_interval_minutes: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A company to add.
+pub struct NewCompany {
+    pub name: String,
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub recruiting: Option<(SecretString, i64)>,
+    pub filters: Filters,
+    pub granted: serde_json::Value,
+}
+
+/// A company's credentials, decrypted.
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub recruiting: Option<(SecretString, i64)>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "id, name, base_url, client_id, recruiting_company_id, recruiting_token IS NOT NULL AS has_recruiting, \
+                       filters, granted, sync_interval_minutes, created_at, updated_at";
+
+fn seal_context(company: &str, field: &str) -> String {
+    format!("company:{company}/{field}")
+}
+
+fn company_from(row: &AnyRow) -> Result<Company> {
+    let text = |name: &str| row.try_get::<String, _>(name);
+    let created_at = text("created_at")?;
+    let updated_at = text("updated_at")?;
+    let has_recruiting: bool = row
+        .try_get::<bool, _>("has_recruiting")
+        .or_else(|_| row.try_get::<i64, _>("has_recruiting").map(|n| n != 0))?;
+    Ok(Company {
+        id: CompanyId(row.try_get("id")?),
+        name: text("name")?,
+        base_url: text("base_url")?,
+        client_id: text("client_id")?,
+        recruiting_company_id: row.try_get("recruiting_company_id")?,
+        has_recruiting_token: has_recruiting,
+        filters: serde_json::from_str(&text("filters")?)
+            .map_err(|e| Error::Corrupt(format!("filters: {e}")))?,
+        granted: serde_json::from_str(&text("granted")?)
+            .map_err(|e| Error::Corrupt(format!("granted: {e}")))?,
+        sync_interval_minutes: row.try_get("sync_interval_minutes")?,
+        created_at: parse_timestamp(&created_at)
+            .ok_or_else(|| Error::Corrupt(format!("created_at {created_at:?}")))?,
+        updated_at: parse_timestamp(&updated_at)
+            .ok_or_else(|| Error::Corrupt(format!("updated_at {updated_at:?}")))?,
+    })
+}
+
+impl Store {
+    /// Adds a company; its secrets are sealed before they reach the database.
+    pub async fn add_company(&self, new: NewCompany, now: DateTime<Utc>) -> Result<Company> {
+        if self.find_company(&new.name).await?.is_some() {
+            return Err(Error::DuplicateCompany(new.name));
+        }
+        let secret = self.key.seal(
+            &seal_context(&new.name, "client_secret"),
+            &new.client_secret,
+        );
+        let (token, recruiting_id) = match &new.recruiting {
+            Some((token, id)) => (
+                Some(
+                    self.key
+                        .seal(&seal_context(&new.name, "recruiting_token"), token),
+                ),
+                Some(*id),
+            ),
+            None => (None, None),
+        };
+        let filters = serde_json::to_string(&new.filters).expect("filters serialize");
+        let granted = new.granted.to_string();
+        let now = timestamp(now);
+        sqlx::query(
+            "INSERT INTO companies (name, base_url, client_id, client_secret, recruiting_token, recruiting_company_id, \
+             filters, granted, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&new.name)
+        .bind(&new.base_url)
+        .bind(&new.client_id)
+        .bind(secret)
+        .bind(token)
+        .bind(recruiting_id)
+        .bind(filters)
+        .bind(granted)
+        .bind(&now)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        self.company(&new.name).await
+    }
+
+    /// Replaces a company's credentials, filters and grants (a reconnect).
+    pub async fn reconnect_company(&self, new: NewCompany, now: DateTime<Utc>) -> Result<Company> {
+        let existing = self.company(&new.name).await?;
+        let secret = self.key.seal(
+            &seal_context(&new.name, "client_secret"),
+            &new.client_secret,
+        );
+        let (token, recruiting_id) = match &new.recruiting {
+            Some((token, id)) => (
+                Some(
+                    self.key
+                        .seal(&seal_context(&new.name, "recruiting_token"), token),
+                ),
+                Some(*id),
+            ),
+            None => (None, None),
+        };
+        sqlx::query(
+            "UPDATE companies SET base_url = $1, client_id = $2, client_secret = $3, recruiting_token = $4, \
+             recruiting_company_id = $5, filters = $6, granted = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(&new.base_url)
+        .bind(&new.client_id)
+        .bind(secret)
+        .bind(token)
+        .bind(recruiting_id)
+        .bind(serde_json::to_string(&new.filters).expect("filters serialize"))
+        .bind(new.granted.to_string())
+        .bind(timestamp(now))
+        .bind(existing.id.0)
+        .execute(&self.pool)
+        .await?;
+        self.company(&new.name).await
+    }
+
+    /// Records what the credential may do (after `doctor`).
+    pub async fn set_granted(
+        &self,
+        company: CompanyId,
+        granted: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE companies SET granted = $1, updated_at = $2 WHERE id = $3")
+            .bind(granted.to_string())
+            .bind(timestamp(now))
+            .bind(company.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Changes a company's filters.
+    pub async fn set_filters(
+        &self,
+        company: CompanyId,
+        filters: &Filters,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE companies SET filters = $1, updated_at = $2 WHERE id = $3")
+            .bind(serde_json::to_string(filters).expect("filters serialize"))
+            .bind(timestamp(now))
+            .bind(company.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets how often the scheduler syncs a company (`None`: the default).
+    pub async fn set_sync_interval(
+        &self,
+        company: CompanyId,
+        minutes: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE companies SET sync_interval_minutes = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(minutes)
+        .bind(timestamp(now))
+        .bind(company.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find_company(&self, name: &str) -> Result<Option<Company>> {
+        let row = sqlx::query(crate::tables::built(format!(
+            "SELECT {COLUMNS} FROM companies WHERE name = $1"
+        )))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(company_from).transpose()
+    }
+
+    /// The company named `name`, or [`Error::UnknownCompany`].
+    pub async fn company(&self, name: &str) -> Result<Company> {
+        self.find_company(name)
+            .await?
+            .ok_or_else(|| Error::UnknownCompany(name.to_owned()))
+    }
+
+    pub async fn company_by_id(&self, id: CompanyId) -> Result<Company> {
+        let row = sqlx::query(crate::tables::built(format!(
+            "SELECT {COLUMNS} FROM companies WHERE id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref()
+            .map(company_from)
+            .transpose()?
+            .ok_or_else(|| Error::UnknownCompany(format!("#{}", id.0)))
+    }
+
+    /// Every company, by name.
+    pub async fn companies(&self) -> Result<Vec<Company>> {
+        let rows = sqlx::query(crate::tables::built(format!(
+            "SELECT {COLUMNS} FROM companies ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(company_from).collect()
+    }
+
+    /// Deletes a company with all its records, runs and checkpoints.
+    pub async fn remove_company(&self, name: &str) -> Result<()> {
+        let company = self.company(name).await?;
+        let mut tx = self.begin_write().await?;
+        // Explicit deletes: foreign keys may be off on a store opened by an older tool.
+        for table in crate::tables::ALL
+            .iter()
+            .map(|t| t.name)
+            .chain(["checkpoints", "sync_runs"])
+        {
+            sqlx::query(crate::tables::built(format!(
+                "DELETE FROM {table} WHERE company_id = $1"
+            )))
+            .bind(company.id.0)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM companies WHERE id = $1")
+            .bind(company.id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The company's credentials, decrypted with this store's key.
+    pub async fn credentials(&self, company: &Company) -> Result<Credentials> {
+        let row = sqlx::query("SELECT client_secret, recruiting_token, recruiting_company_id FROM companies WHERE id = $1")
+            .bind(company.id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        let key = self.key_source().to_string();
+        let sealed: String = row.try_get("client_secret")?;
+        let client_secret = self
+            .key
+            .open(&seal_context(&company.name, "client_secret"), &sealed)
+            .ok_or_else(|| Error::Decrypt {
+                company: company.name.clone(),
+                field: "client secret",
+                key: key.clone(),
+            })?;
+        let token: Option<String> = row.try_get("recruiting_token")?;
+        let recruiting_id: Option<i64> = row.try_get("recruiting_company_id")?;
+        let recruiting = match (token, recruiting_id) {
+            (Some(sealed), Some(id)) => {
+                let token = self
+                    .key
+                    .open(&seal_context(&company.name, "recruiting_token"), &sealed)
+                    .ok_or_else(|| Error::Decrypt {
+                        company: company.name.clone(),
+                        field: "recruiting token",
+                        key,
+                    })?;
+                Some((token, id))
+            }
+            _ => None,
+        };
+        Ok(Credentials {
+            client_id: company.client_id.clone(),
+            client_secret,
+            recruiting,
+        })
+    }
+}

@@ -1,0 +1,45 @@
+//! Personio Bridge's database: companies with encrypted credentials, the synced records in a
+//! normalized schema (with Personio's JSON kept verbatim), sync runs, and per-resource
+//! checkpoints, on SQLite (the default) or PostgreSQL.
+//!
+//! The sync engine hands the store a whole page and the checkpoint that follows it;
+//! [`Store::apply_page`] writes both in one transaction, so a crash never loses or doubles a
+//! record. Schema: `migrations/<dialect>/`, one folder per dialect, run on open.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), bridge_store::Error> {
+//! use bridge_store::{Location, OpenOptions, Store};
+//!
+//! let store = Store::open(&Location::parse("bridge.db")?, OpenOptions::default()).await?;
+//! for company in store.companies().await? {
+//!     println!("{} ({})", company.name, company.base_url);
+//! }
+//! # Ok(()) }
+//! ```
+
+mod checkpoints;
+mod companies;
+mod error;
+mod export;
+mod keys;
+mod location;
+mod reads;
+mod records;
+mod runs;
+pub mod secrets;
+mod store;
+pub mod tables;
+mod value;
+
+pub use checkpoints::{Checkpoint, Listing, ListingKind};
+pub use companies::{Company, CompanyId, Credentials, Filters, NewCompany};
+pub use error::{Error, Result};
+pub use export::{EmployeeRecord, Record};
+pub use keys::{KEY_ENV, KeySource};
+pub use location::{Location, redact};
+pub use reads::TableCount;
+pub use records::{Applied, Change, ChangeKind, Derived, ListingEnd, PageWrite, Window};
+pub use runs::{Outcome, Run, RunId};
+pub use store::{OpenOptions, Store};
+pub use tables::Table;
+pub use value::{Key, Row, Value, timestamp};

@@ -1,0 +1,559 @@
+//! Writing records: a page and the checkpoint that follows it, in one transaction.
+//!
+//! Each incoming row is compared with what is stored: new (or back from deleted or
+//! out-of-filter) rows are *created*, rows whose Personio JSON changed are *updated* (with the
+//! normalized columns that changed), the rest are *unchanged* and only get `last_seen_at`.
+//! After a full listing, [`Store::finish_listing`] marks what the listing did not see as
+//! deleted: Personio keeps no tombstones, so absence from a complete listing is the signal.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, Row, Transaction};
+
+use crate::checkpoints::{self, Checkpoint};
+use crate::companies::CompanyId;
+use crate::error::Result;
+use crate::store::Store;
+use crate::tables::{BOOKKEEPING, ColumnType, KeyType, Table, quote};
+use crate::value::{Key, Row as RecordRow, Value, timestamp};
+
+/// Rows per INSERT statement (well under both dialects' parameter limits).
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// One page of records to store, and the checkpoint that follows it.
+#[derive(Debug)]
+pub struct PageWrite {
+    pub company: CompanyId,
+    pub table: &'static Table,
+    pub rows: Vec<RecordRow>,
+    /// Records Personio returned that are outside the company's filters: stored ones are
+    /// marked `out_of_filter_at`; unknown ones are not stored.
+    pub leaving: Vec<Key>,
+    /// Records seen without their data (an id-only reconciliation): only `last_seen_at` moves.
+    pub seen: Vec<Key>,
+    /// Rows derived from these records (cost center splits), replacing earlier rows of the
+    /// same parents.
+    pub derived: Vec<Derived>,
+    /// The checkpoint after this page.
+    pub checkpoint: Checkpoint,
+    pub now: DateTime<Utc>,
+}
+
+/// Rows of a derived table for some parents.
+#[derive(Debug)]
+pub struct Derived {
+    pub table: &'static Table,
+    pub parent_column: &'static str,
+    pub parents: Vec<Key>,
+    pub rows: Vec<RecordRow>,
+}
+
+/// What a write changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+    LeftFilter,
+}
+
+/// One changed record, with the normalized columns that changed (for updates).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub table: &'static str,
+    pub key: Key,
+    pub kind: ChangeKind,
+    pub changed: Vec<&'static str>,
+}
+
+/// Counts and changes of a write.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Applied {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub left_filter: u64,
+    pub changes: Vec<Change>,
+}
+
+/// The end of a listing: mark unseen records deleted and store the checkpoint.
+#[derive(Debug)]
+pub struct ListingEnd {
+    pub company: CompanyId,
+    pub table: &'static Table,
+    /// When the listing began: records last seen before it were not seen by it.
+    pub started_at: DateTime<Utc>,
+    /// Only records in this window are judged (a reconciliation of recent periods, say).
+    pub scope: Option<Window>,
+    /// Derived tables whose rows go with deleted parents.
+    pub derived: Vec<(&'static Table, &'static str)>,
+    pub checkpoint: Checkpoint,
+    pub now: DateTime<Utc>,
+}
+
+/// Which records a listing covered: `column` equal to `equals`, and/or between `from`
+/// (inclusive) and `to` (exclusive), compared as stored text.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub column: &'static str,
+    pub equals: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl Store {
+    /// Stores a page and its checkpoint atomically.
+    pub async fn apply_page(&self, page: PageWrite) -> Result<Applied> {
+        let mut tx = self.begin_write().await?;
+        let mut applied = upsert(&mut tx, page.company, page.table, &page.rows, page.now).await?;
+        let left = mark_leaving(&mut tx, page.company, page.table, &page.leaving, page.now).await?;
+        applied.left_filter = left.len() as u64;
+        applied.changes.extend(left.into_iter().map(|key| Change {
+            table: page.table.name,
+            key,
+            kind: ChangeKind::LeftFilter,
+            changed: Vec::new(),
+        }));
+        let seen: Vec<&Key> = page.seen.iter().collect();
+        touch(
+            &mut tx,
+            page.company,
+            page.table,
+            &seen,
+            &timestamp(page.now),
+        )
+        .await?;
+        for derived in &page.derived {
+            upsert(
+                &mut tx,
+                page.company,
+                derived.table,
+                &derived.rows,
+                page.now,
+            )
+            .await?;
+            mark_stale_children(&mut tx, page.company, derived, page.now).await?;
+        }
+        checkpoints::write(&mut tx, page.company, &page.checkpoint, page.now).await?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// Ends a listing: records of `table` not seen since `started_at` (within the window) are
+    /// marked deleted, with their derived rows; the checkpoint is stored in the same
+    /// transaction. Returns the deletions.
+    pub async fn finish_listing(&self, end: ListingEnd) -> Result<Vec<Change>> {
+        let mut tx = self.begin_write().await?;
+        let now = timestamp(end.now);
+        let mut sql = format!(
+            "UPDATE {} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL AND last_seen_at < $3",
+            end.table.name
+        );
+        let mut binds = vec![now.clone(), timestamp(end.started_at)];
+        if let Some(window) = &end.scope {
+            if let Some(equals) = &window.equals {
+                binds.push(equals.clone());
+                sql.push_str(&format!(
+                    " AND {} = ${}",
+                    quote(window.column),
+                    binds.len() + 1
+                ));
+            }
+            if let Some(from) = &window.from {
+                binds.push(from.clone());
+                sql.push_str(&format!(
+                    " AND {} >= ${}",
+                    quote(window.column),
+                    binds.len() + 1
+                ));
+            }
+            if let Some(to) = &window.to {
+                binds.push(to.clone());
+                sql.push_str(&format!(
+                    " AND {} < ${}",
+                    quote(window.column),
+                    binds.len() + 1
+                ));
+            }
+        }
+        sql.push_str(" RETURNING id");
+        let mut query = sqlx::query(crate::tables::built(sql.clone()))
+            .bind(binds[0].clone())
+            .bind(end.company.0);
+        for bind in &binds[1..] {
+            query = query.bind(bind.clone());
+        }
+        let rows = query.fetch_all(&mut *tx).await?;
+        let keys: Vec<Key> = rows
+            .iter()
+            .map(|r| read_key(r, end.table.key))
+            .collect::<Result<_>>()?;
+        for (derived, parent_column) in &end.derived {
+            for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+                let placeholders = placeholders(3, chunk.len());
+                let sql = format!(
+                    "UPDATE {} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL AND {parent_column} IN ({placeholders})",
+                    derived.name
+                );
+                let mut query = sqlx::query(crate::tables::built(sql.clone()))
+                    .bind(now.clone())
+                    .bind(end.company.0);
+                for key in chunk {
+                    query = bind_key(query, key);
+                }
+                query.execute(&mut *tx).await?;
+            }
+        }
+        checkpoints::write(&mut tx, end.company, &end.checkpoint, end.now).await?;
+        tx.commit().await?;
+        Ok(keys
+            .into_iter()
+            .map(|key| Change {
+                table: end.table.name,
+                key,
+                kind: ChangeKind::Deleted,
+                changed: Vec::new(),
+            })
+            .collect())
+    }
+
+    /// Stores only a checkpoint (a listing that found nothing, or a finished one with nothing to delete).
+    pub async fn save_checkpoint(
+        &self,
+        company: CompanyId,
+        checkpoint: &Checkpoint,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        checkpoints::write(&mut tx, company, checkpoint, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// What is stored for some keys: the raw JSON, whether it is live, and the normalized values.
+struct Stored {
+    raw: String,
+    live: bool,
+    values: Vec<Value>,
+}
+
+async fn upsert(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    table: &'static Table,
+    rows: &[RecordRow],
+    now: DateTime<Utc>,
+) -> Result<Applied> {
+    let mut applied = Applied::default();
+    if rows.is_empty() {
+        return Ok(applied);
+    }
+    let stored = load(tx, company, table, rows.iter().map(|r| &r.key)).await?;
+    let mut writes: Vec<&RecordRow> = Vec::new();
+    let mut unchanged: Vec<&Key> = Vec::new();
+    for row in rows {
+        match stored.get(&row.key) {
+            None => {
+                applied.created += 1;
+                applied.changes.push(Change {
+                    table: table.name,
+                    key: row.key.clone(),
+                    kind: ChangeKind::Created,
+                    changed: Vec::new(),
+                });
+                writes.push(row);
+            }
+            Some(old) if !old.live => {
+                applied.created += 1;
+                applied.changes.push(Change {
+                    table: table.name,
+                    key: row.key.clone(),
+                    kind: ChangeKind::Created,
+                    changed: Vec::new(),
+                });
+                writes.push(row);
+            }
+            Some(old) if old.raw != row.raw => {
+                let changed: Vec<&'static str> = table
+                    .columns
+                    .iter()
+                    .zip(row.values.iter().zip(&old.values))
+                    .filter(|(_, (new, old))| !new.same_as(old))
+                    .map(|((name, _), _)| *name)
+                    .collect();
+                applied.updated += 1;
+                applied.changes.push(Change {
+                    table: table.name,
+                    key: row.key.clone(),
+                    kind: ChangeKind::Updated,
+                    changed,
+                });
+                writes.push(row);
+            }
+            Some(_) => {
+                applied.unchanged += 1;
+                unchanged.push(&row.key);
+            }
+        }
+    }
+    let now = timestamp(now);
+    for chunk in writes.chunks(ROWS_PER_STATEMENT) {
+        write_rows(tx, company, table, chunk, &now).await?;
+    }
+    touch(tx, company, table, &unchanged, &now).await?;
+    Ok(applied)
+}
+
+/// Moves `last_seen_at` of stored records (unchanged ones, or ids seen without data).
+async fn touch(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    table: &'static Table,
+    keys: &[&Key],
+    now: &str,
+) -> Result<()> {
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE {} SET last_seen_at = $1 WHERE company_id = $2 AND id IN ({})",
+            table.name,
+            placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query(crate::tables::built(sql))
+            .bind(now.to_owned())
+            .bind(company.0);
+        for key in chunk {
+            query = bind_key(query, key);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn load<'k>(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    table: &'static Table,
+    keys: impl Iterator<Item = &'k Key>,
+) -> Result<HashMap<Key, Stored>> {
+    let keys: Vec<&Key> = keys.collect();
+    let columns: Vec<String> = table.columns.iter().map(|(c, _)| quote(c)).collect();
+    let mut stored = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT id, raw, deleted_at IS NULL AND out_of_filter_at IS NULL AS live, {} FROM {} WHERE company_id = $1 AND id IN ({})",
+            columns.join(", "),
+            table.name,
+            placeholders(2, chunk.len())
+        );
+        let mut query = sqlx::query(crate::tables::built(sql.clone())).bind(company.0);
+        for key in chunk {
+            query = bind_key(query, key);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let key = read_key(&row, table.key)?;
+            let live = row
+                .try_get::<bool, _>("live")
+                .or_else(|_| row.try_get::<i64, _>("live").map(|n| n != 0))?;
+            let values = table
+                .columns
+                .iter()
+                .map(|(name, kind)| read_value(&row, name, *kind))
+                .collect::<Result<Vec<_>>>()?;
+            stored.insert(
+                key,
+                Stored {
+                    raw: row.try_get("raw")?,
+                    live,
+                    values,
+                },
+            );
+        }
+    }
+    Ok(stored)
+}
+
+async fn write_rows(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    table: &'static Table,
+    rows: &[&RecordRow],
+    now: &str,
+) -> Result<()> {
+    let mut columns = vec!["company_id".to_owned(), "id".to_owned()];
+    columns.extend(table.columns.iter().map(|(c, _)| quote(c)));
+    columns.extend(BOOKKEEPING.iter().map(|c| (*c).to_owned()));
+    let width = columns.len();
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| format!("({})", placeholders(1 + i * width, width)))
+        .collect();
+    let updates: Vec<String> = table
+        .columns
+        .iter()
+        .map(|(c, _)| format!("{0} = excluded.{0}", quote(c)))
+        .chain(
+            [
+                "raw = excluded.raw",
+                "source_updated_at = excluded.source_updated_at",
+                "last_seen_at = excluded.last_seen_at",
+                "deleted_at = NULL",
+                "out_of_filter_at = NULL",
+            ]
+            .map(str::to_owned),
+        )
+        .collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES {} ON CONFLICT (company_id, id) DO UPDATE SET {}",
+        table.name,
+        columns.join(", "),
+        values.join(", "),
+        updates.join(", ")
+    );
+    let mut query = sqlx::query(crate::tables::built(sql.clone()));
+    for row in rows {
+        debug_assert_eq!(
+            row.values.len(),
+            table.columns.len(),
+            "row width of {}",
+            table.name
+        );
+        query = query.bind(company.0);
+        query = bind_key(query, &row.key);
+        for ((_, kind), value) in table.columns.iter().zip(&row.values) {
+            query = bind_value(query, value, *kind);
+        }
+        query = query
+            .bind(row.raw.clone())
+            .bind(row.source_updated_at.map(timestamp))
+            .bind(now.to_owned())
+            .bind(now.to_owned())
+            .bind(None::<String>)
+            .bind(None::<String>);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Marks stored records as out of the filters; returns those that newly left.
+async fn mark_leaving(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    table: &'static Table,
+    keys: &[Key],
+    now: DateTime<Utc>,
+) -> Result<Vec<Key>> {
+    let now = timestamp(now);
+    let mut left = Vec::new();
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let list = placeholders(3, chunk.len());
+        // Newly leaving ones get the mark; all of them count as seen (not deleted).
+        let mark = format!(
+            "UPDATE {} SET out_of_filter_at = $1, last_seen_at = $1 WHERE company_id = $2 AND out_of_filter_at IS NULL AND id IN ({list}) RETURNING id",
+            table.name
+        );
+        let seen = format!(
+            "UPDATE {} SET last_seen_at = $1 WHERE company_id = $2 AND id IN ({list})",
+            table.name
+        );
+        let mut query = sqlx::query(crate::tables::built(mark.clone()))
+            .bind(now.clone())
+            .bind(company.0);
+        for key in chunk {
+            query = bind_key(query, key);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            left.push(read_key(&row, table.key)?);
+        }
+        let mut query = sqlx::query(crate::tables::built(seen.clone()))
+            .bind(now.clone())
+            .bind(company.0);
+        for key in chunk {
+            query = bind_key(query, key);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(left)
+}
+
+/// Derived rows of the given parents that this write did not produce are gone.
+async fn mark_stale_children(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    derived: &Derived,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now = timestamp(now);
+    for chunk in derived.parents.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE {} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL AND last_seen_at < $1 AND {} IN ({})",
+            derived.table.name,
+            derived.parent_column,
+            placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query(crate::tables::built(sql.clone()))
+            .bind(now.clone())
+            .bind(company.0);
+        for key in chunk {
+            query = bind_key(query, key);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `$first, $first+1, ...` (count of them).
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bind_key<'q>(query: Query<'q, Any, AnyArguments>, key: &Key) -> Query<'q, Any, AnyArguments> {
+    match key {
+        Key::Int(n) => query.bind(*n),
+        Key::Text(s) => query.bind(s.clone()),
+    }
+}
+
+/// Binds a value as its column's type, so NULLs and numbers are typed as the column is.
+fn bind_value<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    value: &Value,
+    kind: ColumnType,
+) -> Query<'q, Any, AnyArguments> {
+    match (kind, value) {
+        (ColumnType::Int, Value::Int(n)) => query.bind(*n),
+        (ColumnType::Int, Value::Real(x)) => query.bind(*x as i64),
+        (ColumnType::Int, Value::Text(s)) => query.bind(s.trim().parse::<i64>().ok()),
+        (ColumnType::Int, Value::Null) => query.bind(None::<i64>),
+        (ColumnType::Real, Value::Real(x)) => query.bind(*x),
+        (ColumnType::Real, Value::Int(n)) => query.bind(*n as f64),
+        (ColumnType::Real, Value::Text(s)) => query.bind(s.trim().parse::<f64>().ok()),
+        (ColumnType::Real, Value::Null) => query.bind(None::<f64>),
+        (ColumnType::Text, Value::Text(s)) => query.bind(s.clone()),
+        (ColumnType::Text, Value::Int(n)) => query.bind(n.to_string()),
+        (ColumnType::Text, Value::Real(x)) => query.bind(x.to_string()),
+        (ColumnType::Text, Value::Null) => query.bind(None::<String>),
+    }
+}
+
+fn read_key(row: &sqlx::any::AnyRow, kind: KeyType) -> Result<Key> {
+    Ok(match kind {
+        KeyType::Int => Key::Int(row.try_get("id")?),
+        KeyType::Text => Key::Text(row.try_get("id")?),
+    })
+}
+
+pub(crate) fn read_value(row: &sqlx::any::AnyRow, name: &str, kind: ColumnType) -> Result<Value> {
+    Ok(match kind {
+        ColumnType::Int => Value::opt_int(row.try_get(name)?),
+        ColumnType::Real => Value::opt_real(row.try_get(name)?),
+        ColumnType::Text => Value::opt_text(row.try_get::<Option<String>, _>(name)?),
+    })
+}

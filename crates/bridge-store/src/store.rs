@@ -1,0 +1,213 @@
+//! Opening the store: connect, refuse files that are not ours, run the dialect's migrations,
+//! load the encryption key.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Connection, Executor, Row};
+
+use crate::error::{Error, Result};
+use crate::keys::{KEY_ENV, KeySource, load_key};
+use crate::location::Location;
+use crate::secrets::Key;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a writer waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Settings for opening a store.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Connections in the pool (PostgreSQL; SQLite uses a few for readers).
+    pub max_connections: u32,
+    /// The key as `PERSONIO_BRIDGE_KEY` would give it; `None` reads the environment.
+    pub key: Option<String>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            max_connections: 5,
+            key: None,
+        }
+    }
+}
+
+/// The database: companies, their credentials, synced records, runs and checkpoints.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) location: Location,
+    pub(crate) key: Key,
+    key_source: KeySource,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the store at `location`.
+    pub async fn open(location: &Location, options: OpenOptions) -> Result<Store> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+        let shown = location.to_string();
+        let sqlite = location.sqlite_path().is_some();
+        if let Some(path) = location.sqlite_path()
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            return Err(Error::Open {
+                location: shown,
+                source: sqlx::Error::Configuration(
+                    format!("directory {} does not exist", dir.display()).into(),
+                ),
+            });
+        }
+        if let Some(path) = location.sqlite_path() {
+            check_sqlite_header(path)?;
+        }
+        // One direct connection first: a pool would retry a hopeless connection until it times out.
+        let probe = sqlx::AnyConnection::connect(&location.url())
+            .await
+            .map_err(|e| {
+                Error::from_sqlx(
+                    &shown,
+                    location.sqlite_path().map(|p| p.to_path_buf()).as_ref(),
+                    e,
+                )
+            })?;
+        probe.close().await.ok();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite {
+                4
+            } else {
+                options.max_connections.max(1)
+            })
+            .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = NORMAL",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 10000",
+                        ] {
+                            conn.execute(pragma).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&location.url())
+            .await
+            .map_err(|e| {
+                Error::from_sqlx(
+                    &shown,
+                    location.sqlite_path().map(|p| p.to_path_buf()).as_ref(),
+                    e,
+                )
+            })?;
+        refuse_foreign(&pool, location).await?;
+        let migrator = if sqlite {
+            &SQLITE_MIGRATIONS
+        } else {
+            &POSTGRES_MIGRATIONS
+        };
+        migrator.run(&pool).await.map_err(|source| match source {
+            sqlx::migrate::MigrateError::Execute(e) => Error::from_sqlx(
+                &shown,
+                location.sqlite_path().map(|p| p.to_path_buf()).as_ref(),
+                e,
+            ),
+            source => Error::Migrate {
+                location: shown.clone(),
+                source,
+            },
+        })?;
+        let env = std::env::var(KEY_ENV).ok();
+        let (key, key_source) = load_key(location, options.key.as_deref().or(env.as_deref()))?;
+        Ok(Store {
+            pool,
+            location: location.clone(),
+            key,
+            key_source,
+        })
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Where the encryption key came from (a newly created key file should be shown once).
+    pub fn key_source(&self) -> &KeySource {
+        &self.key_source
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock up front (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that read first could not upgrade after another
+    /// writer committed (SQLITE_BUSY_SNAPSHOT), whereas waiting for the lock is handled by
+    /// the busy timeout.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.location {
+            Location::Sqlite(_) => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Location::Postgres(_) => self.pool.begin().await?,
+        })
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A SQLite file starts with "SQLite format 3\0"; anything else (non-empty) is not ours to open.
+fn check_sqlite_header(path: &std::path::Path) -> Result<()> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let mut header = [0u8; 16];
+    match file.read(&mut header) {
+        Ok(0) => Ok(()),
+        Ok(n) if n == header.len() && &header == b"SQLite format 3\0" => Ok(()),
+        _ => Err(Error::NotADatabase {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+/// A database with tables but without our migration history belongs to someone else.
+async fn refuse_foreign(pool: &AnyPool, location: &Location) -> Result<()> {
+    let shown = location.to_string();
+    let path = location.sqlite_path().map(|p| p.to_path_buf());
+    let sql = match location {
+        Location::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        Location::Postgres(_) => {
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+        }
+    };
+    let rows = sqlx::query(sql)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| Error::from_sqlx(&shown, path.as_ref(), e))?;
+    let names: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("name").ok())
+        .collect();
+    if !names.is_empty() && !names.iter().any(|n| n == "_sqlx_migrations") {
+        return Err(Error::ForeignDatabase { location: shown });
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES};
+use bridge_store::{
+    Checkpoint, CompanyId, Derived, Key, Listing, ListingEnd, ListingKind, NewCompany, PageWrite,
+    Row, Store, Value,
+};
+use secrecy::SecretString;
+
+use crate::{at, temp_store};
+
+async fn company(store: &Store) -> CompanyId {
+    let new = NewCompany {
+        name: "acme".into(),
+        base_url: "http://127.0.0.1:1".into(),
+        client_id: "id".into(),
+        client_secret: SecretString::from("s".to_owned()),
+        recruiting: None,
+        filters: Default::default(),
+        granted: serde_json::json!({}),
+    };
+    store.add_company(new, at(0)).await.unwrap().id
+}
+
+fn person(id: i64, last_name: &str) -> Row {
+    let values = vec![
+        Value::text("Zoë"),
+        Value::text(last_name),
+        Value::Null,
+        Value::text(format!("p{id}@example.org")),
+        Value::text("female"),
+        Value::Null,
+        Value::text("{}"),
+        Value::Null,
+    ];
+    Row {
+        key: Key::Int(id),
+        values,
+        raw: format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
+        source_updated_at: Some(at(1)),
+    }
+}
+
+fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {
+    let checkpoint = Checkpoint {
+        resource: "employees".into(),
+        listing: Some(Listing {
+            kind: ListingKind::Full,
+            started_at: at(hour),
+            next: serde_json::json!({"Offset": rows.len()}),
+            max_seen: Some(at(1)),
+            params: serde_json::Value::Null,
+        }),
+        ..Default::default()
+    };
+    PageWrite {
+        company,
+        table: &EMPLOYEES,
+        rows,
+        leaving: vec![],
+        seen: vec![],
+        derived: vec![],
+        checkpoint,
+        now: at(hour),
+    }
+}
+
+#[tokio::test]
+async fn a_page_is_classified_and_a_repeated_page_changes_nothing() {
+    let (store, _dir) = temp_store().await;
+    let company = company(&store).await;
+    let first = store
+        .apply_page(page(
+            company,
+            vec![person(1, "Müller"), person(2, "García")],
+            2,
+        ))
+        .await
+        .unwrap();
+    assert_eq!((first.created, first.updated, first.unchanged), (2, 0, 0));
+    let again = store
+        .apply_page(page(
+            company,
+            vec![person(1, "Müller"), person(2, "García")],
+            3,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.created, again.updated, again.unchanged),
+        (0, 0, 2),
+        "a repeated page must not rewrite rows"
+    );
+    let changed = store
+        .apply_page(page(company, vec![person(1, "Schmidt")], 4))
+        .await
+        .unwrap();
+    assert_eq!((changed.created, changed.updated), (0, 1));
+    assert_eq!(
+        changed.changes[0].changed,
+        ["last_name"],
+        "the changed column is named"
+    );
+    let checkpoint = store
+        .checkpoint(company, "employees")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        checkpoint.listing.unwrap().started_at,
+        at(4),
+        "the checkpoint came with the page"
+    );
+}
+
+#[tokio::test]
+async fn finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creation() {
+    let (store, _dir) = temp_store().await;
+    let company = company(&store).await;
+    store
+        .apply_page(page(
+            company,
+            vec![person(1, "A"), person(2, "B"), person(3, "C")],
+            2,
+        ))
+        .await
+        .unwrap();
+    // The next full listing starts at 5 and sees only 1 and 3.
+    store
+        .apply_page(page(company, vec![person(1, "A"), person(3, "C")], 5))
+        .await
+        .unwrap();
+    let end = ListingEnd {
+        company,
+        table: &EMPLOYEES,
+        started_at: at(5),
+        scope: None,
+        derived: vec![(&EMPLOYEE_COST_CENTERS, "employee_id")],
+        checkpoint: Checkpoint {
+            resource: "employees".into(),
+            watermark: Some(at(1)),
+            last_full_at: Some(at(5)),
+            ..Default::default()
+        },
+        now: at(6),
+    };
+    let deleted = store.finish_listing(end).await.unwrap();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].key, Key::Int(2));
+    let counts = store.counts(company).await.unwrap();
+    let employees = counts.iter().find(|c| c.table == "employees").unwrap();
+    assert_eq!((employees.live, employees.deleted), (2, 1));
+    let checkpoint = store
+        .checkpoint(company, "employees")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(checkpoint.listing.is_none());
+    assert_eq!(checkpoint.watermark, Some(at(1)));
+    let back = store
+        .apply_page(page(company, vec![person(2, "B")], 7))
+        .await
+        .unwrap();
+    assert_eq!(
+        back.created, 1,
+        "a record back from deleted counts as created"
+    );
+}
+
+#[tokio::test]
+async fn leaving_the_filter_is_marked_once_and_is_not_a_deletion() {
+    let (store, _dir) = temp_store().await;
+    let company = company(&store).await;
+    store
+        .apply_page(page(company, vec![person(1, "A"), person(2, "B")], 2))
+        .await
+        .unwrap();
+    let mut leaving = page(company, vec![person(1, "A")], 5);
+    leaving.leaving = vec![Key::Int(2), Key::Int(99)];
+    let applied = store.apply_page(leaving).await.unwrap();
+    assert_eq!(applied.left_filter, 1, "only a stored record can leave");
+    let mut again = page(company, vec![], 6);
+    again.leaving = vec![Key::Int(2)];
+    assert_eq!(store.apply_page(again).await.unwrap().left_filter, 0);
+    let end = ListingEnd {
+        company,
+        table: &EMPLOYEES,
+        started_at: at(5),
+        scope: None,
+        derived: vec![],
+        checkpoint: Checkpoint {
+            resource: "employees".into(),
+            ..Default::default()
+        },
+        now: at(7),
+    };
+    assert!(store.finish_listing(end).await.unwrap().is_empty());
+    let counts = store.counts(company).await.unwrap();
+    let employees = counts.iter().find(|c| c.table == "employees").unwrap();
+    assert_eq!(
+        (employees.live, employees.deleted, employees.out_of_filter),
+        (1, 0, 1)
+    );
+}
+
+#[tokio::test]
+async fn derived_rows_are_replaced_per_parent() {
+    let (store, _dir) = temp_store().await;
+    let company = company(&store).await;
+    let split = |employee: i64, center: i64, percentage: f64| Row {
+        key: Key::Text(format!("{employee}:{center}")),
+        values: vec![
+            Value::Int(employee),
+            Value::Int(center),
+            Value::text("CC"),
+            Value::Real(percentage),
+        ],
+        raw: format!(r#"{{"id":{center},"percentage":{percentage}}}"#),
+        source_updated_at: None,
+    };
+    let mut first = page(company, vec![person(1, "A")], 2);
+    first.derived = vec![Derived {
+        table: &EMPLOYEE_COST_CENTERS,
+        parent_column: "employee_id",
+        parents: vec![Key::Int(1)],
+        rows: vec![split(1, 10, 50.0), split(1, 11, 50.0)],
+    }];
+    store.apply_page(first).await.unwrap();
+    let mut second = page(company, vec![person(1, "A2")], 3);
+    second.derived = vec![Derived {
+        table: &EMPLOYEE_COST_CENTERS,
+        parent_column: "employee_id",
+        parents: vec![Key::Int(1)],
+        rows: vec![split(1, 10, 100.0)],
+    }];
+    store.apply_page(second).await.unwrap();
+    let counts = store.counts(company).await.unwrap();
+    let splits = counts
+        .iter()
+        .find(|c| c.table == "employee_cost_centers")
+        .unwrap();
+    assert_eq!((splits.live, splits.deleted), (1, 1));
+}

@@ -1,0 +1,503 @@
+//! Running a sync: which resources, in which order, each listing page by page into the store.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use bridge_store::tables::{COST_CENTERS, EMPLOYEES, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
+use bridge_store::{Checkpoint, Company, Listing, ListingEnd, Outcome, PageWrite, Store};
+use chrono::{Duration, Utc};
+use futures::{StreamExt, TryStreamExt};
+use personio_client::{Client, Grant, PageToken};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::context::Context;
+use crate::error::Error;
+use crate::plan::{self, Step, StepKind};
+use crate::progress::Progress;
+use crate::resources::{
+    self, CostCenters, EmployeesV1, LegalEntities, OrgUnits, Paging, Resource, ResourceName,
+    Workplaces,
+};
+use crate::summary::{ResourceSummary, Summary};
+
+/// Which Personio API to read a resource from, where both can serve it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ApiChoice {
+    /// The cheaper one for each resource.
+    #[default]
+    Auto,
+    V1,
+    V2,
+}
+
+/// How to sync.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Resources to sync (empty: all).
+    pub resources: Vec<ResourceName>,
+    /// Full listings even where a watermark allows an incremental one.
+    pub full: bool,
+    /// Reconcile ids (find deletions) even if not due.
+    pub reconcile: bool,
+    pub api: ApiChoice,
+    /// Overlap of v1 change feeds, whose zone-less times Personio reads in an undocumented zone.
+    pub overlap_v1: Duration,
+    /// Overlap of v2 change feeds, for clock skew.
+    pub overlap_v2: Duration,
+    /// Incremental syncs reconcile ids at least this often.
+    pub reconcile_every: Duration,
+    /// Resources read at the same time.
+    pub concurrency: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            resources: Vec::new(),
+            full: false,
+            reconcile: false,
+            api: ApiChoice::Auto,
+            overlap_v1: Duration::hours(3),
+            overlap_v2: Duration::minutes(2),
+            reconcile_every: Duration::hours(24),
+            concurrency: 3,
+        }
+    }
+}
+
+/// Syncs one company into the store.
+pub struct SyncEngine {
+    store: Store,
+    client: Client,
+    company: Company,
+    progress: Option<UnboundedSender<Progress>>,
+}
+
+impl SyncEngine {
+    pub fn new(store: Store, client: Client, company: Company) -> SyncEngine {
+        SyncEngine {
+            store,
+            client,
+            company,
+            progress: None,
+        }
+    }
+
+    /// Sends progress events to `sender`.
+    pub fn with_progress(mut self, sender: UnboundedSender<Progress>) -> SyncEngine {
+        self.progress = Some(sender);
+        self
+    }
+
+    fn emit(&self, event: Progress) {
+        if let Some(sender) = &self.progress {
+            let _ = sender.send(event);
+        }
+    }
+
+    /// Runs one sync. Resource failures are reported in the summary (outcome `partial`);
+    /// errors that stop everything (credentials refused, store unusable) are returned.
+    pub async fn run(&self, options: &SyncOptions) -> Result<Summary, Error> {
+        let started = Instant::now();
+        let requests_before = self.client.metrics().requests;
+        let selected: Vec<ResourceName> = ResourceName::ALL
+            .iter()
+            .copied()
+            .filter(|r| options.resources.is_empty() || options.resources.contains(r))
+            .collect();
+        let run = self
+            .store
+            .start_run(
+                self.company.id,
+                if options.full { "full" } else { "auto" },
+                Utc::now(),
+            )
+            .await?;
+        self.emit(Progress::RunStarted {
+            company: self.company.name.clone(),
+            resources: selected.iter().map(|r| r.as_str()).collect(),
+        });
+        let result = self.run_resources(&selected, options).await;
+        let requests = self.client.metrics().requests - requests_before;
+        let (summary, error) = match result {
+            Ok(mut summary) => {
+                summary.requests = requests;
+                summary.seconds = started.elapsed().as_secs_f64();
+                (Some(summary), None)
+            }
+            Err(error) => (None, Some(error)),
+        };
+        let outcome = match (&summary, &error) {
+            (Some(s), _) if s.outcome == "succeeded" => Outcome::Succeeded,
+            (Some(_), _) => Outcome::Partial,
+            (None, _) => Outcome::Failed,
+        };
+        let json = summary
+            .as_ref()
+            .map(|s| serde_json::to_value(s).unwrap_or_default())
+            .unwrap_or_default();
+        let message = error.as_ref().map(|e| format!("{e:#}"));
+        self.store
+            .finish_run(
+                run,
+                outcome,
+                requests,
+                &json,
+                message.as_deref(),
+                Utc::now(),
+            )
+            .await?;
+        match error {
+            Some(error) => Err(error),
+            None => Ok(summary.expect("a summary when there is no error")),
+        }
+    }
+
+    async fn run_resources(
+        &self,
+        selected: &[ResourceName],
+        options: &SyncOptions,
+    ) -> Result<Summary, Error> {
+        let grant = self.client.authenticate().await?;
+        let mut summary = Summary {
+            company: self.company.name.clone(),
+            outcome: "succeeded",
+            ..Default::default()
+        };
+        let mut ctx = Context {
+            filters: self.company.filters.clone(),
+            ..Default::default()
+        };
+
+        // Reference data first (names for v2 employments), then employees (who decide which
+        // people are in scope), then what belongs to employees.
+        let (before, rest): (Vec<ResourceName>, Vec<ResourceName>) = selected
+            .iter()
+            .partition(|r| !matches!(r, ResourceName::Employees));
+        let employees = selected.contains(&ResourceName::Employees);
+        let results = futures::stream::iter(before.iter().copied())
+            .map(|name| self.run_resource(name, &grant, options, &ctx))
+            .buffer_unordered(options.concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        self.collect(&mut summary, results)?;
+        self.load_names(&mut ctx).await?;
+        if employees {
+            let result = self
+                .run_resource(ResourceName::Employees, &grant, options, &ctx)
+                .await;
+            self.collect(&mut summary, vec![result])?;
+        }
+        if !ctx.filters.is_empty() {
+            let ids = self.store.live_ids(self.company.id, &EMPLOYEES).await?;
+            ctx.scope = Some(
+                ids.into_iter()
+                    .filter_map(|k| match k {
+                        bridge_store::Key::Int(n) => Some(n),
+                        bridge_store::Key::Text(_) => None,
+                    })
+                    .collect::<HashSet<i64>>(),
+            );
+        }
+        let _ = rest;
+        Ok(summary)
+    }
+
+    /// Adds per-resource results; a fatal error stops the run.
+    fn collect(
+        &self,
+        summary: &mut Summary,
+        results: Vec<(ResourceName, Result<ResourceSummary, Error>)>,
+    ) -> Result<(), Error> {
+        for (name, result) in results {
+            match result {
+                Ok(resource) => {
+                    if resource.skipped.is_some() {
+                        summary.outcome = "partial";
+                    }
+                    summary.resources.insert(name.as_str(), resource);
+                }
+                Err(error) if error.is_fatal() => return Err(error),
+                Err(error) => {
+                    summary.outcome = "partial";
+                    let message = format!("{error:#}");
+                    self.emit(Progress::ResourceFailed {
+                        resource: name.as_str(),
+                        error: message.clone(),
+                    });
+                    summary.resources.insert(
+                        name.as_str(),
+                        ResourceSummary {
+                            error: Some(message),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn load_names(&self, ctx: &mut Context) -> Result<(), Error> {
+        let id = self.company.id;
+        ctx.org_names = self.store.names(id, &ORG_UNITS).await?;
+        ctx.legal_entity_names = self.store.names(id, &LEGAL_ENTITIES).await?;
+        ctx.office_names = self.store.names(id, &WORKPLACES).await?;
+        ctx.cost_center_names = self.store.names(id, &COST_CENTERS).await?;
+        Ok(())
+    }
+
+    async fn run_resource(
+        &self,
+        name: ResourceName,
+        grant: &Grant,
+        options: &SyncOptions,
+        ctx: &Context,
+    ) -> (ResourceName, Result<ResourceSummary, Error>) {
+        if let Some(scope) = name.scope()
+            && !grant.scopes.contains(&scope)
+        {
+            let reason = missing_permission(name);
+            self.emit(Progress::ResourceSkipped {
+                resource: name.as_str(),
+                reason: reason.clone(),
+            });
+            return (
+                name,
+                Ok(ResourceSummary {
+                    skipped: Some(reason),
+                    ..Default::default()
+                }),
+            );
+        }
+        let result = match name {
+            ResourceName::OrgUnits => {
+                let mut total = ResourceSummary::default();
+                let mut result = Ok(());
+                for kind in ["department", "team"] {
+                    match self.sync(&OrgUnits { kind }, options, ctx).await {
+                        Ok(s) => total.add(&s),
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                result.map(|()| total)
+            }
+            ResourceName::LegalEntities => self.sync(&LegalEntities, options, ctx).await,
+            ResourceName::Workplaces => self.sync(&Workplaces, options, ctx).await,
+            ResourceName::CostCenters => self.sync(&CostCenters, options, ctx).await,
+            ResourceName::Employees => self.sync(&EmployeesV1, options, ctx).await,
+        };
+        let result = result.map_err(|e| match e {
+            Error::Personio(
+                personio_client::Error::MissingScope { .. }
+                | personio_client::Error::MissingArea { .. },
+            ) => Error::Personio(personio_client::Error::Config(missing_permission(name))),
+            other => other,
+        });
+        if let Ok(summary) = &result {
+            self.emit(Progress::ResourceFinished {
+                resource: name.as_str(),
+                summary: summary.clone(),
+            });
+        }
+        (name, result)
+    }
+
+    /// One resource: its planned listing, then a reconciliation when due.
+    async fn sync<R: Resource>(
+        &self,
+        resource: &R,
+        options: &SyncOptions,
+        ctx: &Context,
+    ) -> Result<ResourceSummary, Error> {
+        let checkpoint = self
+            .store
+            .checkpoint(self.company.id, &resource.checkpoint_name())
+            .await?;
+        let overlap = match resource
+            .listing(&Step {
+                kind: StepKind::Full,
+                since: None,
+                resume: None,
+            })
+            .paging
+        {
+            Paging::V1 { .. } => options.overlap_v1,
+            Paging::V2 => options.overlap_v2,
+        };
+        let step = plan::decide(
+            checkpoint.as_ref(),
+            resource.has_change_feed(),
+            options.full,
+            overlap,
+        );
+        let mut summary = self
+            .listing(resource, &step, checkpoint.clone(), ctx)
+            .await?;
+        if step.kind == StepKind::Incremental
+            && plan::reconcile_due(
+                checkpoint.as_ref(),
+                options.reconcile,
+                summary.changed(),
+                options.reconcile_every,
+                Utc::now(),
+            )
+        {
+            let checkpoint = self
+                .store
+                .checkpoint(self.company.id, &resource.checkpoint_name())
+                .await?;
+            let reconcile = Step {
+                kind: StepKind::Reconcile,
+                since: None,
+                resume: None,
+            };
+            let reconciled = self.listing(resource, &reconcile, checkpoint, ctx).await?;
+            summary.add(&reconciled);
+        }
+        Ok(summary)
+    }
+
+    /// Reads one listing page by page, storing each page with the checkpoint after it, then
+    /// finishes it (deletions for full and reconcile listings; the watermark).
+    async fn listing<R: Resource>(
+        &self,
+        resource: &R,
+        step: &Step,
+        previous: Option<Checkpoint>,
+        ctx: &Context,
+    ) -> Result<ResourceSummary, Error> {
+        let name = resource.checkpoint_name();
+        let base = previous.unwrap_or_else(|| Checkpoint {
+            resource: name.clone(),
+            ..Default::default()
+        });
+        let started_at = step
+            .resume
+            .as_ref()
+            .map(|l| l.started_at)
+            .unwrap_or_else(Utc::now);
+        let params = serde_json::json!({ "since": step.since.map(|s| s.to_rfc3339()) });
+        let mut max_seen = step.resume.as_ref().and_then(|l| l.max_seen);
+        let mut summary = ResourceSummary {
+            mode: step.kind.as_str().to_owned(),
+            ..Default::default()
+        };
+        // A resumed listing whose last page was stored only needs finishing.
+        let resume_token = step.resume.as_ref().map(|l| l.next.clone());
+        let pages_done = matches!(resume_token, Some(serde_json::Value::Null));
+        self.emit(Progress::ListingStarted {
+            resource: name.clone(),
+            mode: step.kind.as_str(),
+            resumed: step.resume.is_some(),
+        });
+        if !pages_done {
+            let start: Option<PageToken> =
+                resume_token.and_then(|t| serde_json::from_value(t).ok());
+            let plan = resource.listing(step);
+            let mut pages = match plan.paging {
+                Paging::V1 { limit, offset_kind } => self
+                    .client
+                    .pages_v1::<R::Item>(&plan.path, plan.query.clone(), limit, offset_kind, start)
+                    .boxed(),
+                Paging::V2 => self
+                    .client
+                    .pages_v2::<R::Item>(&plan.path, plan.query.clone(), start)
+                    .boxed(),
+            };
+            while let Some(page) = pages.try_next().await? {
+                summary.fetched += page.items.len() as u64;
+                let next = page.next.clone();
+                let mapped = resource.map(step, page.items, ctx)?;
+                max_seen = resources::later(max_seen, mapped.max_updated);
+                let listing = Listing {
+                    kind: step.kind.listing(),
+                    started_at,
+                    next: next
+                        .map(|t| serde_json::to_value(t).expect("page tokens serialize"))
+                        .unwrap_or(serde_json::Value::Null),
+                    max_seen,
+                    params: params.clone(),
+                };
+                let applied = self
+                    .store
+                    .apply_page(PageWrite {
+                        company: self.company.id,
+                        table: resource.table(),
+                        rows: mapped.rows,
+                        leaving: mapped.leaving,
+                        seen: mapped.seen,
+                        derived: mapped.derived,
+                        checkpoint: Checkpoint {
+                            listing: Some(listing),
+                            ..base.clone()
+                        },
+                        now: Utc::now(),
+                    })
+                    .await?;
+                summary.created += applied.created;
+                summary.updated += applied.updated;
+                summary.unchanged += applied.unchanged;
+                summary.left_filter += applied.left_filter;
+                self.emit(Progress::PageStored {
+                    resource: name.clone(),
+                    fetched: summary.fetched,
+                    created: summary.created,
+                    updated: summary.updated,
+                });
+            }
+        }
+        let now = Utc::now();
+        let finished = Checkpoint {
+            resource: name,
+            listing: None,
+            watermark: match step.kind {
+                StepKind::Full => max_seen.or(base.watermark),
+                StepKind::Incremental => resources::later(base.watermark, max_seen),
+                StepKind::Reconcile => base.watermark,
+            },
+            last_full_at: if step.kind == StepKind::Full {
+                Some(started_at)
+            } else {
+                base.last_full_at
+            },
+            last_reconciled_at: if step.kind == StepKind::Reconcile {
+                Some(started_at)
+            } else {
+                base.last_reconciled_at
+            },
+        };
+        if step.kind == StepKind::Incremental {
+            self.store
+                .save_checkpoint(self.company.id, &finished, now)
+                .await?;
+        } else {
+            let deleted = self
+                .store
+                .finish_listing(ListingEnd {
+                    company: self.company.id,
+                    table: resource.table(),
+                    started_at,
+                    scope: resource.scope(),
+                    derived: resource.derived_tables(),
+                    checkpoint: finished,
+                    now,
+                })
+                .await?;
+            summary.deleted += deleted.len() as u64;
+        }
+        Ok(summary)
+    }
+}
+
+/// What to do when the credential lacks what a resource needs.
+fn missing_permission(name: ResourceName) -> String {
+    format!(
+        "the credential may not read {} (in Personio: Settings > Integrations > API credentials > this integration > tick \"{}: Read\")",
+        name.as_str().replace('_', " "),
+        name.area()
+    )
+}

@@ -1,0 +1,26 @@
+//! What can stop a sync, each saying what to do about it.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Personio(#[from] personio_client::Error),
+    #[error(transparent)]
+    Store(#[from] bridge_store::Error),
+    #[error("unknown resource `{0}` (known: {1})")]
+    UnknownResource(String, String),
+    #[error("Personio sent a {resource} record without {field}")]
+    Malformed {
+        resource: &'static str,
+        field: &'static str,
+    },
+}
+
+impl Error {
+    /// The credential is not accepted at all: no resource can succeed.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Error::Personio(personio_client::Error::BadCredentials { .. }) | Error::Store(_)
+        )
+    }
+}

@@ -1,0 +1,239 @@
+//! Employees through v1 (`GET /v1/company/employees`): one request per 100 people with every
+//! attribute, labels included, and a change feed (`updated_since`) that answers in one request.
+//! Each employee becomes a person row, an employment row and cost center split rows.
+
+use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
+use bridge_store::{Derived, Key, Row, Table, Value};
+use indexmap::IndexMap;
+use personio_api::v1::{self, Attribute, CostCenterShare, NamedRef};
+use personio_client::{OffsetKind, Record};
+use serde_json::Map;
+
+use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use crate::context::Context;
+use crate::error::Error;
+use crate::filter::{EmployeeFacts, keeps};
+use crate::plan::{Step, StepKind};
+
+/// Page size: Personio's maximum for this endpoint (personio-api.md §2.1).
+const LIMIT: u32 = 100;
+
+pub(crate) struct EmployeesV1;
+
+impl Resource for EmployeesV1 {
+    type Item = v1::Employee;
+
+    fn checkpoint_name(&self) -> String {
+        "employees".into()
+    }
+
+    fn table(&self) -> &'static Table {
+        &EMPLOYEES
+    }
+
+    fn has_change_feed(&self) -> bool {
+        true
+    }
+
+    fn listing(&self, step: &Step) -> ListingPlan {
+        let mut query = Vec::new();
+        match (step.kind, step.since) {
+            (StepKind::Incremental, Some(since)) => {
+                // Personio reads a zone-less value in an undocumented zone (personio-api.md §8);
+                // the plan's overlap covers any European offset.
+                query.push((
+                    "updated_since".into(),
+                    since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                ));
+            }
+            (StepKind::Reconcile, _) => query.push(("attributes[]".into(), "id".into())),
+            _ => {}
+        }
+        ListingPlan {
+            path: "/v1/company/employees".into(),
+            query,
+            paging: Paging::V1 {
+                limit: LIMIT,
+                offset_kind: OffsetKind::Items,
+            },
+        }
+    }
+
+    fn map(
+        &self,
+        step: &Step,
+        items: Vec<Record<Self::Item>>,
+        ctx: &Context,
+    ) -> Result<Mapped, Error> {
+        let mut mapped = Mapped::default();
+        let mut employments = Vec::with_capacity(items.len());
+        let mut splits = Vec::new();
+        let mut parents = Vec::with_capacity(items.len());
+        for record in items {
+            let e = &record.value;
+            let id = e
+                .id()
+                .ok_or(Error::Malformed {
+                    resource: "employee",
+                    field: "id",
+                })?
+                .0;
+            if step.kind == StepKind::Reconcile {
+                mapped.seen.push(Key::Int(id));
+                continue;
+            }
+            let legal_entity = named(e, "subcompany");
+            let office = named(e, "office");
+            let department = named(e, "department");
+            let team = named(e, "team");
+            let status = e.text("status");
+            let facts = EmployeeFacts {
+                status: status.clone(),
+                legal_entity: facts_of(&legal_entity),
+                office: facts_of(&office),
+                department: facts_of(&department),
+            };
+            if !keeps(&ctx.filters, &facts) {
+                mapped.leaving.push(Key::Int(id));
+                continue;
+            }
+            let updated = instant(e.text("last_modified_at").as_deref());
+            mapped.max_updated = later(mapped.max_updated, updated);
+            let created = instant(e.text("created_at").as_deref()).map(bridge_store::timestamp);
+            mapped.rows.push(Row {
+                key: Key::Int(id),
+                values: vec![
+                    Value::opt_text(e.text("first_name")),
+                    Value::opt_text(e.text("last_name")),
+                    Value::opt_text(e.text("preferred_name")),
+                    Value::opt_text(e.text("email")),
+                    Value::opt_text(e.text("gender")),
+                    Value::Null,
+                    Value::text(custom_attributes(&e.attributes)),
+                    Value::opt_text(created.clone()),
+                ],
+                raw: raw(&record),
+                source_updated_at: updated,
+            });
+            let termination_date = date(e, "termination_date");
+            employments.push(Row {
+                // v1 does not expose the employment's v2 id; one employment per person.
+                key: Key::Text(format!("v1:{id}")),
+                values: vec![
+                    Value::Int(id),
+                    Value::opt_text(status),
+                    Value::opt_text(e.text("position")),
+                    Value::opt_int(supervisor(e)),
+                    Value::opt_text(e.text("employment_type")),
+                    Value::opt_real(
+                        e.text("weekly_working_hours")
+                            .and_then(|h| h.trim().parse().ok()),
+                    ),
+                    Value::Null,
+                    Value::opt_text(date(e, "hire_date")),
+                    Value::opt_text(date(e, "contract_end_date")),
+                    Value::opt_text(date(e, "probation_period_end")),
+                    Value::opt_text(termination_date),
+                    Value::opt_text(e.text("termination_type")),
+                    Value::opt_text(e.text("termination_reason")),
+                    Value::opt_text(date(e, "last_working_day")),
+                    Value::opt_int(legal_entity.as_ref().map(|n| n.id)),
+                    Value::opt_text(legal_entity.map(|n| n.name)),
+                    Value::opt_int(office.as_ref().map(|n| n.id)),
+                    Value::opt_text(office.map(|n| n.name)),
+                    Value::opt_int(department.as_ref().map(|n| n.id)),
+                    Value::opt_text(department.map(|n| n.name)),
+                    Value::opt_int(team.as_ref().map(|n| n.id)),
+                    Value::opt_text(team.map(|n| n.name)),
+                    Value::opt_text(created),
+                ],
+                raw: raw(&record),
+                source_updated_at: updated,
+            });
+            for share in e.embedded_list::<CostCenterShare>("cost_centers") {
+                let share = share.attributes;
+                splits.push(Row {
+                    key: Key::Text(format!("{id}:{}", share.id)),
+                    values: vec![
+                        Value::Int(id),
+                        Value::Int(share.id),
+                        Value::text(share.name.clone()),
+                        Value::Real(share.percentage),
+                    ],
+                    raw: serde_json::to_string(&share).expect("plain data serializes"),
+                    source_updated_at: updated,
+                });
+            }
+            parents.push(Key::Int(id));
+        }
+        if !parents.is_empty() {
+            mapped.derived.push(Derived {
+                table: &EMPLOYMENTS,
+                parent_column: "employee_id",
+                parents: parents.clone(),
+                rows: employments,
+            });
+            mapped.derived.push(Derived {
+                table: &EMPLOYEE_COST_CENTERS,
+                parent_column: "employee_id",
+                parents,
+                rows: splits,
+            });
+        }
+        Ok(mapped)
+    }
+
+    fn derived_tables(&self) -> Vec<(&'static Table, &'static str)> {
+        vec![
+            (&EMPLOYMENTS, "employee_id"),
+            (&EMPLOYEE_COST_CENTERS, "employee_id"),
+        ]
+    }
+}
+
+fn named(e: &v1::Employee, key: &str) -> Option<NamedRef> {
+    e.embedded::<NamedRef>(key).map(|n| n.attributes)
+}
+
+fn facts_of(named: &Option<NamedRef>) -> (Option<String>, Option<String>) {
+    (
+        named.as_ref().map(|n| n.id.to_string()),
+        named.as_ref().map(|n| n.name.clone()),
+    )
+}
+
+/// A v1 date attribute (`2014-11-09T00:00:00+01:00`) as the local day it names.
+fn date(e: &v1::Employee, key: &str) -> Option<String> {
+    e.text(key)
+        .as_deref()
+        .and_then(personio_api::time::parse_date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// The supervisor's id, from the nested partial employee.
+fn supervisor(e: &v1::Employee) -> Option<i64> {
+    let nested = e.embedded::<IndexMap<String, Attribute>>("supervisor")?;
+    let value = &nested.attributes.get("id")?.value;
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// Custom attributes (`dynamic_<n>`) as a JSON object keyed by their label, values as sent.
+fn custom_attributes(attributes: &IndexMap<String, Attribute>) -> String {
+    let map: Map<String, serde_json::Value> = attributes
+        .iter()
+        .filter(|(key, _)| key.starts_with("dynamic_"))
+        .map(|(key, a)| {
+            (
+                if a.label.is_empty() {
+                    key.clone()
+                } else {
+                    a.label.clone()
+                },
+                a.value.clone(),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}

@@ -1,0 +1,68 @@
+//! What a sync did, per resource; also the JSON of `sync --output json`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Counts for one resource.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResourceSummary {
+    /// Records received from Personio.
+    pub fetched: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    /// Records that left the company's filters.
+    pub left_filter: u64,
+    /// How it was read: full, incremental, incremental+reconcile, ...
+    pub mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ResourceSummary {
+    pub fn changed(&self) -> bool {
+        self.created + self.updated + self.deleted + self.left_filter > 0
+    }
+
+    pub(crate) fn add(&mut self, other: &ResourceSummary) {
+        self.fetched += other.fetched;
+        self.created += other.created;
+        self.updated += other.updated;
+        self.deleted += other.deleted;
+        self.unchanged += other.unchanged;
+        self.left_filter += other.left_filter;
+        if !other.mode.is_empty() && !self.mode.split('+').any(|m| m == other.mode) {
+            self.mode = if self.mode.is_empty() {
+                other.mode.clone()
+            } else {
+                format!("{}+{}", self.mode, other.mode)
+            };
+        }
+    }
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub company: String,
+    pub resources: BTreeMap<&'static str, ResourceSummary>,
+    /// HTTP requests made to Personio, authentication included.
+    pub requests: u64,
+    pub seconds: f64,
+    /// succeeded, partial (some resources failed or were skipped) or failed.
+    pub outcome: &'static str,
+}
+
+impl Summary {
+    pub fn records_fetched(&self) -> u64 {
+        self.resources.values().map(|r| r.fetched).sum()
+    }
+
+    pub fn failed_resources(&self) -> impl Iterator<Item = (&&'static str, &ResourceSummary)> {
+        self.resources.iter().filter(|(_, r)| r.error.is_some())
+    }
+}

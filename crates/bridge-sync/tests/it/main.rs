@@ -1,0 +1,144 @@
+//! The engine against a real sandbox and a real SQLite store.
+#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
+mod full;
+mod incremental;
+mod permissions;
+
+use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
+use bridge_sync::{Summary, SyncEngine, SyncOptions};
+use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox};
+use personio_client::{Client, ClientConfig};
+use secrecy::SecretString;
+use serde_json::Value;
+
+pub struct Harness {
+    pub sandbox: RunningSandbox,
+    pub store: Store,
+    pub company: Company,
+    pub _dir: tempfile::TempDir,
+}
+
+/// A sandbox, a fresh store, and the company `acme` connected with the given credential.
+pub async fn harness(
+    sandbox: RunningSandbox,
+    client_id: &str,
+    secret: &str,
+    filters: Filters,
+) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let key = bridge_store::secrets::Key::from_bytes([3u8; 32]).to_base64();
+    let store = Store::open(
+        &Location::Sqlite(dir.path().join("bridge.db")),
+        OpenOptions {
+            key: Some(key),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let company = store
+        .add_company(
+            NewCompany {
+                name: "acme".into(),
+                base_url: sandbox.base_url.clone(),
+                client_id: client_id.into(),
+                client_secret: SecretString::from(secret.to_owned()),
+                recruiting: None,
+                filters,
+                granted: serde_json::json!({}),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    Harness {
+        sandbox,
+        store,
+        company,
+        _dir: dir,
+    }
+}
+
+pub async fn default_harness(seed: u64, employees: usize) -> Harness {
+    let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(seed, employees));
+    harness(sandbox, CLIENT_ID, CLIENT_SECRET, Filters::default()).await
+}
+
+impl Harness {
+    pub fn client(&self) -> Client {
+        let credentials = (
+            self.company.client_id.clone(),
+            SecretString::from(secret_of(&self.company.client_id)),
+        );
+        let mut config = ClientConfig::new(
+            url::Url::parse(&self.sandbox.base_url).unwrap(),
+            credentials.0,
+            credentials.1,
+        );
+        config.backoff_base = std::time::Duration::from_millis(5);
+        Client::new(config).unwrap()
+    }
+
+    pub async fn sync(&self, options: SyncOptions) -> Summary {
+        let client = self.client();
+        SyncEngine::new(self.store.clone(), client, self.company.clone())
+            .run(&options)
+            .await
+            .unwrap()
+    }
+
+    /// Every employee as the sandbox serves them through v1.
+    pub async fn sandbox_employees(&self) -> Vec<Value> {
+        let http = reqwest::Client::new();
+        let auth: Value = http
+            .post(self.sandbox.url("/v1/auth"))
+            .json(&serde_json::json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = auth["data"]["token"].as_str().unwrap().to_owned();
+        let mut all = Vec::new();
+        for offset in (0..).step_by(100) {
+            let page: Value = http
+                .get(
+                    self.sandbox
+                        .url(&format!("/v1/company/employees?limit=100&offset={offset}")),
+                )
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let data = page["data"].as_array().unwrap().clone();
+            if data.is_empty() {
+                break;
+            }
+            all.extend(data);
+        }
+        all
+    }
+}
+
+/// Secrets of the credentials tests create (the store holds the real one; tests reuse it).
+fn secret_of(client_id: &str) -> String {
+    SECRETS
+        .with(|s| s.borrow().get(client_id).cloned())
+        .unwrap_or_else(|| CLIENT_SECRET.to_owned())
+}
+
+thread_local! {
+    static SECRETS: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+}
+
+pub fn remember_secret(client_id: &str, secret: &str) {
+    SECRETS.with(|s| {
+        s.borrow_mut()
+            .insert(client_id.to_owned(), secret.to_owned())
+    });
+}

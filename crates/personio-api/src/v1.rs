@@ -5,12 +5,22 @@
 //! employees, page number for time-offs; personio-api.md §2.1). Employees are maps of
 //! attribute objects `{label, value, type, universal_id}` (§2.2).
 
+mod absence;
+mod attendance;
 mod attribute;
 mod document;
 mod employee;
 mod envelope;
 mod report;
 
+pub use absence::{
+    AbsenceTypeRef, Certificate, DailyMinutes, HourlyAbsenceAttributes, HourlyAbsencePeriod,
+    TimeOffAttributes, TimeOffPeriod, TimeOffType, TimeOffTypeAttributes, TimeOffTypeRef,
+};
+pub use attendance::{
+    Attendance, AttendanceAttributes, AttendanceInput, CreatedIds, Project, ProjectAttributes,
+    ProjectError, RowOutcome,
+};
 pub use attribute::{
     Attribute, AttributeType, CostCenterShare, Embedded, Entitlement, HolidayCalendarRef, NamedRef,
     WorkScheduleRef,

@@ -5,12 +5,20 @@
 //! §3.1). Single resources come unwrapped, with their own `_meta.links`. Errors are problem
 //! details (see [`crate::error::ProblemBody`]).
 
+mod absence;
+mod attendance;
 mod compensation;
 mod document;
 mod employment;
 mod org;
 mod page;
 mod person;
+mod project;
+
+pub use absence::{
+    AbsenceBoundary, AbsencePeriod, AbsencePeriodWrite, AbsenceType, Breakdown, EffectiveDuration,
+};
+pub use attendance::{Approval, AttendancePeriod, AttendancePeriodWrite, LocalDateTime};
 pub mod recruiting;
 mod report;
 mod webhook;
@@ -25,6 +33,7 @@ pub use page::{Created, IdRef, Link, ListMeta, Page, ResourceMeta};
 pub use person::{
     CreatePerson, CustomAttribute, CustomAttributeWrite, Person, PersonPatch, ProfilePicture,
 };
+pub use project::{DateRef, Project, ProjectMember, ProjectWrite};
 pub use report::{
     Cell, NumericValue, OptionEntry, OptionsValue, ReportAttribute, ReportSummary, ReportTable,
     StringValue, TableColumn, TableMeta,

@@ -1,6 +1,8 @@
 //! How fast the sandbox generates a company and serves it, so that a benchmark of a sync
 //! engine never measures the sandbox. Run: `cargo bench -p personio-sandbox --bench serve`
-//! (`SANDBOX_BENCH_EMPLOYEES=N` changes the served company's size, default 20,000).
+//! (`SANDBOX_BENCH_EMPLOYEES=N` changes the size of the company whose employees are served,
+//! default 20,000; attendance periods are served from 10,000 employees with a year of
+//! history).
 
 use std::time::{Duration, Instant};
 
@@ -22,17 +24,22 @@ fn main() {
 }
 
 async fn run() {
-    for size in [10_000, 100_000] {
+    for (size, history) in [(10_000, 365), (100_000, 0)] {
         let started = Instant::now();
         let sandbox = Sandbox::builder()
             .seed(1)
             .employees(size)
+            .history_days(history)
             .build()
             .expect("build");
         let elapsed = started.elapsed();
+        let summary = sandbox.summary();
         println!(
-            "generate {size:>7} employees: {:>8.3} s",
-            elapsed.as_secs_f64()
+            "generate {size:>7} employees, {history:>3} days of history: {:>8.3} s \
+             ({} attendance periods, {} absence periods)",
+            elapsed.as_secs_f64(),
+            summary.attendance_periods,
+            summary.absence_periods,
         );
         drop(sandbox);
     }
@@ -41,35 +48,7 @@ async fn run() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
-    let sandbox = Sandbox::builder()
-        .seed(1)
-        .employees(size)
-        .credential(CLIENT_ID, CLIENT_SECRET)
-        // Measures serving, not Personio's pacing.
-        .rate_limits(RateLimits::Off)
-        .build()
-        .expect("build");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(sandbox.serve(listener, std::future::pending()));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY * 2)
-        .build()
-        .expect("client");
-
-    let v1: Value = client
-        .post(format!("{base}/v1/auth"))
-        .json(&json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
-        .send()
-        .await
-        .expect("auth")
-        .json()
-        .await
-        .expect("auth body");
-    let token = v1["data"]["token"].as_str().expect("token").to_owned();
-
+    let (base, client, token) = serve(size, 0).await;
     for pass in ["cold", "warm"] {
         let (records, elapsed) = v1_pass(&client, &base, &token, size).await;
         report(
@@ -86,6 +65,49 @@ async fn run() {
             elapsed,
         );
     }
+
+    let (base, client, token) = serve(10_000, 365).await;
+    for sort in ["", "&sort=-updated_at"] {
+        let (records, elapsed) = attendance_pass(&client, &base, &token, sort).await;
+        report(
+            &format!("v2 attendance-periods limit=100{sort}"),
+            records,
+            elapsed,
+        );
+    }
+}
+
+/// A sandbox serving in the background; its base URL, a client and a token.
+async fn serve(size: usize, history: u32) -> (String, reqwest::Client, String) {
+    let sandbox = Sandbox::builder()
+        .seed(1)
+        .employees(size)
+        .history_days(history)
+        .credential(CLIENT_ID, CLIENT_SECRET)
+        // Measures serving, not Personio's pacing.
+        .rate_limits(RateLimits::Off)
+        .build()
+        .expect("build");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(sandbox.serve(listener, std::future::pending()));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY * 2)
+        .build()
+        .expect("client");
+    let v1: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}))
+        .send()
+        .await
+        .expect("auth")
+        .json()
+        .await
+        .expect("auth body");
+    let token = v1["data"]["token"].as_str().expect("token").to_owned();
+    (base, client, token)
 }
 
 fn report(what: &str, records: usize, elapsed: Duration) {
@@ -156,11 +178,50 @@ async fn v2_pass(client: &reqwest::Client, base: &str, token: &str) -> (usize, D
     (walks.iter().sum(), started.elapsed())
 }
 
+/// Every attendance period of the last year, in `CONCURRENCY` walks over disjoint
+/// stretches of days, each following its cursor (`sort` is appended to the first URL).
+async fn attendance_pass(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    sort: &str,
+) -> (usize, Duration) {
+    let today = chrono::Utc::now().date_naive();
+    let first = today - chrono::Duration::days(366);
+    let stretch = 367 / CONCURRENCY as i64 + 1;
+    let started = Instant::now();
+    let walks = join_all((0..CONCURRENCY as i64).map(|i| async move {
+        let from = first + chrono::Duration::days(i * stretch);
+        let to = from + chrono::Duration::days(stretch - 1);
+        let mut url = format!(
+            "{base}/v2/attendance-periods?limit=100&attribution_date.gte={from}&attribution_date.lte={to}{sort}"
+        );
+        let mut records = 0;
+        loop {
+            let body = client
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("page")
+                .bytes()
+                .await
+                .expect("body");
+            records += count(&body, b"\"attribution_date\":");
+            match next_href(&body) {
+                Some(next) => url = next,
+                None => return records,
+            }
+        }
+    }))
+    .await;
+    (walks.iter().sum(), started.elapsed())
+}
+
+/// Occurrences of `needle`; a SIMD search, so counting costs the client little next to
+/// the server it measures.
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle)
-        .count()
+    memchr::memmem::find_iter(haystack, needle).count()
 }
 
 fn next_href(body: &[u8]) -> Option<String> {

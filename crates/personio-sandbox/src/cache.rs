@@ -9,6 +9,7 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::credentials::ReadableAttributes;
+use crate::render::template::Templates;
 
 /// Everything that changes how an employee renders for a caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,9 +47,18 @@ const MAX_ENTRIES: usize = 400_000;
 #[derive(Default)]
 pub(crate) struct RenderCache {
     entries: RwLock<HashMap<(ViewKey, i64), Entry>>,
+    /// Employees pre-rendered at build time (see `render::template`).
+    pub templates: Templates,
 }
 
 impl RenderCache {
+    pub(crate) fn with_templates(templates: Templates) -> RenderCache {
+        RenderCache {
+            templates,
+            ..Default::default()
+        }
+    }
+
     /// The cached bytes for `(view, id)` at this version, or `render()`'s, remembered.
     pub(crate) fn get_or_render(
         &self,

@@ -3,6 +3,8 @@
 //!
 //! Handlers read it under a read lock and change it under a write lock (see `state`).
 
+mod absence;
+mod attendance;
 mod attributes;
 mod compensations;
 mod documents;
@@ -10,16 +12,30 @@ mod edit;
 mod employee;
 mod events;
 mod generate;
+mod history;
+mod holidays;
 mod lifecycle;
+mod local_time;
 mod names;
 mod org;
+mod project;
 mod recruiting;
 mod reports;
 mod simulate;
+mod table;
+mod workdays;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+pub use absence::{
+    ABSENCE_V1_ID_BASE, AbsenceChanges, AbsenceError, AbsenceOrigin, AbsencePeriod, AbsenceSpan,
+    AbsenceStatus, Absences, DayShare, NewAbsence,
+};
+pub use attendance::{
+    ATTENDANCE_V1_ID_BASE, AttendanceChanges, AttendanceError, AttendancePeriod, AttendanceStatus,
+    Attendances, NewAttendance, PeriodKind,
+};
 pub use attributes::{CustomAttributeDef, STANDARD_ATTRIBUTES, StandardAttribute, standard};
 pub use compensations::{
     Compensation, CompensationCategory, CompensationError, CompensationType, Compensations,
@@ -35,10 +51,15 @@ pub use employee::{
 };
 pub use events::{ChangeEvent, ChangeLog};
 pub use generate::GenerateSpec;
+pub use history::HistorySpec;
+pub use holidays::holidays;
+pub use local_time::LocalMinute;
+pub(crate) use local_time::write_date;
 pub use org::{
     AbsenceUnit, CostCenter, HolidayCalendar, LegalEntity, Office, OrgUnit, OrgUnitKind,
     TimeOffType, WorkSchedule,
 };
+pub use project::{Project, ProjectChanges, ProjectDraft, ProjectError, ProjectStatus, Projects};
 pub use recruiting::{
     ApplicantAttribute, ApplicantAttributeKind, Application, AttachedFile, Candidate, Channel, Job,
     JobCategory, JobStatus, NewApplication, Recruiting, RecruitingFeatures, StageRef, SystemStage,
@@ -46,6 +67,8 @@ pub use recruiting::{
 };
 pub use reports::{CellType, ColumnSource, Report, ReportColumn, ReportKind, Reports};
 pub use simulate::SimulationReport;
+pub use table::{Row, Table};
+pub use workdays::WorkCalendar;
 
 /// An employee removed through the API (v2 `DELETE /v2/persons/{id}`).
 #[derive(Debug, Clone)]
@@ -77,6 +100,10 @@ pub struct Company {
     /// Live employees, sorted by id.
     pub employees: Vec<Employee>,
     pub deleted_employees: Vec<DeletedEmployee>,
+    /// Clocked time (see [`Company::generate_history`]).
+    pub attendances: Attendances,
+    pub absences: Absences,
+    pub projects: Projects,
     /// Every change since generation, for webhooks and change counts.
     pub changes: ChangeLog,
     pub documents: Documents,
@@ -188,26 +215,34 @@ pub struct BalanceLine<'a> {
 
 impl Company {
     /// Remaining balance per entitled absence type: the yearly entitlement minus what was
-    /// taken this year (nothing is taken until absences exist).
+    /// taken this year; `available` also holds back what is requested and not yet decided.
     pub fn balances(&self, employee: &Employee) -> Vec<BalanceLine<'_>> {
         employee
             .entitlements
             .iter()
             .filter_map(|&(type_id, entitlement)| {
                 let time_off_type = self.time_off_type(type_id)?;
-                let taken = self.absence_taken(employee.id, type_id);
-                let balance = entitlement - taken;
+                let balance = entitlement - self.absence_taken(employee.id, type_id);
+                let requested = self.absence_requested(employee.id, type_id);
                 Some(BalanceLine {
                     time_off_type,
                     balance,
-                    available: balance,
+                    available: balance - requested,
                 })
             })
             .collect()
     }
 
-    /// Amount of an absence type taken this year, in its unit.
-    pub fn absence_taken(&self, _employee_id: i64, _time_off_type_id: i64) -> f64 {
-        0.0
+    /// Amount of an absence type taken this year (the year of `as_of`; approved absences,
+    /// booked ahead included), in its unit.
+    pub fn absence_taken(&self, employee_id: i64, time_off_type_id: i64) -> f64 {
+        let year = chrono::Datelike::year(&self.as_of.date_naive());
+        self.absence_amount_in_year(employee_id, time_off_type_id, year, true)
+    }
+
+    /// Amount of an absence type requested this year and still waiting for approval.
+    pub fn absence_requested(&self, employee_id: i64, time_off_type_id: i64) -> f64 {
+        let year = chrono::Datelike::year(&self.as_of.date_naive());
+        self.absence_amount_in_year(employee_id, time_off_type_id, year, false)
     }
 }

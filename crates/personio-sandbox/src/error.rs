@@ -95,6 +95,13 @@ pub(crate) enum ErrorKind {
         code: &'static str,
         description: String,
     },
+    /// A v1 error whose body breaks the usual envelope (bulk attendance rows, v1 projects;
+    /// personio-api.md §2.1, §2.3–2.4): sent as given; other families see `detail`.
+    V1Body {
+        status: StatusCode,
+        body: Value,
+        detail: String,
+    },
     /// Laravel-style 422 of v1 uploads and forms: `code` 0, the message, and `error_data`
     /// listing messages per field (personio-api.md §2.5–2.6).
     InvalidData {
@@ -230,6 +237,22 @@ impl ApiError {
         )
     }
 
+    /// A v1 error sent with exactly this body (see [`ErrorKind::V1Body`]).
+    pub(crate) fn v1_body_as_is(
+        status: StatusCode,
+        body: impl serde::Serialize,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError::new(
+            Family::V1,
+            ErrorKind::V1Body {
+                status,
+                body: serde_json::to_value(body).unwrap_or(Value::Null),
+                detail: detail.into(),
+            },
+        )
+    }
+
     /// The HTTP status this error is sent with.
     pub(crate) fn status(&self) -> StatusCode {
         use ErrorKind::*;
@@ -250,7 +273,9 @@ impl ApiError {
             (UnsupportedMediaType, _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             (RateLimited, _) => StatusCode::TOO_MANY_REQUESTS,
             (ServerError { status }, _) => *status,
-            (Custom { status, .. } | FieldErrors { status, .. }, _) => *status,
+            (Custom { status, .. } | FieldErrors { status, .. } | V1Body { status, .. }, _) => {
+                *status
+            }
         }
     }
 
@@ -285,6 +310,7 @@ impl ApiError {
             Custom { code, message, .. } => (*code, message.as_str().into()),
             FieldErrors { .. } => (0, "The given data was invalid.".into()),
             InvalidData { message, .. } => (0, message.as_str().into()),
+            V1Body { status, detail, .. } => (i64::from(status.as_u16()), detail.as_str().into()),
         };
         let mut body = V1ErrorBody::new(code, message);
         match &self.kind {
@@ -402,10 +428,13 @@ impl ApiError {
                 ),
                 ServerError { status } => server_problem(*status),
                 Custom {
-                    status, message, ..
-                } => (
+                    status,
+                    message: detail,
+                    ..
+                }
+                | V1Body { status, detail, .. } => (
                     status.canonical_reason().unwrap_or("Error"),
-                    Some(message.clone()),
+                    Some(detail.clone()),
                     problem_type::INVALID_REQUEST,
                     None,
                 ),
@@ -503,7 +532,10 @@ impl IntoResponse for ApiError {
             (_, family) => family,
         };
         let (body, content_type) = match family {
-            Family::V1 => (json_bytes(&self.v1_body()), "application/json"),
+            Family::V1 => match &self.kind {
+                ErrorKind::V1Body { body, .. } => (json_bytes(body), "application/json"),
+                _ => (json_bytes(&self.v1_body()), "application/json"),
+            },
             Family::V2 => {
                 let (personio_trace_id, timestamp) = trace_stamp();
                 let body = ProblemBody {

@@ -42,11 +42,13 @@ use std::io;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use tokio::net::TcpListener;
 
+use crate::cache::RenderCache;
 use crate::clock::Clock;
-use crate::company::{Company, GenerateSpec};
+use crate::company::{Company, GenerateSpec, HistorySpec};
 use crate::credentials::{
     AccessMap, CredentialSpec, ReadableAttributes, RecruitingKey, Registry, random_token,
 };
+use crate::render::template::Templates;
 use crate::state::{AppState, Shared};
 
 pub use crate::company::SimulationReport;
@@ -54,6 +56,12 @@ pub use crate::live::{FaultPlan, RateLimitClock, RateLimits};
 
 /// The largest company the generator makes.
 pub const MAX_EMPLOYEES: usize = 1_000_000;
+
+/// The most days of time history the generator makes (ten years).
+pub const MAX_HISTORY_DAYS: u32 = 3660;
+
+/// Days of time history a sandbox has unless told otherwise.
+pub const DEFAULT_HISTORY_DAYS: u32 = 365;
 
 /// A configured sandbox, ready to serve.
 pub struct Sandbox {
@@ -69,6 +77,8 @@ pub struct SandboxBuilder {
     admin_token: Option<String>,
     credentials: Vec<CredentialSpec>,
     recruiting: Option<(String, i64)>,
+    history_days: u32,
+    legacy_v1: bool,
     live: live::Settings,
 }
 
@@ -81,6 +91,8 @@ impl Default for SandboxBuilder {
             admin_token: None,
             credentials: Vec::new(),
             recruiting: None,
+            history_days: DEFAULT_HISTORY_DAYS,
+            legacy_v1: false,
             live: live::Settings::default(),
         }
     }
@@ -141,6 +153,20 @@ impl SandboxBuilder {
         self
     }
 
+    /// Days of attendance and absence history before `as_of` (default 365, at most
+    /// [`MAX_HISTORY_DAYS`]; 0 for none). Part of what makes a company the same.
+    pub fn history_days(mut self, days: u32) -> Self {
+        self.history_days = days;
+        self
+    }
+
+    /// Serve the v1 attendance and attendance-project endpoints that Personio retired on
+    /// 2026-08-30 (default: answer them as retired, pointing to v2).
+    pub fn legacy_v1(mut self, on: bool) -> Self {
+        self.legacy_v1 = on;
+        self
+    }
+
     /// Generates the company and registers the credentials.
     pub fn build(self) -> io::Result<Sandbox> {
         let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
@@ -148,6 +174,12 @@ impl SandboxBuilder {
             return Err(invalid(format!(
                 "employees must be between 1 and {MAX_EMPLOYEES}, not {}",
                 self.employees
+            )));
+        }
+        if self.history_days > MAX_HISTORY_DAYS {
+            return Err(invalid(format!(
+                "history days must be at most {MAX_HISTORY_DAYS}, not {}",
+                self.history_days
             )));
         }
         let (as_of, clock_start) = match self.as_of {
@@ -160,10 +192,14 @@ impl SandboxBuilder {
                 (now.date_naive().and_time(NaiveTime::MIN).and_utc(), now)
             }
         };
-        let company = Company::generate(GenerateSpec {
+        let mut company = Company::generate(GenerateSpec {
             seed: self.seed,
             employees: self.employees,
             as_of,
+        });
+        company.generate_history(HistorySpec {
+            seed: self.seed,
+            days: self.history_days,
         });
         let registry = Registry::default();
         let (token, company_id) = self
@@ -173,6 +209,7 @@ impl SandboxBuilder {
         for spec in self.credentials {
             registry.create(spec, clock_start).map_err(invalid)?;
         }
+        let templates = Templates::build(&company);
         let live = self.live.build(self.seed, clock_start).map_err(invalid)?;
         let state = AppState::new(Shared {
             company: parking_lot::RwLock::new(company),
@@ -181,7 +218,8 @@ impl SandboxBuilder {
             admin_token: self
                 .admin_token
                 .unwrap_or_else(|| random_token("sbx-admin-", 32)),
-            cache: Default::default(),
+            cache: RenderCache::with_templates(templates),
+            legacy_v1: self.legacy_v1,
             live,
         });
         Ok(Sandbox { state })
@@ -197,6 +235,10 @@ pub struct Summary {
     pub as_of: DateTime<Utc>,
     pub recruiting_token: String,
     pub recruiting_company_id: i64,
+    /// Time records generated or written since.
+    pub attendance_periods: usize,
+    pub absence_periods: usize,
+    pub projects: usize,
 }
 
 impl Sandbox {
@@ -227,6 +269,9 @@ impl Sandbox {
             as_of: company.as_of,
             recruiting_token: recruiting.token,
             recruiting_company_id: recruiting.company_id,
+            attendance_periods: company.attendances.periods.len(),
+            absence_periods: company.absences.periods.len(),
+            projects: company.projects.list.len(),
         }
     }
 

@@ -2,14 +2,18 @@
 //! which fields appear (absent, never `null`, when not readable), and links point at the
 //! origin the caller used.
 
+pub(crate) mod absence;
+pub(crate) mod attendance;
 pub(crate) mod compensations;
 pub(crate) mod documents;
 pub(crate) mod feed;
 pub(crate) mod page;
 pub(crate) mod pdf;
 pub(crate) mod picture;
+pub(crate) mod project;
 pub(crate) mod recruiting;
 pub(crate) mod reports;
+pub(crate) mod template;
 pub(crate) mod v1;
 pub(crate) mod v2;
 

@@ -41,7 +41,10 @@ pub(crate) fn router(state: AppState) -> Router {
             "/v1/company/employees/{id}/absences/balance",
             get(v1::employees::balance),
         )
+        .merge(v1::absences::routes())
         .layer(middleware::from_fn(v1::echo_token));
+    // Attendances and their projects never echoed the token (personio-api.md §1.1).
+    let v1_attendances = v1::attendances::routes(state.legacy_v1);
     let v1_images = Router::new()
         .route(
             "/v1/company/employees/{id}/profile-picture",
@@ -59,6 +62,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v2/auth/revoke", post(auth::v2_revoke))
         .merge(v1_personnel)
         .merge(v1_images)
+        .merge(v1_attendances)
         .merge(v1::records())
         .merge(recruiting::routes())
         .merge(v2::routes())

@@ -22,6 +22,8 @@ pub(crate) struct Shared {
     pub clock: Clock,
     pub admin_token: String,
     pub cache: RenderCache,
+    /// Serve the retired v1 attendance endpoints instead of answering them as retired.
+    pub legacy_v1: bool,
     /// Request log, faults, rate limits, webhooks and simulation settings.
     pub live: crate::live::Live,
 }

@@ -46,6 +46,14 @@ pub struct SandboxArgs {
     /// Bearer token of the /_sandbox/ admin API (default: random).
     #[arg(long)]
     pub admin_token: Option<String>,
+    /// Days of attendance and absence history before the as-of day (0 for none).
+    #[arg(long, value_name = "N", default_value_t = personio_sandbox::DEFAULT_HISTORY_DAYS,
+          value_parser = clap::value_parser!(u32).range(0..=personio_sandbox::MAX_HISTORY_DAYS as i64))]
+    pub history_days: u32,
+    /// Serve the v1 attendance and attendance-project endpoints Personio retired on
+    /// 2026-08-30 (without it they answer 410 Gone and point to v2).
+    #[arg(long)]
+    pub legacy_v1: bool,
     /// Rate limits: `personio` (Personio's documented limits and headers) or `off`.
     #[arg(long, value_name = "MODE", default_value = "personio")]
     pub rate_limits: RateLimits,
@@ -70,6 +78,8 @@ impl SandboxArgs {
         let mut builder = Sandbox::builder()
             .seed(self.seed)
             .employees(self.employees as usize)
+            .history_days(self.history_days)
+            .legacy_v1(self.legacy_v1)
             .credential(client_id.clone(), client_secret.clone());
         if let Some(day) = self.as_of {
             builder = builder.as_of(day);
@@ -111,11 +121,14 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     writeln!(out, "sandbox listening on {base}")?;
     writeln!(
         out,
-        "company: {} (id {}), {} employees, as of {}",
+        "company: {} (id {}), {} employees, as of {}; {} attendance periods, {} absences, {} projects",
         summary.company_name,
         summary.company_id,
         summary.employees,
-        summary.as_of.format("%Y-%m-%d")
+        summary.as_of.format("%Y-%m-%d"),
+        summary.attendance_periods,
+        summary.absence_periods,
+        summary.projects,
     )?;
     writeln!(
         out,

@@ -87,6 +87,8 @@ fn bad_flags_are_refused_with_usage_errors() {
         vec!["sandbox", "--client-id", "only-the-id"],
         vec!["sandbox", "--as-of", "yesterday"],
         vec!["sandbox", "--port", "99999"],
+        vec!["sandbox", "--history-days", "3661"],
+        vec!["sandbox", "--history-days", "-1"],
         vec!["sandbox", "--rate-limits", "sometimes"],
         vec!["sandbox", "--simulate-every", "soon"],
     ] {
@@ -203,4 +205,68 @@ async fn faults_rate_limits_and_simulation_flags_take_effect() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(advanced, "simulated days pass while serving");
+}
+
+#[tokio::test]
+async fn history_days_and_legacy_v1_shape_what_the_sandbox_serves() {
+    let (mut child, mut stdout) = spawn(&[
+        "sandbox",
+        "--port",
+        "0",
+        "--employees",
+        "20",
+        "--as-of",
+        "2026-11-02",
+        "--history-days",
+        "14",
+        "--legacy-v1",
+        "--client-id",
+        "demo",
+        "--client-secret",
+        "s3cret",
+    ]);
+    let base = read_line(&mut stdout)
+        .strip_prefix("sandbox listening on ")
+        .unwrap()
+        .to_owned();
+    let company = read_line(&mut stdout);
+    assert!(company.contains("attendance periods"), "{company}");
+    let client = reqwest::Client::new();
+    let auth: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": "demo", "client_secret": "s3cret"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = auth["data"]["token"].as_str().unwrap();
+    let page: Value = client
+        .get(format!(
+            "{base}/v1/company/attendances?start_date=2026-10-01&end_date=2026-11-01"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let days: std::collections::BTreeSet<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["attributes"]["date"].as_str().unwrap())
+        .collect();
+    assert!(
+        !days.is_empty(),
+        "--legacy-v1 serves v1 attendances: {page}"
+    );
+    assert!(
+        days.iter().all(|d| *d >= "2026-10-19"),
+        "--history-days 14 reaches two weeks back: {days:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }

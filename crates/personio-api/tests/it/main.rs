@@ -97,12 +97,115 @@ fn v2_bodies_round_trip() {
 }
 
 #[test]
+fn v1_time_bodies_round_trip() {
+    let list: v1::List<v1::Attendance> = round_trip("v1/attendances.list.json");
+    assert_eq!(
+        list.offset.as_ref().map(|o| o.value()),
+        Some(Some(0)),
+        "offset arrives as a string"
+    );
+    let open = &list.data[1].attributes;
+    assert_eq!(open.end_time, None);
+    assert_eq!(open.break_minutes, 0);
+    let created: Single<v1::CreatedIds> = round_trip("v1/attendances.created.json");
+    assert_eq!(created.data.id.len(), 2);
+    let failed: V1ErrorBody = round_trip("v1/attendances.rows-failed.json");
+    let rows: Vec<v1::RowOutcome> =
+        serde_json::from_value(failed.error.detailed_message.unwrap()).unwrap();
+    assert!(rows[0].success && !rows[1].success);
+    round_trip::<Single<v1::Message>>("v1/attendance.updated.json");
+    round_trip::<V1ErrorBody>("v1/attendance.404.json");
+    round_trip::<Single<Vec<v1::Project>>>("v1/projects.list.json");
+    round_trip::<Single<v1::Project>>("v1/project.created.json");
+    let invalid: v1::ProjectError = round_trip("v1/project.400.json");
+    assert_eq!(invalid.error.unwrap()["name"].len(), 1);
+    let missing: v1::ProjectError = round_trip("v1/project.404.json");
+    assert_eq!(missing.message.as_deref(), Some("Project 5 not found"));
+}
+
+#[test]
+fn v1_absence_bodies_round_trip() {
+    let types: v1::List<v1::TimeOffType> = round_trip("v1/time-off-types.list.json");
+    assert_eq!(types.data[1].attributes.unit.as_deref(), Some("hour"));
+    let offs: v1::List<v1::TimeOffPeriod> = round_trip("v1/time-offs.list.json");
+    assert_eq!(
+        offs.metadata.unwrap().current_page,
+        1,
+        "time-offs count pages from 1"
+    );
+    assert_eq!(offs.data[0].attributes.days_count, 7.5);
+    assert_eq!(
+        offs.data[0].attributes.employee.id().map(|id| id.0),
+        Some(12_345_678)
+    );
+    let created: Single<v1::TimeOffPeriod> = round_trip("v1/time-off.created.json");
+    assert_eq!(created.data.attributes.created_by.as_deref(), Some("API"));
+    round_trip::<Single<v1::Message>>("v1/time-off.deleted.json");
+    round_trip::<V1ErrorBody>("v1/time-off.404.json");
+    let hourly: v1::List<v1::HourlyAbsencePeriod> = round_trip("v1/absence-periods.list.json");
+    assert_eq!(
+        hourly.data[0].attributes.breakdowns[0].effective_duration,
+        210
+    );
+    round_trip::<Single<Vec<v1::HourlyAbsencePeriod>>>("v1/absence-periods.created.json");
+    round_trip::<V1ErrorBody>("v1/absence-periods.404-type.json");
+}
+
+#[test]
+fn v2_time_bodies_round_trip() {
+    let page: v2::Page<v2::AttendancePeriod> = round_trip("v2/attendance-periods.page.json");
+    assert_eq!(page.data[0].approval.as_ref().unwrap().status, "CONFIRMED");
+    assert!(page.data[1].end.is_none(), "an open period has no end");
+    let absences: v2::Page<v2::AbsencePeriod> = round_trip("v2/absence-periods.page.json");
+    assert_eq!(
+        absences.data[0].starts_from.half.as_deref(),
+        Some("SECOND_HALF")
+    );
+    assert_eq!(
+        absences.data[1].substitute,
+        Some(None),
+        "readable but empty is null"
+    );
+    let days: v2::Page<v2::Breakdown> = round_trip("v2/absence-period.breakdowns.json");
+    assert_eq!(days.data[0].effective_duration.value, 0.5);
+    round_trip::<v2::Page<v2::AbsenceType>>("v2/absence-types.page.json");
+    let kind: v2::AbsenceType = round_trip("v2/absence-type.json");
+    assert_eq!(kind.unit.as_deref(), Some("DAY"));
+    let projects: v2::Page<v2::Project> = round_trip("v2/projects.page.json");
+    assert_eq!(
+        projects.data[1].parent_project.as_ref().unwrap().id,
+        "82173"
+    );
+    let included: v2::Project = round_trip("v2/project.included.json");
+    assert_eq!(included.tracked_periods_count, Some(31));
+    round_trip::<v2::Page<v2::ProjectMember>>("v2/project-members.page.json");
+}
+
+#[test]
+fn v2_write_bodies_keep_null_apart_from_absent() {
+    let patch: v2::AttendancePeriodWrite =
+        serde_json::from_str(r#"{"end": null, "comment": "late"}"#).unwrap();
+    assert_eq!(patch.end, Some(None));
+    assert_eq!(patch.project, None);
+    assert_eq!(
+        serde_json::to_string(&patch).unwrap(),
+        r#"{"end":null,"comment":"late"}"#
+    );
+    let project: v2::ProjectWrite =
+        serde_json::from_str(r#"{"name": "X", "cost_center": null}"#).unwrap();
+    assert_eq!(project.cost_center, Some(None));
+    assert_eq!(project.status, None);
+}
+
+#[test]
 fn v2_problem_bodies_round_trip() {
     for name in [
         "v2/problem.403.json",
         "v2/problem.404-resource.json",
         "v2/problem.404-route.json",
         "v2/problem.400.json",
+        "v2/problem.409.json",
+        "v2/problem.422.json",
         "v2/problem.500.json",
         "v2/problem.503.json",
         "v2/problem.429.json",

@@ -262,6 +262,9 @@ impl Company {
             .binary_search_by_key(&id, |e| e.id)
             .map_err(|_| EditError::NotFound)?;
         let removed = self.employees.remove(index);
+        // Their time records go with them, without events of their own.
+        self.attendances.remove_person(id);
+        self.absences.remove_person(id);
         self.changes.record(
             "employment.deleted",
             now,

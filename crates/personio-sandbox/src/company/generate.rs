@@ -245,6 +245,13 @@ const SCHEDULES: &[(&str, [u32; 7])] = &[
     ),
 ];
 
+/// Schedules with time tracking off: the UK entity works on trust (no attendance
+/// recording duty there), and so do short part-time weeks.
+const UNTRACKED_SCHEDULES: &[&str] = &[
+    "Full-time, 37.5 hours (Mon–Fri)",
+    "Part-time, 24 hours (Mon–Wed)",
+];
+
 /// (name, category, unit, half days, certificate, substitute option).
 const TIME_OFF_TYPES: &[(&str, &str, AbsenceUnit, bool, bool, &str)] = &[
     (
@@ -425,6 +432,7 @@ pub(super) fn generate(spec: GenerateSpec) -> Company {
             id: ids.next(&mut rng, 97_000),
             name: name.to_owned(),
             minutes,
+            time_tracking: !UNTRACKED_SCHEDULES.contains(&name),
         })
         .collect();
 
@@ -477,6 +485,9 @@ pub(super) fn generate(spec: GenerateSpec) -> Company {
         custom_attributes,
         employees: Vec::with_capacity(spec.employees),
         deleted_employees: Vec::new(),
+        attendances: Default::default(),
+        absences: Default::default(),
+        projects: Default::default(),
         changes: Default::default(),
         documents: Default::default(),
         compensations: Default::default(),

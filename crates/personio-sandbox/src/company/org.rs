@@ -96,6 +96,8 @@ pub struct WorkSchedule {
     pub id: i64,
     pub name: String,
     pub minutes: [u32; 7],
+    /// Whether people on this schedule clock their hours (attendance periods).
+    pub time_tracking: bool,
 }
 
 impl WorkSchedule {

@@ -1,5 +1,7 @@
 //! v1 Personnel Data routes (`/v1/company/...`).
 
+pub(super) mod absences;
+pub(super) mod attendances;
 mod documents;
 pub(super) mod employees;
 pub(super) mod pictures;

@@ -1,12 +1,16 @@
 //! v2 routes (`/v2/...`) and what their list endpoints share: strict parameters, time
 //! filters, and links on the caller's origin.
 
+mod absences;
+mod attendances;
 mod compensations;
 mod documents;
 mod org;
 mod persons;
+mod projects;
 mod recruiting;
 mod reports;
+mod time_params;
 mod webhooks;
 
 use axum::Router;
@@ -38,6 +42,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/v2/legal-entities/{id}", get(org::legal_entity))
         .route("/v2/cost-centers", get(org::cost_centers))
         .route("/v2/workplaces", get(org::workplaces))
+        .merge(attendances::routes())
+        .merge(absences::routes())
+        .merge(projects::routes())
         .merge(documents::routes())
         .merge(compensations::routes())
         .merge(reports::routes())

@@ -3,26 +3,32 @@
 //! Personio's documentation (in `personio-api/tests/fixtures`).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod absences;
 mod admin;
+mod attendances;
 mod auth;
 mod compensations;
 mod documents;
 mod errors;
 mod faults;
 mod generated;
+mod legacy_v1;
 mod org;
 mod paging;
 mod persons;
+mod projects;
 mod rate_limits;
 mod recruiting;
 mod reports;
 mod request_log;
 mod simulation;
+mod time_history;
+mod v1_absences;
 mod v1_employees;
 mod webhooks;
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 /// Fixtures live with the wire contract.
@@ -83,6 +89,40 @@ pub async fn get(sb: &RunningSandbox, token: &str, path_and_query: &str) -> (Sta
     let response = client()
         .get(sb.url(path_and_query))
         .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    status_and_json(response).await
+}
+
+/// Any method with a bearer token and an optional JSON body; returns status and JSON body.
+pub async fn send(
+    sb: &RunningSandbox,
+    method: Method,
+    token: &str,
+    path_and_query: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = client()
+        .request(method, sb.url(path_and_query))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    status_and_json(request.send().await.unwrap()).await
+}
+
+/// POST a form with a bearer token.
+pub async fn post_form(
+    sb: &RunningSandbox,
+    token: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let response = client()
+        .post(sb.url(path))
+        .bearer_auth(token)
+        .form(form)
         .send()
         .await
         .unwrap();

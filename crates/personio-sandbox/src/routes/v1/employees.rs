@@ -1,6 +1,7 @@
 //! `/v1/company/employees...` (personio-api.md §2.2).
 
 use axum::extract::{Path, State};
+use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use personio_api::v1::{AttributeType, Balance, Single};
@@ -16,6 +17,7 @@ use crate::origin::Origin;
 use crate::paginate::V1Paging;
 use crate::params::Params;
 use crate::render::page::{json_response, to_bytes, v1_list};
+use crate::render::template::is_template_view;
 use crate::render::v1::{V1View, attribute_definitions, employee as render_employee};
 use crate::state::AppState;
 use axum::response::Response;
@@ -58,11 +60,25 @@ pub(crate) async fn list(
         projection.as_deref(),
         &origin,
     );
-    let render = |e: &Employee| {
-        app.cache
-            .get_or_render(key, e.id, e.version, company.structure_version, || {
-                to_bytes(&render_employee(&company, e, &view))
-            })
+    // Most callers see employees as the build-time templates have them: filling one in is
+    // cheaper than even a cache lookup, so those skip the cache.
+    let templated = is_template_view(caller.readable(), projection.as_deref());
+    let render = |e: &Employee| -> Bytes {
+        if templated
+            && let Some(bytes) = app
+                .cache
+                .templates
+                .fill(e, company.structure_version, &origin)
+        {
+            return Bytes::from(bytes);
+        }
+        Bytes::from_owner(app.cache.get_or_render(
+            key,
+            e.id,
+            e.version,
+            company.structure_version,
+            || to_bytes(&render_employee(&company, e, &view)),
+        ))
     };
 
     let body = if let Some(since) = since {

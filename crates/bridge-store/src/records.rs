@@ -557,3 +557,42 @@ pub(crate) fn read_value(row: &sqlx::any::AnyRow, name: &str, kind: ColumnType) 
         ColumnType::Text => Value::opt_text(row.try_get::<Option<String>, _>(name)?),
     })
 }
+
+impl Store {
+    /// Sums the BREAK periods inside each WORK period into its `break_minutes`, for WORK
+    /// periods stored since `since` (v2 models breaks as periods of their own; exports and
+    /// v1-minded consumers want minutes on the work period).
+    pub async fn update_break_minutes(
+        &self,
+        company: CompanyId,
+        since: DateTime<Utc>,
+    ) -> Result<u64> {
+        let minutes = match self.location {
+            crate::location::Location::Sqlite(_) => {
+                "(julianday(b.\"end\") - julianday(b.start)) * 1440"
+            }
+            crate::location::Location::Postgres(_) => {
+                "EXTRACT(EPOCH FROM (b.\"end\"::timestamp - b.start::timestamp)) / 60"
+            }
+        };
+        let sql = format!(
+            "UPDATE attendance_periods SET break_minutes = (\
+               SELECT CAST(ROUND(COALESCE(SUM({minutes}), 0)) AS BIGINT) FROM attendance_periods b \
+               WHERE b.company_id = attendance_periods.company_id AND b.employee_id = attendance_periods.employee_id \
+                 AND b.\"type\" = 'BREAK' AND b.deleted_at IS NULL AND b.\"end\" IS NOT NULL \
+                 AND b.start >= attendance_periods.start AND b.\"end\" <= attendance_periods.\"end\") \
+             WHERE company_id = $1 AND \"type\" = 'WORK' AND \"end\" IS NOT NULL AND (last_seen_at >= $2 OR EXISTS (\
+               SELECT 1 FROM attendance_periods c WHERE c.company_id = attendance_periods.company_id \
+                 AND c.employee_id = attendance_periods.employee_id AND c.\"type\" = 'BREAK' AND c.last_seen_at >= $2 \
+                 AND c.start >= attendance_periods.start AND c.start < attendance_periods.\"end\"))"
+        );
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(crate::tables::built(sql))
+            .bind(company.0)
+            .bind(timestamp(since))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -17,3 +17,10 @@ pub(crate) struct Context {
     pub office_names: HashMap<i64, String>,
     pub cost_center_names: HashMap<i64, String>,
 }
+
+impl Context {
+    /// Whether an employee's records belong in the store (everyone, without filters).
+    pub(crate) fn in_scope(&self, employee: i64) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.contains(&employee))
+    }
+}

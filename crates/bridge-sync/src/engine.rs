@@ -15,8 +15,8 @@ use crate::error::Error;
 use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
 use crate::resources::{
-    self, CostCenters, EmployeesV1, LegalEntities, OrgUnits, Paging, Resource, ResourceName,
-    Workplaces,
+    self, AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods, CostCenters, EmployeesV1,
+    LegalEntities, OrgUnits, Paging, Resource, ResourceName, Workplaces,
 };
 use crate::summary::{ResourceSummary, Summary};
 
@@ -175,9 +175,10 @@ impl SyncEngine {
 
         // Reference data first (names for v2 employments), then employees (who decide which
         // people are in scope), then what belongs to employees.
-        let (before, rest): (Vec<ResourceName>, Vec<ResourceName>) = selected
+        let (before, after): (Vec<ResourceName>, Vec<ResourceName>) = selected
             .iter()
-            .partition(|r| !matches!(r, ResourceName::Employees));
+            .filter(|r| **r != ResourceName::Employees)
+            .partition(|r| !r.belongs_to_employees());
         let employees = selected.contains(&ResourceName::Employees);
         let results = futures::stream::iter(before.iter().copied())
             .map(|name| self.run_resource(name, &grant, options, &ctx))
@@ -203,7 +204,12 @@ impl SyncEngine {
                     .collect::<HashSet<i64>>(),
             );
         }
-        let _ = rest;
+        let results = futures::stream::iter(after.iter().copied())
+            .map(|name| self.run_resource(name, &grant, options, &ctx))
+            .buffer_unordered(options.concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        self.collect(&mut summary, results)?;
         Ok(summary)
     }
 
@@ -293,6 +299,9 @@ impl SyncEngine {
             ResourceName::Workplaces => self.sync(&Workplaces, options, ctx).await,
             ResourceName::CostCenters => self.sync(&CostCenters, options, ctx).await,
             ResourceName::Employees => self.sync(&EmployeesV1, options, ctx).await,
+            ResourceName::AbsenceTypes => self.sync(&AbsenceTypes, options, ctx).await,
+            ResourceName::Absences => self.sync(&AbsencePeriods, options, ctx).await,
+            ResourceName::Attendances => self.sync(&AttendancePeriods, options, ctx).await,
         };
         let result = result.map_err(|e| match e {
             Error::Personio(
@@ -503,13 +512,22 @@ impl SyncEngine {
                     company: self.company.id,
                     table: resource.table(),
                     started_at,
-                    scope: resource.scope(),
+                    scope: if step.kind == StepKind::Reconcile {
+                        resource.reconcile_scope()
+                    } else {
+                        resource.scope()
+                    },
                     derived: resource.derived_tables(),
                     checkpoint: finished,
                     now,
                 })
                 .await?;
             summary.deleted += deleted.len() as u64;
+        }
+        if resource.after_listing() == AfterListing::BreakMinutes {
+            self.store
+                .update_break_minutes(self.company.id, started_at)
+                .await?;
         }
         Ok(summary)
     }

@@ -3,6 +3,7 @@
 
 mod employees_v1;
 mod org;
+mod time;
 
 use std::str::FromStr;
 
@@ -18,6 +19,7 @@ use crate::plan::Step;
 
 pub(crate) use employees_v1::EmployeesV1;
 pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
+pub(crate) use time::{AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods};
 
 /// The resources, by the names users give on `--resources`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -27,7 +29,10 @@ pub enum ResourceName {
     LegalEntities,
     Workplaces,
     CostCenters,
+    AbsenceTypes,
     Employees,
+    Absences,
+    Attendances,
 }
 
 impl ResourceName {
@@ -38,7 +43,10 @@ impl ResourceName {
         ResourceName::LegalEntities,
         ResourceName::Workplaces,
         ResourceName::CostCenters,
+        ResourceName::AbsenceTypes,
         ResourceName::Employees,
+        ResourceName::Absences,
+        ResourceName::Attendances,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,7 +55,10 @@ impl ResourceName {
             ResourceName::LegalEntities => "legal_entities",
             ResourceName::Workplaces => "workplaces",
             ResourceName::CostCenters => "cost_centers",
+            ResourceName::AbsenceTypes => "absence_types",
             ResourceName::Employees => "employees",
+            ResourceName::Absences => "absences",
+            ResourceName::Attendances => "attendances",
         }
     }
 
@@ -58,8 +69,15 @@ impl ResourceName {
             ResourceName::LegalEntities => Some(Scope::LegalEntitiesRead),
             ResourceName::Workplaces => Some(Scope::WorkplacesRead),
             ResourceName::CostCenters => Some(Scope::CostCentersRead),
+            ResourceName::AbsenceTypes | ResourceName::Absences => Some(Scope::AbsencesRead),
+            ResourceName::Attendances => Some(Scope::AttendancesRead),
             ResourceName::Employees => None,
         }
+    }
+
+    /// Records that belong to employees and follow the filters' scope.
+    pub(crate) fn belongs_to_employees(self) -> bool {
+        matches!(self, ResourceName::Absences | ResourceName::Attendances)
     }
 
     /// The access area of Personio's credential screen that grants it.
@@ -70,6 +88,8 @@ impl ResourceName {
             | ResourceName::Workplaces
             | ResourceName::CostCenters => "Org Units",
             ResourceName::Employees => "Employees",
+            ResourceName::AbsenceTypes | ResourceName::Absences => "Absences",
+            ResourceName::Attendances => "Attendances",
         }
     }
 }
@@ -140,6 +160,14 @@ pub(crate) trait Resource: Send + Sync {
     /// What a complete listing covers (all records by default).
     fn scope(&self) -> Option<Window> {
         None
+    }
+    /// What a reconciliation listing covers (by default what a full one does).
+    fn reconcile_scope(&self) -> Option<Window> {
+        self.scope()
+    }
+    /// Store work once a listing is stored.
+    fn after_listing(&self) -> AfterListing {
+        AfterListing::Nothing
     }
 }
 

@@ -7,8 +7,8 @@ use anyhow::Context as _;
 use bridge_store::Filters;
 use bridge_sync::SyncOptions;
 use clap::Args;
-use personio_sandbox::Sandbox;
 use personio_sandbox::credentials::{AccessMap, CredentialSpec, ReadableAttributes};
+use personio_sandbox::{RateLimits, Sandbox};
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 
@@ -34,6 +34,9 @@ pub async fn run(args: QuickstartArgs, context: &Context) -> anyhow::Result<Endi
     let sandbox = Sandbox::builder()
         .seed(args.seed)
         .employees(args.employees)
+        // A demo should not wait on Personio's rate limits; `bench --rate-limits personio`
+        // shows how the bridge paces itself under them.
+        .rate_limits(RateLimits::Off)
         .build()
         .context("could not build the sandbox")?;
     let (client_id, client_secret) = sandbox

@@ -111,8 +111,12 @@ pub async fn sync_company(
 }
 
 pub fn print_summary(summary: &Summary) {
+    let extra = match (summary.retries, summary.rate_limited) {
+        (0, 0) => String::new(),
+        (retries, limited) => format!(" ({retries} retried, {limited} rate-limited)"),
+    };
     println!(
-        "{}: {} in {:.1} s, {} requests to Personio",
+        "{}: {} in {:.1} s, {} requests to Personio{extra}",
         summary.company, summary.outcome, summary.seconds, summary.requests
     );
     for (name, resource) in &summary.resources {

@@ -1,0 +1,258 @@
+//! Time records through v2: absence types, absence periods and attendance periods. The
+//! periods have a change feed (`updated_at.gte`, read by Personio as UTC without a zone:
+//! a `Z` is refused, personio-api.md §3.1) and carry local wall-clock times.
+//!
+//! Deletions leave no trace in the feed, so reconciliation re-lists a recent window
+//! (attendance is edited around today; absences are planned ahead and cancelled) and judges
+//! only records starting in it.
+
+use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS};
+use bridge_store::{Key, Row, Table, Value, Window};
+use chrono::{Duration, Utc};
+use personio_api::v2;
+use personio_client::Record;
+
+use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use crate::context::Context;
+use crate::error::Error;
+use crate::plan::{Step, StepKind};
+
+/// How far back reconciliation re-lists attendance periods.
+const ATTENDANCE_WINDOW_DAYS: i64 = 14;
+/// How far back reconciliation re-lists absence periods (all later ones too).
+const ABSENCE_WINDOW_DAYS: i64 = 60;
+
+fn plan(path: &str, step: &Step, window_filter: &str, window_days: i64) -> ListingPlan {
+    let mut query = vec![("limit".to_owned(), "100".to_owned())];
+    match (step.kind, step.since) {
+        (StepKind::Incremental, Some(since)) => {
+            query.push((
+                "updated_at.gte".into(),
+                since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ));
+        }
+        (StepKind::Reconcile, _) => query.push((window_filter.into(), window_start(window_days))),
+        _ => {}
+    }
+    ListingPlan {
+        path: path.into(),
+        query,
+        paging: Paging::V2,
+    }
+}
+
+/// Midnight `days` ago, as a local date-time (the windows are whole days).
+fn window_start(days: i64) -> String {
+    (Utc::now() - Duration::days(days))
+        .format("%Y-%m-%dT00:00:00")
+        .to_string()
+}
+
+fn window(days: i64) -> Window {
+    Window {
+        column: "start",
+        equals: None,
+        from: Some(window_start(days)),
+        to: None,
+    }
+}
+
+fn person(resource: &'static str, id: &str) -> Result<i64, Error> {
+    id.trim().parse().map_err(|_| Error::Malformed {
+        resource,
+        field: "a numeric person id",
+    })
+}
+
+/// `GET /v2/absence-types`: a short list, read whole every time.
+pub(crate) struct AbsenceTypes;
+
+impl Resource for AbsenceTypes {
+    type Item = v2::AbsenceType;
+
+    fn checkpoint_name(&self) -> String {
+        "absence_types".into()
+    }
+
+    fn table(&self) -> &'static Table {
+        &ABSENCE_TYPES
+    }
+
+    fn listing(&self, _: &Step) -> ListingPlan {
+        ListingPlan {
+            path: "/v2/absence-types".into(),
+            query: vec![("limit".into(), "100".into())],
+            paging: Paging::V2,
+        }
+    }
+
+    fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
+        let mut mapped = Mapped::default();
+        for record in items {
+            let t = &record.value;
+            mapped.rows.push(Row {
+                key: Key::Text(t.id.clone()),
+                values: vec![
+                    Value::text(t.name.clone()),
+                    Value::opt_text(t.category.clone()),
+                    Value::opt_text(t.unit.clone()),
+                ],
+                raw: raw(&record),
+                source_updated_at: None,
+            });
+        }
+        Ok(mapped)
+    }
+}
+
+/// `GET /v2/absence-periods`.
+pub(crate) struct AbsencePeriods;
+
+impl Resource for AbsencePeriods {
+    type Item = v2::AbsencePeriod;
+
+    fn checkpoint_name(&self) -> String {
+        "absences".into()
+    }
+
+    fn table(&self) -> &'static Table {
+        &ABSENCE_PERIODS
+    }
+
+    fn has_change_feed(&self) -> bool {
+        true
+    }
+
+    fn listing(&self, step: &Step) -> ListingPlan {
+        // Absences overlapping the window: those ending after its start (personio-api.md §3.7).
+        plan(
+            "/v2/absence-periods",
+            step,
+            "ends_at.date_time.gte",
+            ABSENCE_WINDOW_DAYS,
+        )
+    }
+
+    fn map(
+        &self,
+        _: &Step,
+        items: Vec<Record<Self::Item>>,
+        ctx: &Context,
+    ) -> Result<Mapped, Error> {
+        let mut mapped = Mapped::default();
+        for record in items {
+            let a = &record.value;
+            let employee = person("absence period", &a.person.id)?;
+            let key = Key::Text(a.id.clone());
+            if !ctx.in_scope(employee) {
+                mapped.leaving.push(key);
+                continue;
+            }
+            let updated = instant(a.updated_at.as_deref());
+            mapped.max_updated = later(mapped.max_updated, updated);
+            mapped.rows.push(Row {
+                key,
+                values: vec![
+                    Value::Int(employee),
+                    Value::text(a.absence_type.id.clone()),
+                    Value::text(a.starts_from.date_time.clone()),
+                    Value::opt_text(a.starts_from.half.clone()),
+                    Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
+                    Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
+                    Value::opt_text(a.timezone_id.clone()),
+                    Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
+                    Value::opt_text(a.comment.clone()),
+                ],
+                raw: raw(&record),
+                source_updated_at: updated,
+            });
+        }
+        Ok(mapped)
+    }
+
+    fn reconcile_scope(&self) -> Option<Window> {
+        Some(window(ABSENCE_WINDOW_DAYS))
+    }
+}
+
+/// `GET /v2/attendance-periods`: WORK periods and the BREAK periods inside them.
+pub(crate) struct AttendancePeriods;
+
+impl Resource for AttendancePeriods {
+    type Item = v2::AttendancePeriod;
+
+    fn checkpoint_name(&self) -> String {
+        "attendances".into()
+    }
+
+    fn table(&self) -> &'static Table {
+        &ATTENDANCE_PERIODS
+    }
+
+    fn has_change_feed(&self) -> bool {
+        true
+    }
+
+    fn listing(&self, step: &Step) -> ListingPlan {
+        plan(
+            "/v2/attendance-periods",
+            step,
+            "start.date_time.gte",
+            ATTENDANCE_WINDOW_DAYS,
+        )
+    }
+
+    fn map(
+        &self,
+        _: &Step,
+        items: Vec<Record<Self::Item>>,
+        ctx: &Context,
+    ) -> Result<Mapped, Error> {
+        let mut mapped = Mapped::default();
+        for record in items {
+            let p = &record.value;
+            let employee = person("attendance period", &p.person.id)?;
+            let key = Key::Text(p.id.clone());
+            if !ctx.in_scope(employee) {
+                mapped.leaving.push(key);
+                continue;
+            }
+            let updated = instant(p.updated_at.as_deref());
+            mapped.max_updated = later(mapped.max_updated, updated);
+            mapped.rows.push(Row {
+                key,
+                values: vec![
+                    Value::Int(employee),
+                    Value::text(p.kind.clone()),
+                    Value::text(p.start.date_time.clone()),
+                    Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
+                    Value::opt_text(p.attribution_date.clone()),
+                    Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
+                    Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
+                    Value::opt_text(p.comment.clone()),
+                    // Filled from the BREAK periods once the listing is stored.
+                    Value::Null,
+                ],
+                raw: raw(&record),
+                source_updated_at: updated,
+            });
+        }
+        Ok(mapped)
+    }
+
+    fn reconcile_scope(&self) -> Option<Window> {
+        Some(window(ATTENDANCE_WINDOW_DAYS))
+    }
+
+    fn after_listing(&self) -> AfterListing {
+        AfterListing::BreakMinutes
+    }
+}
+
+/// Work a resource needs done in the store once a listing is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterListing {
+    Nothing,
+    /// Sum BREAK periods into their WORK period's `break_minutes`.
+    BreakMinutes,
+}

@@ -580,7 +580,8 @@ impl Store {
                SELECT CAST(ROUND(COALESCE(SUM({minutes}), 0)) AS BIGINT) FROM attendance_periods b \
                WHERE b.company_id = attendance_periods.company_id AND b.employee_id = attendance_periods.employee_id \
                  AND b.\"type\" = 'BREAK' AND b.deleted_at IS NULL AND b.\"end\" IS NOT NULL \
-                 AND b.start >= attendance_periods.start AND b.\"end\" <= attendance_periods.\"end\") \
+                 AND b.start >= attendance_periods.start AND b.start < attendance_periods.\"end\" \
+                 AND b.\"end\" <= attendance_periods.\"end\") \
              WHERE company_id = $1 AND \"type\" = 'WORK' AND \"end\" IS NOT NULL AND (last_seen_at >= $2 OR EXISTS (\
                SELECT 1 FROM attendance_periods c WHERE c.company_id = attendance_periods.company_id \
                  AND c.employee_id = attendance_periods.employee_id AND c.\"type\" = 'BREAK' AND c.last_seen_at >= $2 \

@@ -597,3 +597,34 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+/// Tables whose records belong to one employee and go with them.
+const PER_EMPLOYEE: &[&str] = &["attendance_periods", "absence_periods"];
+
+impl Store {
+    /// Marks deleted the time records of people deleted in Personio: Personio removes them
+    /// with the person, and a reconciliation window would miss the older ones. Returns the
+    /// count per table.
+    pub async fn delete_records_of_deleted_employees(
+        &self,
+        company: CompanyId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(&'static str, u64)>> {
+        let mut tx = self.begin_write().await?;
+        let mut counts = Vec::new();
+        for table in PER_EMPLOYEE {
+            let sql = format!(
+                "UPDATE {table} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL \
+                 AND employee_id IN (SELECT id FROM employees WHERE company_id = $2 AND deleted_at IS NOT NULL)"
+            );
+            let done = sqlx::query(crate::tables::built(sql))
+                .bind(timestamp(now))
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+            counts.push((*table, done.rows_affected()));
+        }
+        tx.commit().await?;
+        Ok(counts)
+    }
+}

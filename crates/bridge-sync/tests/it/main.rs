@@ -4,6 +4,7 @@
 mod full;
 mod incremental;
 mod permissions;
+mod simulate;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};
@@ -19,13 +20,19 @@ pub struct Harness {
     pub _dir: tempfile::TempDir,
 }
 
-/// A sandbox, a fresh store, and the company `acme` connected with the given credential.
-pub async fn harness(
-    sandbox: RunningSandbox,
+/// A fresh store with the company `acme` connected to `sandbox` with the given credential.
+pub struct Connected {
+    pub store: Store,
+    pub company: Company,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn harness_on(
+    sandbox: &RunningSandbox,
     client_id: &str,
     secret: &str,
     filters: Filters,
-) -> Harness {
+) -> Connected {
     let dir = tempfile::tempdir().unwrap();
     let key = bridge_store::secrets::Key::from_bytes([3u8; 32]).to_base64();
     let store = Store::open(
@@ -52,11 +59,26 @@ pub async fn harness(
         )
         .await
         .unwrap();
-    Harness {
-        sandbox,
+    Connected {
         store,
         company,
-        _dir: dir,
+        dir,
+    }
+}
+
+/// A sandbox, a fresh store, and the company `acme` connected with the given credential.
+pub async fn harness(
+    sandbox: RunningSandbox,
+    client_id: &str,
+    secret: &str,
+    filters: Filters,
+) -> Harness {
+    let connected = harness_on(&sandbox, client_id, secret, filters).await;
+    Harness {
+        sandbox,
+        store: connected.store,
+        company: connected.company,
+        _dir: connected.dir,
     }
 }
 
@@ -86,6 +108,23 @@ impl Harness {
             .run(&options)
             .await
             .unwrap()
+    }
+
+    /// A second store, filled by a full sync of the same sandbox as it is now.
+    pub async fn fresh_full_sync(&self) -> (Store, Company, tempfile::TempDir) {
+        let other = harness_on(
+            &self.sandbox,
+            &self.company.client_id,
+            &secret_of(&self.company.client_id),
+            self.company.filters.clone(),
+        )
+        .await;
+        let summary = SyncEngine::new(other.store.clone(), self.client(), other.company.clone())
+            .run(&SyncOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+        (other.store, other.company, other.dir)
     }
 
     /// Every employee as the sandbox serves them through v1.

@@ -158,10 +158,18 @@ impl Store {
     /// writer committed (SQLITE_BUSY_SNAPSHOT), whereas waiting for the lock is handled by
     /// the busy timeout.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.location {
-            Location::Sqlite(_) => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Location::Postgres(_) => self.pool.begin().await?,
-        })
+        let begun = match self.location {
+            Location::Sqlite(_) => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Location::Postgres(_) => self.pool.begin().await,
+        };
+        // Another process holding the write lock past the busy timeout is worth its own
+        // message; anything else stays a database error.
+        begun.map_err(
+            |e| match Error::from_sqlx(&self.location.to_string(), None, e) {
+                Error::Open { source, .. } => Error::Database(source),
+                other => other,
+            },
+        )
     }
 
     /// Closes the pool, waiting for connections to finish.

@@ -146,6 +146,8 @@ fn requests_answered(sandbox: &RunningSandbox) -> u64 {
 
 /// Starts a sync and kills it once the sandbox has answered `after` more requests and a
 /// further `pause` has passed, or lets it be if it finishes first. Whether it was killed.
+// A plain thread with no async runtime to block: sleeping between polls is what it should do.
+#[allow(clippy::disallowed_methods)]
 fn sync_killed_after(dir: &Path, sandbox: &RunningSandbox, after: u64, pause: Duration) -> bool {
     let start = requests_answered(sandbox);
     let mut child = bridge(dir, &["sync", "--company", "acme", "--output", "json"])

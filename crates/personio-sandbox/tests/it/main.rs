@@ -12,6 +12,7 @@ mod documents;
 mod errors;
 mod faults;
 mod generated;
+mod grants;
 mod legacy_v1;
 mod org;
 mod paging;

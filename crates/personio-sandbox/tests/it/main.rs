@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod generated;
 mod grants;
+mod hostile;
 mod legacy_v1;
 mod org;
 mod paging;

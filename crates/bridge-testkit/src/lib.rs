@@ -4,6 +4,8 @@
 //!
 //! Use it from `tests/` only (a crate's own unit tests would see a second copy of its types).
 
+pub mod hostile;
+
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 

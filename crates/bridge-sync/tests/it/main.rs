@@ -1,4 +1,5 @@
-//! The engine against a real sandbox and a real SQLite store.
+//! The engine against a real sandbox and a real store: SQLite, and PostgreSQL when
+//! `PERSONIO_BRIDGE_TEST_PG_URL` names a server (each test once per backend).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod full;
@@ -7,7 +8,7 @@ mod permissions;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};
-use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox};
+use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox, TestDb};
 use personio_client::{Client, ClientConfig};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -16,20 +17,20 @@ pub struct Harness {
     pub sandbox: RunningSandbox,
     pub store: Store,
     pub company: Company,
-    pub _dir: tempfile::TempDir,
+    pub db: TestDb,
 }
 
 /// A sandbox, a fresh store, and the company `acme` connected with the given credential.
 pub async fn harness(
+    db: TestDb,
     sandbox: RunningSandbox,
     client_id: &str,
     secret: &str,
     filters: Filters,
 ) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
     let key = bridge_store::secrets::Key::from_bytes([3u8; 32]).to_base64();
     let store = Store::open(
-        &Location::Sqlite(dir.path().join("bridge.db")),
+        &Location::parse(&db.url).unwrap(),
         OpenOptions {
             key: Some(key),
             ..Default::default()
@@ -56,13 +57,13 @@ pub async fn harness(
         sandbox,
         store,
         company,
-        _dir: dir,
+        db,
     }
 }
 
-pub async fn default_harness(seed: u64, employees: usize) -> Harness {
+pub async fn default_harness(db: TestDb, seed: u64, employees: usize) -> Harness {
     let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(seed, employees));
-    harness(sandbox, CLIENT_ID, CLIENT_SECRET, Filters::default()).await
+    harness(db, sandbox, CLIENT_ID, CLIENT_SECRET, Filters::default()).await
 }
 
 impl Harness {

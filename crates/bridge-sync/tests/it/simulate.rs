@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use bridge_store::tables::ALL;
 use bridge_store::{Company, Store};
 use bridge_sync::SyncOptions;
+use bridge_testkit::TestDb;
 use serde_json::Value;
 
 use crate::{Harness, default_harness};
@@ -47,9 +48,8 @@ async fn simulate(h: &Harness, days: u32) -> Value {
     response.json().await.unwrap()
 }
 
-#[tokio::test]
-async fn after_simulated_days_an_incremental_sync_equals_a_fresh_full_sync() {
-    let h = default_harness(29, 120).await;
+async fn after_simulated_days_an_incremental_sync_equals_a_fresh_full_sync(db: TestDb) {
+    let h = default_harness(db, 29, 120).await;
     h.sync(SyncOptions::default()).await;
     let report = simulate(&h, 4).await;
     for resource in ["employees", "attendances", "absences"] {
@@ -70,10 +70,10 @@ async fn after_simulated_days_an_incremental_sync_equals_a_fresh_full_sync() {
     let attendances = &summary.resources["attendances"];
     assert!(attendances.created > 0, "{attendances:?}");
 
-    let (fresh, company, _dir) = h.fresh_full_sync().await;
+    let fresh = h.fresh_full_sync().await;
     let (synced, expected) = (
         contents(&h.store, &h.company).await,
-        contents(&fresh, &company).await,
+        contents(&fresh.store, &fresh.company).await,
     );
     assert!(expected.len() > 1000);
     let (synced, expected): (BTreeSet<_>, BTreeSet<_>) =
@@ -89,3 +89,5 @@ async fn after_simulated_days_an_incremental_sync_equals_a_fresh_full_sync() {
         extra.first()
     );
 }
+
+bridge_testkit::each_backend!(after_simulated_days_an_incremental_sync_equals_a_fresh_full_sync);

@@ -4,6 +4,7 @@
 mod full;
 mod incremental;
 mod permissions;
+mod resources;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};

@@ -103,3 +103,37 @@ async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave() {
         (engineers.len() - 1, 1)
     );
 }
+
+#[tokio::test]
+async fn opt_in_resources_without_their_area_are_skipped_with_advice() {
+    let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(26, 10));
+    let (id, secret) = credential(
+        &sandbox,
+        json!({"name": "people only", "access": {"employees": "read"}, "readable_attributes": "all"}),
+    )
+    .await;
+    let h = harness(sandbox, &id, &secret, Filters::default()).await;
+    let summary = h
+        .sync(SyncOptions {
+            resources: vec![
+                bridge_sync::ResourceName::CustomReports,
+                bridge_sync::ResourceName::Projects,
+                bridge_sync::ResourceName::Compensations,
+            ],
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(summary.outcome, "partial");
+    for (resource, area) in [
+        ("custom_reports", "Custom Reports: Read"),
+        ("projects", "Attendances: Read"),
+        ("compensations", "Compensations: Read"),
+    ] {
+        let skipped = summary.resources[resource].skipped.as_deref();
+        assert!(
+            skipped.is_some_and(|s| s.contains(area)),
+            "{resource}: {skipped:?}"
+        );
+        assert!(summary.resources[resource].error.is_none());
+    }
+}

@@ -4,6 +4,7 @@
 mod balances;
 mod children;
 mod compensations;
+mod documents;
 mod employees_v1;
 mod org;
 mod projects;
@@ -25,6 +26,7 @@ use crate::plan::Step;
 pub(crate) use balances::Balances;
 pub(crate) use children::{Children, PerParent};
 pub(crate) use compensations::{CompensationMonth, CompensationTypes, months};
+pub(crate) use documents::{DocumentCategories, Documents};
 pub(crate) use employees_v1::EmployeesV1;
 pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
 pub(crate) use projects::{ProjectMembers, Projects};
@@ -47,6 +49,7 @@ pub enum ResourceName {
     Compensations,
     CustomReports,
     Balances,
+    Documents,
 }
 
 impl ResourceName {
@@ -65,6 +68,7 @@ impl ResourceName {
         ResourceName::Compensations,
         ResourceName::CustomReports,
         ResourceName::Balances,
+        ResourceName::Documents,
     ];
 
     /// What `sync` reads without `--resources`: every resource whose no-change incremental
@@ -95,6 +99,7 @@ impl ResourceName {
             ResourceName::Compensations => "compensations",
             ResourceName::CustomReports => "custom_reports",
             ResourceName::Balances => "balances",
+            ResourceName::Documents => "documents",
         }
     }
 
@@ -111,6 +116,7 @@ impl ResourceName {
             ResourceName::Compensations => Some(Scope::CompensationsRead),
             // v1 reads the same access area the v2 scope stands for.
             ResourceName::Balances => Some(Scope::AbsencesRead),
+            ResourceName::Documents => Some(Scope::DocumentsRead),
             ResourceName::Employees | ResourceName::CustomReports => None,
         }
     }
@@ -123,6 +129,7 @@ impl ResourceName {
                 | ResourceName::Attendances
                 | ResourceName::Compensations
                 | ResourceName::Balances
+                | ResourceName::Documents
         )
     }
 
@@ -141,6 +148,7 @@ impl ResourceName {
             ResourceName::Compensations => "Compensations",
             ResourceName::CustomReports => "Custom Reports",
             ResourceName::Balances => "Absences",
+            ResourceName::Documents => "Documents",
         }
     }
 }

@@ -12,8 +12,8 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::progress::Progress;
 use crate::resources::{
-    Balances, Children, CompensationMonth, CompensationTypes, CustomReports, PerParent,
-    ProjectMembers, Projects, ReportRows, months,
+    Balances, Children, CompensationMonth, CompensationTypes, CustomReports, DocumentCategories,
+    Documents, PerParent, ProjectMembers, Projects, ReportRows, months,
 };
 use crate::summary::ResourceSummary;
 
@@ -115,6 +115,27 @@ impl SyncEngine {
             ids.into_iter().map(Key::Int).collect()
         };
         self.per_parent(&Balances, employees, full, options).await
+    }
+
+    /// Document categories, then document metadata per employee: everyone's on a full sync
+    /// (or the first one), otherwise of employees created or changed in this run.
+    pub(super) async fn documents(
+        &self,
+        options: &SyncOptions,
+        ctx: &Context,
+    ) -> Result<ResourceSummary, Error> {
+        let mut summary = self.sync(&DocumentCategories, options, ctx).await?;
+        let full = options.full || self.never_completed(Documents.checkpoint_name()).await?;
+        let owners = if full {
+            self.store.live_ids(self.company.id, &EMPLOYEES).await?
+        } else {
+            let mut ids: Vec<i64> = self.touched(EMPLOYEES.name).into_iter().collect();
+            ids.sort_unstable();
+            ids.into_iter().map(Key::Int).collect()
+        };
+        let documents = self.per_parent(&Documents, owners, full, options).await?;
+        summary.add(&documents);
+        Ok(summary)
     }
 
     /// Whether a per-parent list has never been read for every parent.

@@ -457,3 +457,99 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
     );
     assert_minimum(&changed);
 }
+
+#[tokio::test]
+async fn documents_are_read_per_owner_fully_once_then_for_changed_people() {
+    let h = default_harness(35, 20).await;
+    let resources = [ResourceName::Employees, ResourceName::Documents];
+    let first = h.sync(options(&resources)).await;
+    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_minimum(&first);
+    let reader = Reader::new(&h).await;
+    let categories = reader.get("/v1/company/document-categories").await;
+    assert_eq!(
+        stored(&h, &bridge_store::tables::DOCUMENT_CATEGORIES)
+            .await
+            .len(),
+        categories["data"].as_array().unwrap().len()
+    );
+    let documents = stored(&h, &bridge_store::tables::DOCUMENTS).await;
+    let table = &bridge_store::tables::DOCUMENTS;
+    let mut served = Vec::new();
+    for id in stored(&h, &EMPLOYEES).await.into_keys() {
+        for d in reader
+            .all_v2(&format!(
+                "/v2/document-management/documents?owner_id={id}&limit=100"
+            ))
+            .await
+        {
+            let row = &documents[&Key::Text(d["id"].as_str().unwrap().to_owned())];
+            assert_eq!(value(table, row, "name"), &text(&d["name"]));
+            assert_eq!(value(table, row, "employee_id"), &id_cell(&id));
+            assert_eq!(
+                value(table, row, "size"),
+                &Cell::Int(d["size"].as_i64().unwrap())
+            );
+            served.push(d);
+        }
+    }
+    assert!(!served.is_empty(), "the sandbox files documents");
+    assert_eq!(documents.len(), served.len());
+
+    // A renamed document of a person who also changed arrives with the incremental sync,
+    // which reads that one person's documents only; a deleted one goes with a full sync.
+    let renamed = &served[0];
+    let owner = renamed["owner"]["id"].as_str().unwrap().to_owned();
+    let doc = renamed["id"].as_str().unwrap();
+    let status = reader
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v2/document-management/documents/{doc}"),
+            Some(json!({"name": "Signed contract"})),
+        )
+        .await;
+    assert!((200..300).contains(&status), "{status}");
+    let status = reader
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v2/persons/{owner}"),
+            Some(json!({"preferred_name": "Sunny"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let second = h.sync(options(&resources)).await;
+    let summary = &second.resources["documents"];
+    assert_eq!(summary.updated, 1, "{summary:?}");
+    assert_eq!(
+        summary.min_requests, 2,
+        "categories and one owner: {summary:?}"
+    );
+    assert_minimum(&second);
+
+    let removed = served.last().unwrap()["id"].as_str().unwrap().to_owned();
+    let status = reader
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v2/document-management/documents/{removed}"),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&status), "{status}");
+    let full = h
+        .sync(SyncOptions {
+            full: true,
+            ..options(&resources)
+        })
+        .await;
+    assert_minimum(&full);
+    let left = stored(&h, &bridge_store::tables::DOCUMENTS).await;
+    assert!(!left.contains_key(&Key::Text(removed)));
+    assert_eq!(left.len(), served.len() - 1);
+}
+
+fn id_cell(key: &Key) -> Cell {
+    match key {
+        Key::Int(n) => Cell::Int(*n),
+        Key::Text(s) => Cell::text(s.clone()),
+    }
+}

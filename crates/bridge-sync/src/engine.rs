@@ -348,6 +348,7 @@ impl SyncEngine {
             ResourceName::CustomReports => self.custom_reports(options, ctx).await,
             ResourceName::Balances => self.balances(options).await,
             ResourceName::Documents => self.documents(options, ctx).await,
+            ResourceName::Recruiting => self.recruiting(options, ctx).await,
         };
         // Refused for lack of an area the grant did not show (v1 reads): skipped, with advice.
         let result = match result {

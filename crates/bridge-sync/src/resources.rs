@@ -8,6 +8,7 @@ mod documents;
 mod employees_v1;
 mod org;
 mod projects;
+mod recruiting;
 mod reports;
 mod time;
 
@@ -30,6 +31,7 @@ pub(crate) use documents::{DocumentCategories, Documents};
 pub(crate) use employees_v1::EmployeesV1;
 pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
 pub(crate) use projects::{ProjectMembers, Projects};
+pub(crate) use recruiting::{Applications, Candidates, Categories, Jobs, Recruiting};
 pub(crate) use reports::{CustomReports, ReportRows};
 pub(crate) use time::{AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods};
 
@@ -50,6 +52,7 @@ pub enum ResourceName {
     CustomReports,
     Balances,
     Documents,
+    Recruiting,
 }
 
 impl ResourceName {
@@ -69,6 +72,7 @@ impl ResourceName {
         ResourceName::CustomReports,
         ResourceName::Balances,
         ResourceName::Documents,
+        ResourceName::Recruiting,
     ];
 
     /// What `sync` reads without `--resources`: every resource whose no-change incremental
@@ -100,6 +104,7 @@ impl ResourceName {
             ResourceName::CustomReports => "custom_reports",
             ResourceName::Balances => "balances",
             ResourceName::Documents => "documents",
+            ResourceName::Recruiting => "recruiting",
         }
     }
 
@@ -117,6 +122,7 @@ impl ResourceName {
             // v1 reads the same access area the v2 scope stands for.
             ResourceName::Balances => Some(Scope::AbsencesRead),
             ResourceName::Documents => Some(Scope::DocumentsRead),
+            ResourceName::Recruiting => Some(Scope::RecruitingRead),
             ResourceName::Employees | ResourceName::CustomReports => None,
         }
     }
@@ -149,6 +155,7 @@ impl ResourceName {
             ResourceName::CustomReports => "Custom Reports",
             ResourceName::Balances => "Absences",
             ResourceName::Documents => "Documents",
+            ResourceName::Recruiting => "Recruiting",
         }
     }
 }

@@ -11,6 +11,7 @@ use super::{SyncEngine, SyncOptions};
 use crate::context::Context;
 use crate::error::Error;
 use crate::progress::Progress;
+use crate::resources::{Applications, Candidates, Categories, Jobs, Recruiting};
 use crate::resources::{
     Balances, Children, CompensationMonth, CompensationTypes, CustomReports, DocumentCategories,
     Documents, PerParent, ProjectMembers, Projects, ReportRows, months,
@@ -135,6 +136,37 @@ impl SyncEngine {
         };
         let documents = self.per_parent(&Documents, owners, full, options).await?;
         summary.add(&documents);
+        Ok(summary)
+    }
+
+    /// Recruiting categories, jobs, candidates and applications. A company without
+    /// recruiting answers 404 (personio-api.md §5.4): skipped, with the reason.
+    pub(super) async fn recruiting(
+        &self,
+        options: &SyncOptions,
+        ctx: &Context,
+    ) -> Result<ResourceSummary, Error> {
+        let mut summary = ResourceSummary::default();
+        let read = async {
+            summary.add(&self.sync(&Recruiting(Categories), options, ctx).await?);
+            summary.add(&self.sync(&Recruiting(Jobs), options, ctx).await?);
+            summary.add(&self.sync(&Recruiting(Candidates), options, ctx).await?);
+            summary.add(&self.sync(&Recruiting(Applications), options, ctx).await?);
+            Ok::<(), Error>(())
+        };
+        match read.await {
+            Ok(()) => {}
+            Err(Error::Personio(e)) if e.kind() == personio_client::ErrorKind::NotFound => {
+                return Ok(ResourceSummary {
+                    skipped: Some(
+                        "Personio has no recruiting for this company (its recruiting API answers 404)"
+                            .into(),
+                    ),
+                    ..Default::default()
+                });
+            }
+            Err(e) => return Err(e),
+        }
         Ok(summary)
     }
 

@@ -553,3 +553,59 @@ fn id_cell(key: &Key) -> Cell {
         Key::Text(s) => Cell::text(s.clone()),
     }
 }
+
+#[tokio::test]
+async fn recruiting_lists_are_stored_as_served() {
+    let h = default_harness(36, 15).await;
+    let summary = h.sync(options(&[ResourceName::Recruiting])).await;
+    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_minimum(&summary);
+    let reader = Reader::new(&h).await;
+    let beta = |path: &str| {
+        let request = reader
+            .http
+            .get(format!("{}{path}", reader.base))
+            .bearer_auth(&reader.v2)
+            .header("Beta", "true");
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    use bridge_store::tables::{
+        RECRUITING_APPLICATIONS, RECRUITING_CANDIDATES, RECRUITING_CATEGORIES, RECRUITING_JOBS,
+    };
+    for (path, table) in [
+        ("/v2/recruiting/categories", &RECRUITING_CATEGORIES),
+        ("/v2/recruiting/jobs", &RECRUITING_JOBS),
+        ("/v2/recruiting/candidates", &RECRUITING_CANDIDATES),
+        ("/v2/recruiting/applications", &RECRUITING_APPLICATIONS),
+    ] {
+        let mut served = Vec::new();
+        let mut next = Some(format!("{path}?limit=200"));
+        for _ in 0..100 {
+            let Some(at) = next.take() else { break };
+            let page = beta(&at).await;
+            served.extend(page["_data"].as_array().unwrap().iter().cloned());
+            next = page["_meta"]["links"]["next"]["href"]
+                .as_str()
+                .map(|href| href.trim_start_matches(&reader.base).to_owned());
+        }
+        assert!(!served.is_empty(), "{path} has items");
+        let rows = stored(&h, table).await;
+        assert_eq!(rows.len(), served.len(), "{path}");
+        for item in &served {
+            let row = &rows[&Key::Text(item["id"].as_str().unwrap().to_owned())];
+            match table.name {
+                "recruiting_applications" => {
+                    assert_eq!(
+                        value(table, row, "candidate_id"),
+                        &text(&item["candidate"]["id"])
+                    );
+                    assert_eq!(value(table, row, "job_id"), &text(&item["job"]["id"]));
+                }
+                "recruiting_candidates" => {
+                    assert_eq!(value(table, row, "email"), &text(&item["email"]))
+                }
+                _ => assert_eq!(value(table, row, "name"), &text(&item["name"])),
+            }
+        }
+    }
+}

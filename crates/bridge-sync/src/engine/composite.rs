@@ -2,7 +2,7 @@
 //! by month with their types, custom reports with their rows, absence balances per
 //! employee. Also the one loop every per-parent list shares.
 
-use bridge_store::tables::{EMPLOYEES, PROJECTS};
+use bridge_store::tables::{ABSENCE_PERIODS, EMPLOYEES, PROJECTS};
 use bridge_store::{Checkpoint, Key, ListingEnd, PageWrite, Value};
 use chrono::Utc;
 use futures::StreamExt;
@@ -111,7 +111,7 @@ impl SyncEngine {
         let employees = if full {
             self.store.live_ids(self.company.id, &EMPLOYEES).await?
         } else {
-            let mut ids: Vec<i64> = self.touched("absence_periods").into_iter().collect();
+            let mut ids: Vec<i64> = self.touched(ABSENCE_PERIODS.name).into_iter().collect();
             ids.sort_unstable();
             ids.into_iter().map(Key::Int).collect()
         };

@@ -137,3 +137,39 @@ async fn opt_in_resources_without_their_area_are_skipped_with_advice() {
         assert!(summary.resources[resource].error.is_none());
     }
 }
+
+#[tokio::test]
+async fn a_company_without_recruiting_skips_it_and_says_why() {
+    let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(27, 10));
+    let status = reqwest::Client::new()
+        .put(sandbox.url("/_sandbox/features"))
+        .bearer_auth(bridge_testkit::ADMIN_TOKEN)
+        .json(&json!({"recruiting": false}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+    let h = harness(
+        sandbox,
+        bridge_testkit::CLIENT_ID,
+        bridge_testkit::CLIENT_SECRET,
+        Filters::default(),
+    )
+    .await;
+    let summary = h
+        .sync(SyncOptions {
+            resources: vec![bridge_sync::ResourceName::Recruiting],
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(summary.outcome, "partial");
+    let recruiting = &summary.resources["recruiting"];
+    let skipped = recruiting.skipped.as_deref().unwrap_or_default();
+    assert!(skipped.contains("no recruiting"), "{recruiting:?}");
+    assert_eq!(
+        summary.requests,
+        summary.token_requests + 1,
+        "stops at the first 404"
+    );
+}

@@ -172,6 +172,154 @@ pub const BALANCES: Table = Table {
     ],
 };
 
+pub const PROJECTS: Table = Table {
+    name: "projects",
+    key: KeyType::Int,
+    columns: &[
+        ("name", Text),
+        ("project_code", Text),
+        ("description", Text),
+        ("status", Text),
+        ("cost_center_id", Int),
+        ("parent_project_id", Int),
+        ("start", Text),
+        ("end", Text),
+        ("billable", Int),
+        ("client_name", Text),
+        ("project_type", Text),
+        ("assigned_to_all", Int),
+        ("source_created_at", Text),
+    ],
+};
+
+/// Project members (`id` = `project:person`), derived from each project's member list.
+pub const PROJECT_MEMBERS: Table = Table {
+    name: "project_members",
+    key: KeyType::Text,
+    columns: &[("project_id", Int), ("employee_id", Int)],
+};
+
+pub const COMPENSATION_TYPES: Table = Table {
+    name: "compensation_types",
+    key: KeyType::Text,
+    columns: &[("name", Text), ("category", Text)],
+};
+
+pub const COMPENSATIONS: Table = Table {
+    name: "compensations",
+    key: KeyType::Text,
+    columns: &[
+        ("employee_id", Int),
+        ("legal_entity_id", Int),
+        ("compensation_type_id", Text),
+        ("compensation_type", Text),
+        ("category", Text),
+        ("amount", Real),
+        ("currency", Text),
+        ("pay_interval", Text),
+        ("effective_from", Text),
+        ("comment", Text),
+        ("weekly_working_hours", Real),
+        ("full_time_weekly_working_hours", Real),
+        ("source_created_at", Text),
+    ],
+};
+
+pub const CUSTOM_REPORTS: Table = Table {
+    name: "custom_reports",
+    key: KeyType::Text,
+    columns: &[
+        ("name", Text),
+        ("description", Text),
+        ("type", Text),
+        ("status", Text),
+        ("period_type", Text),
+        ("start_date", Text),
+        ("end_date", Text),
+        ("columns", Text),
+        ("data_refreshed_at", Text),
+        ("source_created_at", Text),
+    ],
+};
+
+/// One row of a custom report (`id` = `report:employee`, with `:n` for an employee's
+/// further rows); `cells` is a JSON object of attribute id to cell.
+pub const CUSTOM_REPORT_ROWS: Table = Table {
+    name: "custom_report_rows",
+    key: KeyType::Text,
+    columns: &[("report_id", Text), ("employee_id", Int), ("cells", Text)],
+};
+
+pub const DOCUMENT_CATEGORIES: Table = Table {
+    name: "document_categories",
+    key: KeyType::Int,
+    columns: &[("name", Text)],
+};
+
+/// Document metadata (never the files), owned by employees.
+pub const DOCUMENTS: Table = Table {
+    name: "documents",
+    key: KeyType::Text,
+    columns: &[
+        ("employee_id", Int),
+        ("category_id", Int),
+        ("name", Text),
+        ("date", Text),
+        ("comment", Text),
+        ("document_type", Text),
+        ("size", Int),
+        ("virus_scan", Text),
+        ("esignature", Text),
+        ("source_created_at", Text),
+    ],
+};
+
+pub const RECRUITING_CATEGORIES: Table = Table {
+    name: "recruiting_categories",
+    key: KeyType::Text,
+    columns: &[("name", Text), ("stages", Text)],
+};
+
+pub const RECRUITING_JOBS: Table = Table {
+    name: "recruiting_jobs",
+    key: KeyType::Text,
+    columns: &[
+        ("name", Text),
+        ("department", Text),
+        ("category_id", Text),
+        ("status", Text),
+        ("source_created_at", Text),
+    ],
+};
+
+pub const RECRUITING_CANDIDATES: Table = Table {
+    name: "recruiting_candidates",
+    key: KeyType::Text,
+    columns: &[
+        ("first_name", Text),
+        ("last_name", Text),
+        ("email", Text),
+        ("phone", Text),
+        ("location", Text),
+        ("source_created_at", Text),
+    ],
+};
+
+pub const RECRUITING_APPLICATIONS: Table = Table {
+    name: "recruiting_applications",
+    key: KeyType::Text,
+    columns: &[
+        ("candidate_id", Text),
+        ("job_id", Text),
+        ("stage", Text),
+        ("stage_kind", Text),
+        ("channel", Text),
+        ("application_date", Text),
+        ("is_anonymized", Int),
+        ("source_created_at", Text),
+    ],
+};
+
 /// Every record table.
 pub const ALL: &[&Table] = &[
     &EMPLOYEES,
@@ -185,6 +333,18 @@ pub const ALL: &[&Table] = &[
     &ABSENCE_TYPES,
     &ABSENCE_PERIODS,
     &BALANCES,
+    &PROJECTS,
+    &PROJECT_MEMBERS,
+    &COMPENSATION_TYPES,
+    &COMPENSATIONS,
+    &CUSTOM_REPORTS,
+    &CUSTOM_REPORT_ROWS,
+    &DOCUMENT_CATEGORIES,
+    &DOCUMENTS,
+    &RECRUITING_CATEGORIES,
+    &RECRUITING_JOBS,
+    &RECRUITING_CANDIDATES,
+    &RECRUITING_APPLICATIONS,
 ];
 
 /// The bookkeeping columns every record table has after its normalized ones.

@@ -1,10 +1,15 @@
 //! Running a sync: which resources, in which order, each listing page by page into the store.
 
-use std::collections::HashSet;
+mod composite;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use bridge_store::tables::{COST_CENTERS, EMPLOYEES, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
-use bridge_store::{Checkpoint, Company, Listing, ListingEnd, Outcome, PageWrite, Store};
+use bridge_store::{
+    Checkpoint, Company, Key, Listing, ListingEnd, Outcome, PageWrite, Row, Store, Table, Value,
+};
 use chrono::{Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
 use personio_client::{Client, Grant, PageToken};
@@ -46,8 +51,10 @@ pub struct SyncOptions {
     pub overlap_v2: Duration,
     /// Incremental syncs reconcile ids at least this often.
     pub reconcile_every: Duration,
-    /// Resources read at the same time.
+    /// Resources read at the same time (and per-parent lists: employees' balances, ...).
     pub concurrency: usize,
+    /// Months of compensations a full sync reads, the current one included.
+    pub compensation_months: u32,
 }
 
 impl Default for SyncOptions {
@@ -61,6 +68,7 @@ impl Default for SyncOptions {
             overlap_v2: Duration::minutes(2),
             reconcile_every: Duration::hours(24),
             concurrency: 3,
+            compensation_months: 12,
         }
     }
 }
@@ -71,6 +79,9 @@ pub struct SyncEngine {
     client: Client,
     company: Company,
     progress: Option<UnboundedSender<Progress>>,
+    /// Per table, the employees whose records were created, changed or deleted in this run
+    /// (balances follow absences).
+    touched: Mutex<HashMap<&'static str, HashSet<i64>>>,
 }
 
 impl SyncEngine {
@@ -80,6 +91,7 @@ impl SyncEngine {
             client,
             company,
             progress: None,
+            touched: Mutex::default(),
         }
     }
 
@@ -87,6 +99,20 @@ impl SyncEngine {
     pub fn with_progress(mut self, sender: UnboundedSender<Progress>) -> SyncEngine {
         self.progress = Some(sender);
         self
+    }
+
+    /// Employees whose records in `table` changed in this run.
+    fn touched(&self, table: &str) -> HashSet<i64> {
+        self.touched
+            .lock()
+            .map(|t| t.get(table).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    fn touch(&self, table: &'static str, employees: impl IntoIterator<Item = i64>) {
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.entry(table).or_default().extend(employees);
+        }
     }
 
     fn emit(&self, event: Progress) {
@@ -100,11 +126,19 @@ impl SyncEngine {
     pub async fn run(&self, options: &SyncOptions) -> Result<Summary, Error> {
         let started = Instant::now();
         let before = self.client.metrics();
+        let wanted = if options.resources.is_empty() {
+            ResourceName::DEFAULT
+        } else {
+            &options.resources
+        };
         let selected: Vec<ResourceName> = ResourceName::ALL
             .iter()
             .copied()
-            .filter(|r| options.resources.is_empty() || options.resources.contains(r))
+            .filter(|r| wanted.contains(r))
             .collect();
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.clear();
+        }
         let run = self
             .store
             .start_run(
@@ -175,9 +209,10 @@ impl SyncEngine {
 
         // Reference data first (names for v2 employments), then employees (who decide which
         // people are in scope), then what belongs to employees.
+        // Balances go last: they follow the absences changed in this run.
         let (before, after): (Vec<ResourceName>, Vec<ResourceName>) = selected
             .iter()
-            .filter(|r| **r != ResourceName::Employees)
+            .filter(|r| !matches!(r, ResourceName::Employees | ResourceName::Balances))
             .partition(|r| !r.belongs_to_employees());
         let employees = selected.contains(&ResourceName::Employees);
         let results = futures::stream::iter(before.iter().copied())
@@ -215,6 +250,12 @@ impl SyncEngine {
             .collect::<Vec<_>>()
             .await;
         self.collect(&mut summary, results)?;
+        if selected.contains(&ResourceName::Balances) {
+            let result = self
+                .run_resource(ResourceName::Balances, &grant, options, &ctx)
+                .await;
+            self.collect(&mut summary, vec![result])?;
+        }
         for (table, deleted) in gone_with_people {
             if deleted == 0 {
                 continue;
@@ -321,14 +362,31 @@ impl SyncEngine {
             ResourceName::AbsenceTypes => self.sync(&AbsenceTypes, options, ctx).await,
             ResourceName::Absences => self.sync(&AbsencePeriods, options, ctx).await,
             ResourceName::Attendances => self.sync(&AttendancePeriods, options, ctx).await,
+            ResourceName::Projects => self.projects(options, ctx).await,
+            ResourceName::Compensations => self.compensations(options, ctx).await,
+            ResourceName::CustomReports => self.custom_reports(options, ctx).await,
+            ResourceName::Balances => self.balances(options).await,
+            ResourceName::Documents => self.documents(options, ctx).await,
+            ResourceName::Recruiting => self.recruiting(options, ctx).await,
         };
-        let result = result.map_err(|e| match e {
-            Error::Personio(
+        // Refused for lack of an area the grant did not show (v1 reads): skipped, with advice.
+        let result = match result {
+            Err(Error::Personio(
                 personio_client::Error::MissingScope { .. }
                 | personio_client::Error::MissingArea { .. },
-            ) => Error::Personio(personio_client::Error::Config(missing_permission(name))),
+            )) => {
+                let reason = missing_permission(name);
+                self.emit(Progress::ResourceSkipped {
+                    resource: name.as_str(),
+                    reason: reason.clone(),
+                });
+                Ok(ResourceSummary {
+                    skipped: Some(reason),
+                    ..Default::default()
+                })
+            }
             other => other,
-        });
+        };
         if let Ok(summary) = &result {
             self.emit(Progress::ResourceFinished {
                 resource: name.as_str(),
@@ -447,6 +505,7 @@ impl SyncEngine {
                 let next = page.next.clone();
                 let mapped = resource.map(step, page.items, ctx)?;
                 max_seen = resources::later(max_seen, mapped.max_updated);
+                let owners = owners(resource.table(), &mapped.rows);
                 let listing = Listing {
                     kind: step.kind.listing(),
                     started_at,
@@ -476,6 +535,13 @@ impl SyncEngine {
                 summary.updated += applied.updated;
                 summary.unchanged += applied.unchanged;
                 summary.left_filter += applied.left_filter;
+                self.touch(
+                    resource.table().name,
+                    applied
+                        .changes
+                        .iter()
+                        .filter_map(|c| owners.get(&c.key).copied()),
+                );
                 self.emit(Progress::PageStored {
                     resource: name.clone(),
                     fetched: summary.fetched,
@@ -552,6 +618,25 @@ impl SyncEngine {
         }
         Ok(summary)
     }
+}
+
+/// The employee each row belongs to, by key: the key itself for employees, else the
+/// row's `employee_id`.
+fn owners(table: &Table, rows: &[Row]) -> HashMap<Key, i64> {
+    let column = table.column_index("employee_id");
+    rows.iter()
+        .filter_map(|row| {
+            let owner = match (&row.key, column) {
+                (Key::Int(id), _) if table.name == EMPLOYEES.name => Some(*id),
+                (_, Some(i)) => match row.values.get(i) {
+                    Some(Value::Int(id)) => Some(*id),
+                    _ => None,
+                },
+                _ => None,
+            };
+            owner.map(|o| (row.key.clone(), o))
+        })
+        .collect()
 }
 
 /// What to do when the credential lacks what a resource needs.

@@ -1,8 +1,15 @@
 //! The resources a sync reads. Adding one means a module here with a [`Resource`] impl and a
 //! line in [`ResourceName`].
 
+mod balances;
+mod children;
+mod compensations;
+mod documents;
 mod employees_v1;
 mod org;
+mod projects;
+mod recruiting;
+mod reports;
 mod time;
 
 use std::str::FromStr;
@@ -17,8 +24,15 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::plan::Step;
 
+pub(crate) use balances::Balances;
+pub(crate) use children::{Children, PerParent};
+pub(crate) use compensations::{CompensationMonth, CompensationTypes, months};
+pub(crate) use documents::{DocumentCategories, Documents};
 pub(crate) use employees_v1::EmployeesV1;
 pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
+pub(crate) use projects::{ProjectMembers, Projects};
+pub(crate) use recruiting::{Applications, Candidates, Categories, Jobs, Recruiting};
+pub(crate) use reports::{CustomReports, ReportRows};
 pub(crate) use time::{AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods};
 
 /// The resources, by the names users give on `--resources`.
@@ -33,12 +47,38 @@ pub enum ResourceName {
     Employees,
     Absences,
     Attendances,
+    Projects,
+    Compensations,
+    CustomReports,
+    Balances,
+    Documents,
+    Recruiting,
 }
 
 impl ResourceName {
     /// Every resource, in the order a sync runs them: reference data first, then employees
     /// (who decide which people are in scope), then what belongs to employees.
     pub const ALL: &'static [ResourceName] = &[
+        ResourceName::OrgUnits,
+        ResourceName::LegalEntities,
+        ResourceName::Workplaces,
+        ResourceName::CostCenters,
+        ResourceName::AbsenceTypes,
+        ResourceName::Employees,
+        ResourceName::Absences,
+        ResourceName::Attendances,
+        ResourceName::Projects,
+        ResourceName::Compensations,
+        ResourceName::CustomReports,
+        ResourceName::Balances,
+        ResourceName::Documents,
+        ResourceName::Recruiting,
+    ];
+
+    /// What `sync` reads without `--resources`: every resource whose no-change incremental
+    /// sync costs at most one request (per listing). The others read one list per project,
+    /// report, month or employee, and are chosen with `--resources`.
+    pub const DEFAULT: &'static [ResourceName] = &[
         ResourceName::OrgUnits,
         ResourceName::LegalEntities,
         ResourceName::Workplaces,
@@ -59,6 +99,12 @@ impl ResourceName {
             ResourceName::Employees => "employees",
             ResourceName::Absences => "absences",
             ResourceName::Attendances => "attendances",
+            ResourceName::Projects => "projects",
+            ResourceName::Compensations => "compensations",
+            ResourceName::CustomReports => "custom_reports",
+            ResourceName::Balances => "balances",
+            ResourceName::Documents => "documents",
+            ResourceName::Recruiting => "recruiting",
         }
     }
 
@@ -71,13 +117,26 @@ impl ResourceName {
             ResourceName::CostCenters => Some(Scope::CostCentersRead),
             ResourceName::AbsenceTypes | ResourceName::Absences => Some(Scope::AbsencesRead),
             ResourceName::Attendances => Some(Scope::AttendancesRead),
-            ResourceName::Employees => None,
+            ResourceName::Projects => Some(Scope::ProjectsRead),
+            ResourceName::Compensations => Some(Scope::CompensationsRead),
+            // v1 reads the same access area the v2 scope stands for.
+            ResourceName::Balances => Some(Scope::AbsencesRead),
+            ResourceName::Documents => Some(Scope::DocumentsRead),
+            ResourceName::Recruiting => Some(Scope::RecruitingRead),
+            ResourceName::Employees | ResourceName::CustomReports => None,
         }
     }
 
     /// Records that belong to employees and follow the filters' scope.
     pub(crate) fn belongs_to_employees(self) -> bool {
-        matches!(self, ResourceName::Absences | ResourceName::Attendances)
+        matches!(
+            self,
+            ResourceName::Absences
+                | ResourceName::Attendances
+                | ResourceName::Compensations
+                | ResourceName::Balances
+                | ResourceName::Documents
+        )
     }
 
     /// The access area of Personio's credential screen that grants it.
@@ -89,7 +148,14 @@ impl ResourceName {
             | ResourceName::CostCenters => "Org Units",
             ResourceName::Employees => "Employees",
             ResourceName::AbsenceTypes | ResourceName::Absences => "Absences",
-            ResourceName::Attendances => "Attendances",
+            // Projects are what attendance is booked on (v1 keeps them under attendances,
+            // personio-api.md §2.4); Personio names no area of their own: our reading.
+            ResourceName::Attendances | ResourceName::Projects => "Attendances",
+            ResourceName::Compensations => "Compensations",
+            ResourceName::CustomReports => "Custom Reports",
+            ResourceName::Balances => "Absences",
+            ResourceName::Documents => "Documents",
+            ResourceName::Recruiting => "Recruiting",
         }
     }
 }

@@ -22,7 +22,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub company: String,
     /// employees, absences, attendances, or a table: employments, employee_cost_centers, org_units,
-    /// legal_entities, workplaces, cost_centers, absence_types, absence_periods, attendance_periods, balances.
+    /// legal_entities, workplaces, cost_centers, absence_types, absence_periods, attendance_periods, balances,
+    /// projects, project_members, compensation_types, compensations, custom_reports, custom_report_rows,
+    /// document_categories, documents, recruiting_categories, recruiting_jobs, recruiting_candidates,
+    /// recruiting_applications.
     #[arg(long)]
     pub resource: String,
     #[arg(long, value_enum)]

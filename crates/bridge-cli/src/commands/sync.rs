@@ -21,9 +21,16 @@ pub struct SyncArgs {
     /// Check every id for deletions now, not only when due.
     #[arg(long)]
     pub reconcile: bool,
-    /// Only these resources, comma-separated (e.g. employees,org_units).
+    /// Only these resources, comma-separated (e.g. employees,org_units). Without it: org_units,
+    /// legal_entities, workplaces, cost_centers, absence_types, employees, absences,
+    /// attendances. Opt-in (one list per project, month, report or employee): projects,
+    /// compensations, custom_reports, balances, documents, recruiting.
     #[arg(long, value_delimiter = ',')]
     pub resources: Vec<String>,
+    /// Months of compensations a full sync reads, the current one included (incremental
+    /// syncs read the current and the previous month).
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub compensation_months: u32,
     /// Which Personio API to read where both can serve a resource.
     #[arg(long, value_enum, default_value_t = Api::Auto)]
     pub api: Api,
@@ -54,6 +61,7 @@ pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
             Api::V1 => ApiChoice::V1,
             Api::V2 => ApiChoice::V2,
         },
+        compensation_months: args.compensation_months,
         ..SyncOptions::default()
     };
     let store = context.store().await?;

@@ -5,6 +5,7 @@
 mod full;
 mod incremental;
 mod permissions;
+mod resources;
 mod simulate;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};

@@ -104,7 +104,78 @@ async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave(db: TestDb
     );
 }
 
+async fn opt_in_resources_without_their_area_are_skipped_with_advice(db: TestDb) {
+    let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(26, 10));
+    let (id, secret) = credential(
+        &sandbox,
+        json!({"name": "people only", "access": {"employees": "read"}, "readable_attributes": "all"}),
+    )
+    .await;
+    let h = harness(db, sandbox, &id, &secret, Filters::default()).await;
+    let summary = h
+        .sync(SyncOptions {
+            resources: vec![
+                bridge_sync::ResourceName::CustomReports,
+                bridge_sync::ResourceName::Projects,
+                bridge_sync::ResourceName::Compensations,
+            ],
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(summary.outcome, "partial");
+    for (resource, area) in [
+        ("custom_reports", "Custom Reports: Read"),
+        ("projects", "Attendances: Read"),
+        ("compensations", "Compensations: Read"),
+    ] {
+        let skipped = summary.resources[resource].skipped.as_deref();
+        assert!(
+            skipped.is_some_and(|s| s.contains(area)),
+            "{resource}: {skipped:?}"
+        );
+        assert!(summary.resources[resource].error.is_none());
+    }
+}
+
+async fn a_company_without_recruiting_skips_it_and_says_why(db: TestDb) {
+    let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(27, 10));
+    let status = reqwest::Client::new()
+        .put(sandbox.url("/_sandbox/features"))
+        .bearer_auth(bridge_testkit::ADMIN_TOKEN)
+        .json(&json!({"recruiting": false}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+    let h = harness(
+        db,
+        sandbox,
+        bridge_testkit::CLIENT_ID,
+        bridge_testkit::CLIENT_SECRET,
+        Filters::default(),
+    )
+    .await;
+    let summary = h
+        .sync(SyncOptions {
+            resources: vec![bridge_sync::ResourceName::Recruiting],
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(summary.outcome, "partial");
+    let recruiting = &summary.resources["recruiting"];
+    let skipped = recruiting.skipped.as_deref().unwrap_or_default();
+    assert!(skipped.contains("no recruiting"), "{recruiting:?}");
+    assert_eq!(
+        summary.requests,
+        summary.token_requests + 1,
+        "stops at the first 404"
+    );
+}
+
 bridge_testkit::each_backend!(
+    opt_in_resources_without_their_area_are_skipped_with_advice,
+    a_company_without_recruiting_skips_it_and_says_why,
     a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it,
     filters_keep_only_the_chosen_people_and_mark_those_who_leave,
 );

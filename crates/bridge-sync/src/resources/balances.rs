@@ -1,0 +1,76 @@
+//! Absence balances through v1 (`GET /v1/company/employees/{id}/absences/balance`,
+//! personio-api.md §2.2): v2 has none, and v1 answers per employee, one request each. A
+//! full sync reads every employee's; an incremental one only those whose absences changed
+//! in the same run (see the engine), since a balance moves only with absences (and with
+//! accruals, which the next full sync picks up).
+
+use bridge_store::tables::BALANCES;
+use bridge_store::{Key, Row, Table, Value};
+use futures::future::BoxFuture;
+use personio_api::v1::{Balance, Single};
+use personio_client::Client;
+use serde_json::value::RawValue;
+
+use super::children::{Children, PerParent};
+use crate::error::Error;
+
+pub(crate) struct Balances;
+
+impl PerParent for Balances {
+    fn checkpoint_name(&self) -> &'static str {
+        "balances"
+    }
+
+    fn table(&self) -> &'static Table {
+        &BALANCES
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "employee_id"
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        client: &'a Client,
+        parent: &'a Key,
+    ) -> BoxFuture<'a, Result<Children, Error>> {
+        Box::pin(async move {
+            let Key::Int(employee) = parent else {
+                return Err(Error::Malformed {
+                    resource: "employee",
+                    field: "a numeric id",
+                });
+            };
+            let path = format!("/v1/company/employees/{employee}/absences/balance");
+            let body: Single<Vec<Box<RawValue>>> = client.get(&path, &[]).await?;
+            let rows = body
+                .data
+                .into_iter()
+                .map(|raw| {
+                    let b: Balance =
+                        serde_json::from_str(raw.get()).map_err(|_| Error::Malformed {
+                            resource: "absence balance",
+                            field: "id",
+                        })?;
+                    Ok(Row {
+                        key: Key::Text(format!("{employee}:{}", b.id)),
+                        values: vec![
+                            Value::Int(*employee),
+                            Value::Int(b.id),
+                            Value::text(b.name),
+                            Value::opt_text(b.category),
+                            Value::Real(b.balance),
+                            Value::opt_real(b.available_balance),
+                        ],
+                        raw: raw.get().to_owned(),
+                        source_updated_at: None,
+                    })
+                })
+                .collect::<Result<_, Error>>()?;
+            Ok(Children {
+                rows,
+                min_requests: 1,
+            })
+        })
+    }
+}

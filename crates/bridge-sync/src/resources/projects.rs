@@ -1,0 +1,138 @@
+//! Projects through v2 (`GET /v2/projects`, personio-api.md §3.10) and their members
+//! (`GET /v2/projects/{id}/members`, one list per top-level project: sub-projects cannot
+//! have members and inherit their parent's). Projects have no change feed, so every sync
+//! lists them whole, which also finds deletions.
+
+use bridge_store::tables::{PROJECT_MEMBERS, PROJECTS};
+use bridge_store::{Key, Row, Table, Value};
+use futures::future::BoxFuture;
+use personio_api::v2;
+use personio_client::{Client, Record};
+
+use super::children::{Children, PerParent, all_v2};
+use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use crate::context::Context;
+use crate::error::Error;
+use crate::plan::Step;
+
+/// Page size of the project list (Personio documents no maximum; 100 is what its other
+/// v2 lists allow, personio-api.md §3.1: our choice).
+const PROJECT_PAGE: u32 = 100;
+/// Page size of a member list: Personio's maximum (§3.10).
+const MEMBER_PAGE: u32 = 200;
+
+fn numeric(resource: &'static str, id: &str) -> Result<i64, Error> {
+    id.trim().parse().map_err(|_| Error::Malformed {
+        resource,
+        field: "a numeric id",
+    })
+}
+
+fn id_of(r: &Option<v2::IdRef>) -> Option<i64> {
+    r.as_ref().and_then(|r| r.id.trim().parse().ok())
+}
+
+/// `GET /v2/projects`.
+pub(crate) struct Projects;
+
+impl Resource for Projects {
+    type Item = v2::Project;
+
+    fn checkpoint_name(&self) -> String {
+        "projects".into()
+    }
+
+    fn table(&self) -> &'static Table {
+        &PROJECTS
+    }
+
+    fn listing(&self, _: &Step) -> ListingPlan {
+        ListingPlan {
+            path: "/v2/projects".into(),
+            query: vec![("limit".into(), PROJECT_PAGE.to_string())],
+            paging: Paging::V2,
+        }
+    }
+
+    fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
+        let mut mapped = Mapped::default();
+        for record in items {
+            let p = &record.value;
+            let updated = instant(p.updated_at.as_deref());
+            mapped.max_updated = later(mapped.max_updated, updated);
+            mapped.rows.push(Row {
+                key: Key::Int(numeric("project", &p.id)?),
+                values: vec![
+                    Value::text(p.name.clone()),
+                    Value::opt_text(p.project_code.clone()),
+                    Value::opt_text(p.description.clone()),
+                    Value::text(p.status.clone()),
+                    Value::opt_int(id_of(&p.cost_center)),
+                    Value::opt_int(id_of(&p.parent_project)),
+                    Value::opt_text(p.start.as_ref().map(|d| d.date.clone())),
+                    Value::opt_text(p.end.as_ref().map(|d| d.date.clone())),
+                    Value::Int(i64::from(p.billable)),
+                    Value::opt_text(p.client_name.clone()),
+                    Value::opt_text(p.project_type.clone()),
+                    Value::Int(i64::from(p.assigned_to_all)),
+                    Value::opt_text(instant(p.created_at.as_deref()).map(bridge_store::timestamp)),
+                ],
+                raw: raw(&record),
+                source_updated_at: updated,
+            });
+        }
+        Ok(mapped)
+    }
+
+    fn derived_tables(&self) -> Vec<(&'static Table, &'static str)> {
+        vec![(&PROJECT_MEMBERS, "project_id")]
+    }
+}
+
+/// `GET /v2/projects/{id}/members` of one project.
+pub(crate) struct ProjectMembers;
+
+impl PerParent for ProjectMembers {
+    fn checkpoint_name(&self) -> &'static str {
+        "project_members"
+    }
+
+    fn table(&self) -> &'static Table {
+        &PROJECT_MEMBERS
+    }
+
+    fn parent_column(&self) -> &'static str {
+        "project_id"
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        client: &'a Client,
+        parent: &'a Key,
+    ) -> BoxFuture<'a, Result<Children, Error>> {
+        Box::pin(async move {
+            let path = format!("/v2/projects/{parent}/members");
+            let (items, min_requests) =
+                all_v2::<v2::ProjectMember>(client, &path, MEMBER_PAGE, Vec::new()).await?;
+            let Key::Int(project) = parent else {
+                return Err(Error::Malformed {
+                    resource: "project",
+                    field: "a numeric id",
+                });
+            };
+            let rows = items
+                .into_iter()
+                .map(|record| {
+                    let person = numeric("project member", &record.value.person.id)?;
+                    Ok(Row {
+                        key: Key::Text(format!("{project}:{person}")),
+                        values: vec![Value::Int(*project), Value::Int(person)],
+                        raw: raw(&record),
+                        source_updated_at: None,
+                    })
+                })
+                .collect::<Result<_, Error>>()?;
+            Ok(Children { rows, min_requests })
+        })
+    }
+}

@@ -1,0 +1,191 @@
+//! Recruiting through the v2 beta (`/v2/recruiting/...`, `Beta: true`, which the client
+//! sends; personio-api.md §3.12): categories with their pipeline stages, jobs, candidates
+//! and applications. Each is listed whole on every sync of this resource, which also finds
+//! deletions: the lists offer `updated_at.gt`, but jobs and applications stamp their
+//! changes in local time with a zone name, so a watermark would need the zone rules; at
+//! recruiting's sizes a full list is a few requests.
+//!
+//! Jobs' and applications' `source_created_at` is the local wall-clock time Personio sends
+//! (`YYYY-MM-DDTHH:MM:SS`, no zone); candidates' is UTC.
+
+use bridge_store::tables::{
+    RECRUITING_APPLICATIONS, RECRUITING_CANDIDATES, RECRUITING_CATEGORIES, RECRUITING_JOBS,
+};
+use bridge_store::{Key, Row, Table, Value};
+use personio_api::v2::recruiting::{Application, Candidate, Category, Job, LocalTimestamp};
+use personio_client::Record;
+use serde::de::DeserializeOwned;
+
+use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use crate::context::Context;
+use crate::error::Error;
+use crate::plan::Step;
+
+/// Personio's largest recruiting page (§3.12).
+const PAGE: u32 = 200;
+
+fn local(stamp: &Option<LocalTimestamp>) -> Option<String> {
+    stamp.as_ref().map(|s| s.date_time.clone())
+}
+
+/// How one recruiting list maps to its table.
+pub(crate) trait RecruitingList: Send + Sync {
+    type Item: DeserializeOwned + Send + 'static;
+    const NAME: &'static str;
+    const PATH: &'static str;
+    fn table(&self) -> &'static Table;
+    fn row(&self, record: &Record<Self::Item>) -> Row;
+}
+
+/// A [`RecruitingList`] as a [`Resource`].
+pub(crate) struct Recruiting<L>(pub L);
+
+impl<L: RecruitingList> Resource for Recruiting<L> {
+    type Item = L::Item;
+
+    fn checkpoint_name(&self) -> String {
+        format!("recruiting.{}", L::NAME)
+    }
+
+    fn table(&self) -> &'static Table {
+        self.0.table()
+    }
+
+    fn listing(&self, _: &Step) -> ListingPlan {
+        ListingPlan {
+            path: L::PATH.into(),
+            query: vec![("limit".into(), PAGE.to_string())],
+            paging: Paging::V2,
+        }
+    }
+
+    fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
+        let mut mapped = Mapped::default();
+        for record in &items {
+            let row = self.0.row(record);
+            mapped.max_updated = later(mapped.max_updated, row.source_updated_at);
+            mapped.rows.push(row);
+        }
+        Ok(mapped)
+    }
+}
+
+pub(crate) struct Categories;
+
+impl RecruitingList for Categories {
+    type Item = Category;
+    const NAME: &'static str = "categories";
+    const PATH: &'static str = "/v2/recruiting/categories";
+
+    fn table(&self) -> &'static Table {
+        &RECRUITING_CATEGORIES
+    }
+
+    fn row(&self, record: &Record<Category>) -> Row {
+        let c = &record.value;
+        Row {
+            key: Key::Text(c.id.clone()),
+            values: vec![
+                Value::text(c.name.clone()),
+                Value::text(serde_json::to_string(&c.stages).unwrap_or_default()),
+            ],
+            raw: raw(record),
+            source_updated_at: None,
+        }
+    }
+}
+
+pub(crate) struct Jobs;
+
+impl RecruitingList for Jobs {
+    type Item = Job;
+    const NAME: &'static str = "jobs";
+    const PATH: &'static str = "/v2/recruiting/jobs";
+
+    fn table(&self) -> &'static Table {
+        &RECRUITING_JOBS
+    }
+
+    fn row(&self, record: &Record<Job>) -> Row {
+        let j = &record.value;
+        Row {
+            key: Key::Text(j.id.clone()),
+            values: vec![
+                Value::text(j.name.clone()),
+                Value::opt_text(j.department.as_ref().map(|d| d.name.clone())),
+                Value::opt_text(j.category.as_ref().map(|c| c.id.clone())),
+                Value::opt_text(j.status.clone()),
+                Value::opt_text(local(&j.created_at)),
+            ],
+            raw: raw(record),
+            source_updated_at: None,
+        }
+    }
+}
+
+pub(crate) struct Candidates;
+
+impl RecruitingList for Candidates {
+    type Item = Candidate;
+    const NAME: &'static str = "candidates";
+    const PATH: &'static str = "/v2/recruiting/candidates";
+
+    fn table(&self) -> &'static Table {
+        &RECRUITING_CANDIDATES
+    }
+
+    fn row(&self, record: &Record<Candidate>) -> Row {
+        let c = &record.value;
+        Row {
+            key: Key::Text(c.id.clone()),
+            values: vec![
+                Value::text(c.first_name.clone()),
+                Value::text(c.last_name.clone()),
+                Value::text(c.email.clone()),
+                Value::opt_text(c.phone.clone()),
+                Value::opt_text(c.location.clone()),
+                Value::opt_text(instant(c.created_at.as_deref()).map(bridge_store::timestamp)),
+            ],
+            raw: raw(record),
+            source_updated_at: instant(c.updated_at.as_deref()),
+        }
+    }
+}
+
+pub(crate) struct Applications;
+
+impl RecruitingList for Applications {
+    type Item = Application;
+    const NAME: &'static str = "applications";
+    const PATH: &'static str = "/v2/recruiting/applications";
+
+    fn table(&self) -> &'static Table {
+        &RECRUITING_APPLICATIONS
+    }
+
+    fn row(&self, record: &Record<Application>) -> Row {
+        let a = &record.value;
+        let stage = &a.current_stage;
+        Row {
+            key: Key::Text(a.id.clone()),
+            values: vec![
+                Value::text(a.candidate.id.clone()),
+                Value::text(a.job.id.clone()),
+                // System stages have no name, only their kind.
+                Value::text(
+                    stage
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| stage.stage_kind.clone()),
+                ),
+                Value::text(stage.kind.clone()),
+                Value::opt_text(a.channel.as_ref().map(|c| c.name.clone())),
+                Value::opt_text(a.application_date.clone()),
+                Value::Int(i64::from(a.is_anonymized)),
+                Value::opt_text(local(&a.created_at)),
+            ],
+            raw: raw(record),
+            source_updated_at: None,
+        }
+    }
+}

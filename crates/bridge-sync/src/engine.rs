@@ -35,6 +35,16 @@ pub enum ApiChoice {
     V2,
 }
 
+impl ApiChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiChoice::Auto => "auto",
+            ApiChoice::V1 => "v1",
+            ApiChoice::V2 => "v2",
+        }
+    }
+}
+
 /// How to sync.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {

@@ -21,6 +21,7 @@ use personio_client::{OffsetKind, Record};
 use serde::de::DeserializeOwned;
 
 use crate::context::Context;
+use crate::engine::ApiChoice;
 use crate::error::Error;
 use crate::plan::Step;
 
@@ -88,6 +89,39 @@ impl ResourceName {
         ResourceName::Absences,
         ResourceName::Attendances,
     ];
+
+    /// The API this resource is read through, and the other one when Personio offers the
+    /// same data there too (`--api` can only choose between those).
+    pub fn apis(self) -> (ApiChoice, Option<ApiChoice>) {
+        match self {
+            // v1 carries every attribute with labels in one listing; v2 persons and
+            // employments take two.
+            ResourceName::Employees => (ApiChoice::V1, Some(ApiChoice::V2)),
+            // v2 has a change feed; v1 time-offs do not.
+            ResourceName::Absences | ResourceName::AbsenceTypes => {
+                (ApiChoice::V2, Some(ApiChoice::V1))
+            }
+            ResourceName::Balances | ResourceName::CustomReports => (ApiChoice::V1, None),
+            _ => (ApiChoice::V2, None),
+        }
+    }
+
+    /// Refuses an `--api` this version cannot honour for one of `resources`, saying which
+    /// API it reads instead.
+    pub fn check_api(resources: &[ResourceName], api: ApiChoice) -> Result<(), String> {
+        for resource in resources {
+            let (used, other) = resource.apis();
+            if api != ApiChoice::Auto && api != used && other == Some(api) {
+                return Err(format!(
+                    "`--api {}` is not available for {}: this version reads it through Personio's {} API; use --api auto",
+                    api.as_str(),
+                    resource.as_str(),
+                    used.as_str()
+                ));
+            }
+        }
+        Ok(())
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {

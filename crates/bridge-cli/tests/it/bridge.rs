@@ -480,3 +480,36 @@ fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stay
     assert!(export.status.success(), "{}", text(&export));
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 25);
 }
+
+#[test]
+fn an_api_choice_that_cannot_be_honoured_is_refused_not_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(
+        dir.path(),
+        &["sync", "--api", "v2", "--resources", "employees"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).contains("`--api v2` is not available for employees"),
+        "{}",
+        text(&output)
+    );
+    let output = run(dir.path(), &["sync", "--api", "v1"], "");
+    assert!(
+        text(&output).contains("`--api v1` is not available for absence_types"),
+        "{}",
+        text(&output)
+    );
+    // Where the choice is what this version reads, it goes on (to the missing company).
+    let output = run(
+        dir.path(),
+        &["sync", "--api", "v1", "--resources", "employees"],
+        "",
+    );
+    assert!(
+        text(&output).contains("no company is connected yet"),
+        "{}",
+        text(&output)
+    );
+}

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-use crate::{api, pages, session};
+use crate::{api, metrics, pages, session};
 
 /// Forms and API requests are small; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 256 * 1024;
@@ -23,9 +23,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn(crate::security::same_origin));
     Router::new()
+        .route("/healthz", get(metrics::healthz))
+        .route("/metrics", get(metrics::metrics))
         .merge(api::router())
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
+        ))
         .layer(middleware::from_fn(crate::security::headers))
         .with_state(state)
 }

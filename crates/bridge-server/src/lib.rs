@@ -19,6 +19,7 @@
 pub mod admin;
 mod api;
 mod app;
+mod metrics;
 mod pages;
 pub mod scheduler;
 mod security;

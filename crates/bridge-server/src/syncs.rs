@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use bridge_store::{Company, CompanyId, Store};
 use bridge_sync::{Progress, SyncEngine, SyncOptions};
+
+use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 
 /// A sync under way.
@@ -23,13 +25,15 @@ pub(crate) struct Live {
 #[derive(Clone)]
 pub(crate) struct Syncs {
     store: Store,
+    metrics: Arc<Metrics>,
     running: Arc<Mutex<HashMap<CompanyId, Live>>>,
 }
 
 impl Syncs {
-    pub(crate) fn new(store: Store) -> Syncs {
+    pub(crate) fn new(store: Store, metrics: Arc<Metrics>) -> Syncs {
         Syncs {
             store,
+            metrics,
             running: Arc::default(),
         }
     }
@@ -109,6 +113,20 @@ impl Syncs {
         let result = engine.run(&options).await;
         drop(engine);
         let _ = watcher.await;
-        result.map(|_| ()).map_err(|e| e.to_string())
+        match result {
+            Ok(summary) => {
+                self.metrics.sync_finished(
+                    summary.outcome,
+                    summary.records_fetched(),
+                    summary.requests,
+                    summary.seconds,
+                );
+                Ok(())
+            }
+            Err(error) => {
+                self.metrics.sync_finished("failed", 0, 0, 0.0);
+                Err(error.to_string())
+            }
+        }
     }
 }

@@ -115,3 +115,47 @@ async fn forms_without_the_sessions_csrf_token_or_from_another_site_are_refused(
         "signed out"
     );
 }
+
+#[tokio::test]
+async fn health_and_metrics_answer_without_a_session() {
+    let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(41, 6));
+    let bridge = spawn_bridge().await;
+    let health = reqwest::get(bridge.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    crate::link_and_sync(&bridge.store, &sandbox).await;
+    // A sync the service runs shows in the sync metrics.
+    let client = browser();
+    let csrf = sign_in(&bridge, &client).await;
+    let started = client
+        .post(bridge.url("/companies/acme/sync"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 303);
+    let mut text = String::new();
+    for _ in 0..400 {
+        text = reqwest::get(bridge.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("bridge_syncs_total{outcome=\"succeeded\"} 1") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        text.contains("bridge_syncs_total{outcome=\"succeeded\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("bridge_companies 1"), "{text}");
+    let requests: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("bridge_http_requests_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(requests >= 4, "{text}");
+}

@@ -27,6 +27,8 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub db: Location,
+    /// Whether `--db` (or its variable) was given rather than defaulted.
+    pub db_given: bool,
 }
 
 impl Context {
@@ -38,7 +40,10 @@ impl Context {
                 source.describe("--db", "PERSONIO_BRIDGE_DB")
             )
         })?;
-        Ok(Context { db })
+        Ok(Context {
+            db,
+            db_given: !matches!(source, Source::Default),
+        })
     }
 
     /// Opens the store; a newly created key file is announced once, on stderr.

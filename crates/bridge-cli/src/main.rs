@@ -61,12 +61,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `--log-level` or `RUST_LOG` choose how much (default: warnings).
+/// Logs go to stderr; `--log-level` or `RUST_LOG` choose how much (default: warnings, without
+/// the database driver's notes on slow statements, which big syncs make by design).
 fn init_tracing(level: Option<&str>) {
     use tracing_subscriber::EnvFilter;
     let filter = match level {
         Some(level) => EnvFilter::new(level),
-        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        None => EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("warn,sqlx::query=error")),
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -583,7 +583,8 @@ impl Store {
                SELECT CAST(ROUND(COALESCE(SUM({minutes}), 0)) AS BIGINT) FROM attendance_periods b \
                WHERE b.company_id = attendance_periods.company_id AND b.employee_id = attendance_periods.employee_id \
                  AND b.\"type\" = 'BREAK' AND b.deleted_at IS NULL AND b.\"end\" IS NOT NULL \
-                 AND b.start >= attendance_periods.start AND b.\"end\" <= attendance_periods.\"end\") \
+                 AND b.start >= attendance_periods.start AND b.start < attendance_periods.\"end\" \
+                 AND b.\"end\" <= attendance_periods.\"end\") \
              WHERE company_id = $1 AND \"type\" = 'WORK' AND \"end\" IS NOT NULL AND (last_seen_at >= $2 OR EXISTS (\
                SELECT 1 FROM attendance_periods c WHERE c.company_id = attendance_periods.company_id \
                  AND c.employee_id = attendance_periods.employee_id AND c.\"type\" = 'BREAK' AND c.last_seen_at >= $2 \
@@ -597,5 +598,36 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(done.rows_affected())
+    }
+}
+
+/// Tables whose records belong to one employee and go with them.
+const PER_EMPLOYEE: &[&str] = &["attendance_periods", "absence_periods"];
+
+impl Store {
+    /// Marks deleted the time records of people deleted in Personio: Personio removes them
+    /// with the person, and a reconciliation window would miss the older ones. Returns the
+    /// count per table.
+    pub async fn delete_records_of_deleted_employees(
+        &self,
+        company: CompanyId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(&'static str, u64)>> {
+        let mut tx = self.begin_write().await?;
+        let mut counts = Vec::new();
+        for table in PER_EMPLOYEE {
+            let sql = format!(
+                "UPDATE {table} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL \
+                 AND employee_id IN (SELECT id FROM employees WHERE company_id = $2 AND deleted_at IS NOT NULL)"
+            );
+            let done = sqlx::query(crate::tables::built(sql))
+                .bind(timestamp(now))
+                .bind(company.0)
+                .execute(&mut *tx)
+                .await?;
+            counts.push((*table, done.rows_affected()));
+        }
+        tx.commit().await?;
+        Ok(counts)
     }
 }

@@ -123,17 +123,19 @@ impl Store {
         } else {
             &POSTGRES_MIGRATIONS
         };
-        migrator.run(&pool).await.map_err(|source| match source {
-            sqlx::migrate::MigrateError::Execute(e) => Error::from_sqlx(
-                &shown,
-                location.sqlite_path().map(|p| p.to_path_buf()).as_ref(),
-                e,
-            ),
-            source => Error::Migrate {
-                location: shown.clone(),
-                source,
-            },
-        })?;
+        migrate(&pool, migrator, sqlite)
+            .await
+            .map_err(|source| match source {
+                sqlx::migrate::MigrateError::Execute(e) => Error::from_sqlx(
+                    &shown,
+                    location.sqlite_path().map(|p| p.to_path_buf()).as_ref(),
+                    e,
+                ),
+                source => Error::Migrate {
+                    location: shown.clone(),
+                    source,
+                },
+            })?;
         let env = std::env::var(KEY_ENV).ok();
         let (key, key_source) = load_key(location, options.key.as_deref().or(env.as_deref()))?;
         Ok(Store {
@@ -158,16 +160,45 @@ impl Store {
     /// writer committed (SQLITE_BUSY_SNAPSHOT), whereas waiting for the lock is handled by
     /// the busy timeout.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.location {
-            Location::Sqlite(_) => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Location::Postgres(_) => self.pool.begin().await?,
-        })
+        let begun = match self.location {
+            Location::Sqlite(_) => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Location::Postgres(_) => self.pool.begin().await,
+        };
+        // Another process holding the write lock past the busy timeout is worth its own
+        // message; anything else stays a database error.
+        begun.map_err(
+            |e| match Error::from_sqlx(&self.location.to_string(), None, e) {
+                Error::Open { source, .. } => Error::Database(source),
+                other => other,
+            },
+        )
     }
 
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Runs the migrations so that processes opening a new store at once migrate it once.
+/// PostgreSQL: sqlx's migrator holds an advisory lock (keyed on the database) throughout.
+/// SQLite: sqlx takes no lock, so the whole run happens inside one `BEGIN IMMEDIATE`
+/// transaction (each migration becomes a savepoint); a second process waits for the write
+/// lock and then finds everything applied.
+async fn migrate(
+    pool: &AnyPool,
+    migrator: &Migrator,
+    sqlite: bool,
+) -> std::result::Result<(), sqlx::migrate::MigrateError> {
+    if !sqlite {
+        return migrator.run(pool).await;
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    // `run` on a borrowed connection trips the compiler's higher-ranked `Send` check;
+    // `run_direct` is what it calls.
+    migrator.run_direct(None, &mut *tx, false).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A SQLite file starts with "SQLite format 3\0"; anything else (non-empty) is not ours to open.
@@ -195,7 +226,8 @@ async fn refuse_foreign(pool: &AnyPool, location: &Location) -> Result<()> {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         }
         Location::Postgres(_) => {
-            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+            // information_schema names are of type `name`, which the Any driver cannot read.
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema()"
         }
     };
     let rows = sqlx::query(sql)

@@ -187,11 +187,16 @@ impl SyncEngine {
             .await;
         self.collect(&mut summary, results)?;
         self.load_names(&mut ctx).await?;
+        let mut gone_with_people = Vec::new();
         if employees {
             let result = self
                 .run_resource(ResourceName::Employees, &grant, options, &ctx)
                 .await;
             self.collect(&mut summary, vec![result])?;
+            gone_with_people = self
+                .store
+                .delete_records_of_deleted_employees(self.company.id, Utc::now())
+                .await?;
         }
         if !ctx.filters.is_empty() {
             let ids = self.store.live_ids(self.company.id, &EMPLOYEES).await?;
@@ -210,6 +215,20 @@ impl SyncEngine {
             .collect::<Vec<_>>()
             .await;
         self.collect(&mut summary, results)?;
+        for (table, deleted) in gone_with_people {
+            if deleted == 0 {
+                continue;
+            }
+            let resource = match table {
+                "attendance_periods" => ResourceName::Attendances,
+                _ => ResourceName::Absences,
+            };
+            summary
+                .resources
+                .entry(resource.as_str())
+                .or_default()
+                .deleted += deleted;
+        }
         Ok(summary)
     }
 
@@ -363,9 +382,11 @@ impl SyncEngine {
                 .store
                 .checkpoint(self.company.id, &resource.checkpoint_name())
                 .await?;
+            // Windows of reconciliation end at Personio's latest change we know of, so a
+            // Personio clock behind ours (or a quiet company) never shrinks them.
             let reconcile = Step {
                 kind: StepKind::Reconcile,
-                since: None,
+                since: checkpoint.as_ref().and_then(|c| c.watermark),
                 resume: None,
             };
             let reconciled = self.listing(resource, &reconcile, checkpoint, ctx).await?;
@@ -513,7 +534,7 @@ impl SyncEngine {
                     table: resource.table(),
                     started_at,
                     scope: if step.kind == StepKind::Reconcile {
-                        resource.reconcile_scope()
+                        resource.reconcile_scope(step)
                     } else {
                         resource.scope()
                     },

@@ -162,7 +162,7 @@ pub(crate) trait Resource: Send + Sync {
         None
     }
     /// What a reconciliation listing covers (by default what a full one does).
-    fn reconcile_scope(&self) -> Option<Window> {
+    fn reconcile_scope(&self, _step: &Step) -> Option<Window> {
         self.scope()
     }
     /// Store work once a listing is stored.

@@ -4,6 +4,11 @@
 //!
 //! Use it from `tests/` only (a crate's own unit tests would see a second copy of its types).
 
+mod db;
+pub mod hostile;
+
+pub use db::{Backend, PG_URL_ENV, TestDb};
+
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 

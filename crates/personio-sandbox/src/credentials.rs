@@ -321,6 +321,9 @@ struct Tables {
     tokens: HashMap<String, TokenRecord>,
     /// (client id, requested scope set) → the stable token for it.
     stable: HashMap<(String, String), String>,
+    /// Every token ever issued, in order, expired and revoked ones included: what a leak
+    /// audit searches for.
+    issued: Vec<String>,
 }
 
 /// Every credential and token of the sandbox.
@@ -463,11 +466,17 @@ impl Registry {
             },
         );
         tables.stable.insert(key, token.clone());
+        tables.issued.push(token.clone());
         Ok(IssuedToken {
             token,
             expires_in: TOKEN_LIFETIME_SECS,
             scopes,
         })
+    }
+
+    /// Every token issued so far, oldest first, whether still live or not.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.tables.read().issued.clone()
     }
 
     /// Ends one token. False when it was not a live token.

@@ -32,8 +32,8 @@ pub struct BenchArgs {
     /// The sandbox's rate limits: off (measure the bridge) or personio (measure how it paces).
     #[arg(long, default_value = "off", value_parser = ["off", "personio"])]
     pub rate_limits: String,
-    /// Store to measure against (default: a SQLite file in a temporary directory). Its
-    /// company `bench` is replaced.
+    /// Store to measure against, like `--db` given to `bench` (default: a SQLite file in a
+    /// temporary directory, not ./bridge.db). Its company `bench` is replaced.
     #[arg(long = "bench-db", value_name = "URL")]
     pub bench_db: Option<String>,
     /// text (default) or json.
@@ -75,7 +75,7 @@ impl Drop for SandboxProcess {
     }
 }
 
-pub async fn run(args: BenchArgs, _context: &Context) -> anyhow::Result<Ending> {
+pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
     let secret = personio_sandbox::credentials::random_token("papi-", 32);
     let admin = personio_sandbox::credentials::random_token("bench-admin-", 16);
     eprintln!(
@@ -130,6 +130,7 @@ pub async fn run(args: BenchArgs, _context: &Context) -> anyhow::Result<Ending> 
     let temp = tempfile::tempdir()?;
     let location = match &args.bench_db {
         Some(url) => Location::parse(url)?,
+        None if context.db_given => context.db.clone(),
         None => Location::Sqlite(temp.path().join("bench.db")),
     };
     let store = Store::open(

@@ -380,3 +380,103 @@ fn bad_settings_are_refused_with_where_they_came_from() {
         text(&output)
     );
 }
+
+/// Holds an exclusive lock on a SQLite file (from another process, as another program
+/// would) until dropped.
+struct LockHolder(std::process::Child);
+
+impl LockHolder {
+    fn new(db: &Path) -> LockHolder {
+        let script = "import sqlite3, sys\n\
+                      c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+                      c.execute('BEGIN EXCLUSIVE')\n\
+                      print('locked', flush=True)\n\
+                      sys.stdin.read()\n";
+        let mut child = Command::new("python3")
+            .args(["-c", script])
+            .arg(db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "locked");
+        LockHolder(child)
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stays_usable() {
+    let sb = spawn_sandbox(sandbox(33, 25).history_days(5));
+    let dir = tempfile::tempdir().unwrap();
+    let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
+    assert!(connected.status.success(), "{}", text(&connected));
+    let synced = run(dir.path(), &["sync"], "");
+    assert!(synced.status.success(), "{}", text(&synced));
+
+    let lock = LockHolder::new(&dir.path().join("bridge.db"));
+    let blocked = run(dir.path(), &["sync"], "");
+    drop(lock);
+    assert_eq!(blocked.status.code(), Some(1), "{}", text(&blocked));
+    assert!(
+        text(&blocked).contains("locked by another process"),
+        "{}",
+        text(&blocked)
+    );
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let revoked = runtime.block_on(async {
+        reqwest::Client::new()
+            .delete(sb.url(&format!("/_sandbox/credentials/{CLIENT_ID}")))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert!(revoked.is_success());
+    let refused = run(dir.path(), &["sync", "--output", "json"], "");
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        text(&refused).contains("Personio rejected the credentials"),
+        "{}",
+        text(&refused)
+    );
+    assert!(!text(&refused).contains(CLIENT_SECRET));
+
+    let status = run(dir.path(), &["status", "--output", "json"], "");
+    assert!(status.status.success(), "{}", text(&status));
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+    let employees = status.to_string();
+    assert!(employees.contains("employees"), "{status}");
+    let export = run(
+        dir.path(),
+        &[
+            "export",
+            "--company",
+            "acme",
+            "--resource",
+            "employees",
+            "--format",
+            "jsonl",
+        ],
+        "",
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 25);
+}

@@ -1,6 +1,7 @@
 //! The built `personio-bridge` binary, run as a user would.
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod audit;
 mod bridge;
 mod sandbox;
 mod serve;

@@ -65,6 +65,24 @@ async fn sandbox_prints_its_address_first_serves_the_demo_credential_and_stops_c
         .unwrap();
     assert_eq!(page["metadata"]["total_elements"], 1000);
 
+    // A client written from Personio's public docs alone pages everyone through v1 and v2.
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/page-all-employees.py"
+    );
+    let paged = tokio::process::Command::new("python3")
+        .args([script, base, "demo"])
+        .env("PERSONIO_CLIENT_SECRET", "s3cret")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&paged.stdout).trim(),
+        "1000 employees, v1 and v2 agree",
+        "{}",
+        String::from_utf8_lossy(&paged.stderr)
+    );
+
     terminate(&child);
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {

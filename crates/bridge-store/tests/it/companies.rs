@@ -1,7 +1,9 @@
 use bridge_store::{Error, Filters, Location, NewCompany, OpenOptions, Store};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{at, temp_store};
+use bridge_testkit::TestDb;
+
+use crate::{at, open};
 
 fn acme() -> NewCompany {
     NewCompany {
@@ -18,9 +20,8 @@ fn acme() -> NewCompany {
     }
 }
 
-#[tokio::test]
-async fn companies_round_trip_and_secrets_are_sealed_at_rest() {
-    let (store, dir) = temp_store().await;
+async fn companies_round_trip_and_secrets_are_sealed_at_rest(db: TestDb) {
+    let store = open(&db).await;
     let company = store.add_company(acme(), at(1)).await.unwrap();
     assert_eq!(company.name, "acme");
     assert!(company.has_recruiting_token);
@@ -39,24 +40,35 @@ async fn companies_round_trip_and_secrets_are_sealed_at_rest() {
         store.add_company(acme(), at(2)).await,
         Err(Error::DuplicateCompany(_))
     ));
+    let stored = crate::query_texts(
+        &db,
+        "SELECT client_secret || ' ' || recruiting_token AS text FROM companies",
+    )
+    .await;
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].contains("TOP-SECRET") && !stored[0].contains("TOKEN-xyz"),
+        "a secret in plain text in the database"
+    );
     store.close().await;
-    for file in std::fs::read_dir(dir.path()).unwrap() {
-        let bytes = std::fs::read(file.unwrap().path()).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains("TOP-SECRET") && !text.contains("TOKEN-xyz"),
-            "a secret in plain text on disk"
-        );
+    if let Some(dir) = db.dir() {
+        for file in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(file.unwrap().path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("TOP-SECRET") && !text.contains("TOKEN-xyz"),
+                "a secret in plain text on disk"
+            );
+        }
     }
 }
 
-#[tokio::test]
-async fn a_different_key_cannot_read_the_secrets_and_says_so() {
-    let (store, dir) = temp_store().await;
+async fn a_different_key_cannot_read_the_secrets_and_says_so(db: TestDb) {
+    let store = open(&db).await;
     store.add_company(acme(), at(1)).await.unwrap();
     store.close().await;
     let other = bridge_store::secrets::Key::from_bytes([9u8; 32]).to_base64();
-    let location = Location::Sqlite(dir.path().join("bridge.db"));
+    let location = Location::parse(&db.url).unwrap();
     let store = Store::open(
         &location,
         OpenOptions {
@@ -72,9 +84,8 @@ async fn a_different_key_cannot_read_the_secrets_and_says_so() {
     assert!(error.to_string().contains("acme"));
 }
 
-#[tokio::test]
-async fn removing_a_company_removes_its_records_and_unknown_names_are_errors() {
-    let (store, _dir) = temp_store().await;
+async fn removing_a_company_removes_its_records_and_unknown_names_are_errors(db: TestDb) {
+    let store = open(&db).await;
     store.add_company(acme(), at(1)).await.unwrap();
     store.remove_company("acme").await.unwrap();
     assert!(store.companies().await.unwrap().is_empty());
@@ -88,9 +99,8 @@ async fn removing_a_company_removes_its_records_and_unknown_names_are_errors() {
     ));
 }
 
-#[tokio::test]
-async fn runs_record_their_outcome_and_cut_off_runs_become_interrupted() {
-    let (store, _dir) = temp_store().await;
+async fn runs_record_their_outcome_and_cut_off_runs_become_interrupted(db: TestDb) {
+    let store = open(&db).await;
     let company = store.add_company(acme(), at(1)).await.unwrap();
     let first = store.start_run(company.id, "full", at(1)).await.unwrap();
     let second = store.start_run(company.id, "full", at(2)).await.unwrap();
@@ -112,3 +122,10 @@ async fn runs_record_their_outcome_and_cut_off_runs_become_interrupted() {
     assert_eq!(runs[1].id, first);
     assert_eq!(runs[1].outcome, bridge_store::Outcome::Interrupted);
 }
+
+bridge_testkit::each_backend!(
+    companies_round_trip_and_secrets_are_sealed_at_rest,
+    a_different_key_cannot_read_the_secrets_and_says_so,
+    removing_a_company_removes_its_records_and_unknown_names_are_errors,
+    runs_record_their_outcome_and_cut_off_runs_become_interrupted,
+);

@@ -1,4 +1,5 @@
-//! The store's behaviour, on a real SQLite file.
+//! The store's behaviour, once per backend: a real SQLite file, and a fresh database on the
+//! PostgreSQL server of `PERSONIO_BRIDGE_TEST_PG_URL` (see `bridge_testkit::TestDb`).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod companies;
@@ -6,19 +7,14 @@ mod records;
 mod schema;
 
 use bridge_store::{Location, OpenOptions, Store};
+use bridge_testkit::TestDb;
 use chrono::{DateTime, TimeZone, Utc};
+use sqlx::Connection;
 
-/// A fresh store in a temporary directory (kept alive by the returned guard).
-pub async fn temp_store() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open_in(&dir).await;
-    (store, dir)
-}
-
-pub async fn open_in(dir: &tempfile::TempDir) -> Store {
-    let location = Location::Sqlite(dir.path().join("bridge.db"));
+/// The store of the test database `db`, opened with a fixed key.
+pub async fn open(db: &TestDb) -> Store {
     Store::open(
-        &location,
+        &Location::parse(&db.url).unwrap(),
         OpenOptions {
             key: Some(fixed_key()),
             ..Default::default()
@@ -26,6 +22,18 @@ pub async fn open_in(dir: &tempfile::TempDir) -> Store {
     )
     .await
     .unwrap()
+}
+
+/// The single text column `text` of every row `sql` returns, read past the store.
+pub async fn query_texts(db: &TestDb, sql: &'static str) -> Vec<String> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let rows = sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    rows
 }
 
 pub fn fixed_key() -> String {

@@ -5,7 +5,9 @@ use bridge_store::{
 };
 use secrecy::SecretString;
 
-use crate::{at, temp_store};
+use bridge_testkit::TestDb;
+
+use crate::{at, open};
 
 async fn company(store: &Store) -> CompanyId {
     let new = NewCompany {
@@ -63,9 +65,8 @@ fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {
     }
 }
 
-#[tokio::test]
-async fn a_page_is_classified_and_a_repeated_page_changes_nothing() {
-    let (store, _dir) = temp_store().await;
+async fn a_page_is_classified_and_a_repeated_page_changes_nothing(db: TestDb) {
+    let store = open(&db).await;
     let company = company(&store).await;
     let first = store
         .apply_page(page(
@@ -111,9 +112,8 @@ async fn a_page_is_classified_and_a_repeated_page_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creation() {
-    let (store, _dir) = temp_store().await;
+async fn finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creation(db: TestDb) {
+    let store = open(&db).await;
     let company = company(&store).await;
     store
         .apply_page(page(
@@ -165,9 +165,8 @@ async fn finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creat
     );
 }
 
-#[tokio::test]
-async fn leaving_the_filter_is_marked_once_and_is_not_a_deletion() {
-    let (store, _dir) = temp_store().await;
+async fn leaving_the_filter_is_marked_once_and_is_not_a_deletion(db: TestDb) {
+    let store = open(&db).await;
     let company = company(&store).await;
     store
         .apply_page(page(company, vec![person(1, "A"), person(2, "B")], 2))
@@ -201,9 +200,8 @@ async fn leaving_the_filter_is_marked_once_and_is_not_a_deletion() {
     );
 }
 
-#[tokio::test]
-async fn derived_rows_are_replaced_per_parent() {
-    let (store, _dir) = temp_store().await;
+async fn derived_rows_are_replaced_per_parent(db: TestDb) {
+    let store = open(&db).await;
     let company = company(&store).await;
     let split = |employee: i64, center: i64, percentage: f64| Row {
         key: Key::Text(format!("{employee}:{center}")),
@@ -239,3 +237,10 @@ async fn derived_rows_are_replaced_per_parent() {
         .unwrap();
     assert_eq!((splits.live, splits.deleted), (1, 1));
 }
+
+bridge_testkit::each_backend!(
+    a_page_is_classified_and_a_repeated_page_changes_nothing,
+    finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creation,
+    leaving_the_filter_is_marked_once_and_is_not_a_deletion,
+    derived_rows_are_replaced_per_parent,
+);

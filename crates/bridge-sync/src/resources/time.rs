@@ -31,7 +31,9 @@ fn plan(path: &str, step: &Step, window_filter: &str, window_days: i64) -> Listi
                 since.format("%Y-%m-%dT%H:%M:%S").to_string(),
             ));
         }
-        (StepKind::Reconcile, _) => query.push((window_filter.into(), window_start(window_days))),
+        (StepKind::Reconcile, _) => {
+            query.push((window_filter.into(), window_start(step, window_days)))
+        }
         _ => {}
     }
     ListingPlan {
@@ -41,18 +43,22 @@ fn plan(path: &str, step: &Step, window_filter: &str, window_days: i64) -> Listi
     }
 }
 
-/// Midnight `days` ago, as a local date-time (the windows are whole days).
-fn window_start(days: i64) -> String {
-    (Utc::now() - Duration::days(days))
+/// Midnight `days` before the reconciliation's anchor, as a local date-time (the windows are
+/// whole days). The anchor is the latest change Personio showed us (`step.since`, set by
+/// the engine), or now if that is later: a sandbox or a Personio clock behind ours must not
+/// leave recent deletions outside the window.
+fn window_start(step: &Step, days: i64) -> String {
+    let anchor = step.since.map_or(Utc::now(), |seen| seen.min(Utc::now()));
+    (anchor - Duration::days(days))
         .format("%Y-%m-%dT00:00:00")
         .to_string()
 }
 
-fn window(days: i64) -> Window {
+fn window(step: &Step, days: i64) -> Window {
     Window {
         column: "start",
         equals: None,
-        from: Some(window_start(days)),
+        from: Some(window_start(step, days)),
         to: None,
     }
 }
@@ -170,8 +176,8 @@ impl Resource for AbsencePeriods {
         Ok(mapped)
     }
 
-    fn reconcile_scope(&self) -> Option<Window> {
-        Some(window(ABSENCE_WINDOW_DAYS))
+    fn reconcile_scope(&self, step: &Step) -> Option<Window> {
+        Some(window(step, ABSENCE_WINDOW_DAYS))
     }
 }
 
@@ -240,8 +246,8 @@ impl Resource for AttendancePeriods {
         Ok(mapped)
     }
 
-    fn reconcile_scope(&self) -> Option<Window> {
-        Some(window(ATTENDANCE_WINDOW_DAYS))
+    fn reconcile_scope(&self, step: &Step) -> Option<Window> {
+        Some(window(step, ATTENDANCE_WINDOW_DAYS))
     }
 
     fn after_listing(&self) -> AfterListing {

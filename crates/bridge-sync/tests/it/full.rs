@@ -1,12 +1,12 @@
 use bridge_store::Key;
 use bridge_store::tables::{EMPLOYEES, EMPLOYMENTS};
 use bridge_sync::SyncOptions;
+use bridge_testkit::TestDb;
 
 use crate::default_harness;
 
-#[tokio::test]
-async fn a_full_sync_stores_every_employee_as_the_sandbox_serves_them() {
-    let h = default_harness(21, 150).await;
+async fn a_full_sync_stores_every_employee_as_the_sandbox_serves_them(db: TestDb) {
+    let h = default_harness(db, 21, 150).await;
     let summary = h.sync(SyncOptions::default()).await;
     assert_eq!(summary.outcome, "succeeded", "{summary:?}");
     let employees = &summary.resources["employees"];
@@ -95,9 +95,8 @@ async fn a_full_sync_stores_every_employee_as_the_sandbox_serves_them() {
     let _ = Key::Int(0);
 }
 
-#[tokio::test]
-async fn a_second_sync_reads_only_changes_and_changes_nothing() {
-    let h = default_harness(22, 120).await;
+async fn a_second_sync_reads_only_changes_and_changes_nothing(db: TestDb) {
+    let h = default_harness(db, 22, 120).await;
     h.sync(SyncOptions::default()).await;
     let second = h.sync(SyncOptions::default()).await;
     let employees = &second.resources["employees"];
@@ -114,3 +113,8 @@ async fn a_second_sync_reads_only_changes_and_changes_nothing() {
         second.requests
     );
 }
+
+bridge_testkit::each_backend!(
+    a_full_sync_stores_every_employee_as_the_sandbox_serves_them,
+    a_second_sync_reads_only_changes_and_changes_nothing,
+);

@@ -1,5 +1,6 @@
 use bridge_store::tables::EMPLOYEES;
 use bridge_sync::SyncOptions;
+use bridge_testkit::TestDb;
 use serde_json::{Value, json};
 
 use crate::default_harness;
@@ -21,9 +22,8 @@ async fn v2_token(base: &str) -> String {
     body["access_token"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn edits_in_personio_arrive_with_the_next_sync_and_deletions_with_reconciliation() {
-    let h = default_harness(23, 80).await;
+async fn edits_in_personio_arrive_with_the_next_sync_and_deletions_with_reconciliation(db: TestDb) {
+    let h = default_harness(db, 23, 80).await;
     h.sync(SyncOptions::default()).await;
     let people = h
         .store
@@ -77,3 +77,7 @@ async fn edits_in_personio_arrive_with_the_next_sync_and_deletions_with_reconcil
         "never dropped, only marked"
     );
 }
+
+bridge_testkit::each_backend!(
+    edits_in_personio_arrive_with_the_next_sync_and_deletions_with_reconciliation,
+);

@@ -1,13 +1,15 @@
-//! The engine against a real sandbox and a real SQLite store.
+//! The engine against a real sandbox and a real store: SQLite, and PostgreSQL when
+//! `PERSONIO_BRIDGE_TEST_PG_URL` names a server (each test once per backend).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod full;
 mod incremental;
 mod permissions;
+mod simulate;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};
-use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox};
+use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox, TestDb};
 use personio_client::{Client, ClientConfig};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -16,20 +18,26 @@ pub struct Harness {
     pub sandbox: RunningSandbox,
     pub store: Store,
     pub company: Company,
-    pub _dir: tempfile::TempDir,
+    pub db: TestDb,
 }
 
-/// A sandbox, a fresh store, and the company `acme` connected with the given credential.
-pub async fn harness(
-    sandbox: RunningSandbox,
+/// A store in `db` with the company `acme` connected to `sandbox` with the given credential.
+pub struct Connected {
+    pub store: Store,
+    pub company: Company,
+    pub db: TestDb,
+}
+
+pub async fn harness_on(
+    db: TestDb,
+    sandbox: &RunningSandbox,
     client_id: &str,
     secret: &str,
     filters: Filters,
-) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
+) -> Connected {
     let key = bridge_store::secrets::Key::from_bytes([3u8; 32]).to_base64();
     let store = Store::open(
-        &Location::Sqlite(dir.path().join("bridge.db")),
+        &Location::parse(&db.url).unwrap(),
         OpenOptions {
             key: Some(key),
             ..Default::default()
@@ -52,17 +60,29 @@ pub async fn harness(
         )
         .await
         .unwrap();
+    Connected { store, company, db }
+}
+
+/// A sandbox, a fresh store, and the company `acme` connected with the given credential.
+pub async fn harness(
+    db: TestDb,
+    sandbox: RunningSandbox,
+    client_id: &str,
+    secret: &str,
+    filters: Filters,
+) -> Harness {
+    let connected = harness_on(db, &sandbox, client_id, secret, filters).await;
     Harness {
         sandbox,
-        store,
-        company,
-        _dir: dir,
+        store: connected.store,
+        company: connected.company,
+        db: connected.db,
     }
 }
 
-pub async fn default_harness(seed: u64, employees: usize) -> Harness {
+pub async fn default_harness(db: TestDb, seed: u64, employees: usize) -> Harness {
     let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(seed, employees));
-    harness(sandbox, CLIENT_ID, CLIENT_SECRET, Filters::default()).await
+    harness(db, sandbox, CLIENT_ID, CLIENT_SECRET, Filters::default()).await
 }
 
 impl Harness {
@@ -86,6 +106,28 @@ impl Harness {
             .run(&options)
             .await
             .unwrap()
+    }
+
+    /// A second store on the same backend, filled by a full sync of the same sandbox as it
+    /// is now.
+    pub async fn fresh_full_sync(&self) -> Connected {
+        let db = TestDb::new(self.db.backend)
+            .await
+            .expect("the backend of a running test is available");
+        let other = harness_on(
+            db,
+            &self.sandbox,
+            &self.company.client_id,
+            &secret_of(&self.company.client_id),
+            self.company.filters.clone(),
+        )
+        .await;
+        let summary = SyncEngine::new(other.store.clone(), self.client(), other.company.clone())
+            .run(&SyncOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+        other
     }
 
     /// Every employee as the sandbox serves them through v1.

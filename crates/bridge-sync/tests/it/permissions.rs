@@ -1,5 +1,6 @@
 use bridge_store::Filters;
 use bridge_sync::SyncOptions;
+use bridge_testkit::TestDb;
 use serde_json::{Value, json};
 
 use crate::{harness, remember_secret};
@@ -23,15 +24,14 @@ async fn credential(sandbox: &bridge_testkit::RunningSandbox, spec: Value) -> (S
     (id, secret)
 }
 
-#[tokio::test]
-async fn a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it() {
+async fn a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it(db: TestDb) {
     let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(24, 30));
     let (id, secret) = credential(
         &sandbox,
         json!({"name": "no org", "access": {"employees": "read"}, "readable_attributes": "all"}),
     )
     .await;
-    let h = harness(sandbox, &id, &secret, Filters::default()).await;
+    let h = harness(db, sandbox, &id, &secret, Filters::default()).await;
     let summary = h.sync(SyncOptions::default()).await;
     assert_eq!(summary.outcome, "partial");
     assert_eq!(summary.resources["employees"].created, 30);
@@ -39,14 +39,14 @@ async fn a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it() {
     assert!(skipped.contains("Org Units: Read"), "{skipped}");
 }
 
-#[tokio::test]
-async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave() {
+async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave(db: TestDb) {
     let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(25, 200));
     let filters = Filters {
         departments: vec!["Engineering".into()],
         ..Default::default()
     };
     let h = harness(
+        db,
         sandbox,
         bridge_testkit::CLIENT_ID,
         bridge_testkit::CLIENT_SECRET,
@@ -103,3 +103,8 @@ async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave() {
         (engineers.len() - 1, 1)
     );
 }
+
+bridge_testkit::each_backend!(
+    a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it,
+    filters_keep_only_the_chosen_people_and_mark_those_who_leave,
+);

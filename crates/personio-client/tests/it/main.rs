@@ -5,5 +5,6 @@
 
 mod against_sandbox;
 mod harness;
+mod hostile;
 mod protocol;
 mod secrets;

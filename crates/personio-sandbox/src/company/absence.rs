@@ -341,6 +341,17 @@ impl Company {
         new: NewAbsence,
         now: DateTime<Utc>,
     ) -> Result<Uuid, AbsenceError> {
+        self.create_absence_as(uuid_from(&mut rand::rng()), new, now)
+    }
+
+    /// [`Company::create_absence`] with the id chosen by the caller (see
+    /// [`Company::create_attendance_as`]).
+    pub(crate) fn create_absence_as(
+        &mut self,
+        id: Uuid,
+        new: NewAbsence,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, AbsenceError> {
         let (start, end) = self.check_absence(
             new.person,
             new.type_id,
@@ -350,7 +361,7 @@ impl Company {
             None,
         )?;
         let absence = AbsencePeriod {
-            id: uuid_from(&mut rand::rng()),
+            id,
             person: new.person,
             type_id: new.type_id,
             start,

@@ -328,6 +328,17 @@ impl Company {
         new: NewAttendance,
         now: DateTime<Utc>,
     ) -> Result<Uuid, AttendanceError> {
+        self.create_attendance_as(uuid_from(&mut rand::rng()), new, now)
+    }
+
+    /// [`Company::create_attendance`] with the id chosen by the caller (the simulation
+    /// draws ids from its seeded generator, so the same seed gives the same ids).
+    pub(crate) fn create_attendance_as(
+        &mut self,
+        id: Uuid,
+        new: NewAttendance,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, AttendanceError> {
         if self.employee(new.person).is_none() {
             return Err(AttendanceError::UnknownPerson(new.person));
         }
@@ -337,7 +348,7 @@ impl Company {
             None => LocalMinute::OPEN,
         };
         let draft = AttendancePeriod {
-            id: uuid_from(&mut rand::rng()),
+            id,
             person: new.person,
             kind: new.kind,
             start,

@@ -12,6 +12,7 @@ use axum::routing::{delete, get, post};
 use serde_json::json;
 
 mod features;
+mod tokens;
 
 use crate::body::Body;
 use crate::caller::bearer_token;
@@ -32,6 +33,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/company", get(company))
         .route("/recruiting", get(recruiting))
         .route("/features", get(features::show).put(features::update))
+        .route("/tokens", get(tokens::issued))
         .merge(live::routes())
 }
 

@@ -12,6 +12,8 @@ mod documents;
 mod errors;
 mod faults;
 mod generated;
+mod grants;
+mod hostile;
 mod legacy_v1;
 mod org;
 mod paging;

@@ -190,3 +190,60 @@ async fn simulated_hires_reach_a_subscribed_webhook() {
     }
     panic!("not every hire was sent");
 }
+
+/// Every id of a v2 time listing with these filters, following `next` links.
+async fn period_ids(sb: &RunningSandbox, token: &str, path: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut url = path.to_owned();
+    for _ in 0..2000 {
+        let (status, page) = get(sb, token, &url).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        for item in page["_data"].as_array().unwrap() {
+            ids.insert(item["id"].as_str().unwrap().to_owned());
+        }
+        match page["_meta"]["links"]["next"]["href"].as_str() {
+            Some(next) => url = next.trim_start_matches(&sb.base_url).to_owned(),
+            None => return ids,
+        }
+    }
+    panic!("the listing never ended");
+}
+
+#[tokio::test]
+async fn simulated_days_change_time_records_and_the_change_feeds_show_exactly_that() {
+    let sb = spawn_sandbox(sandbox(4, 60).history_days(30));
+    for (resource, path) in [
+        ("attendances", "/v2/attendance-periods?limit=100"),
+        ("absences", "/v2/absence-periods?limit=100"),
+    ] {
+        let token = v2_token(&sb).await;
+        let (_, company) = admin(&sb, reqwest::Method::GET, "/_sandbox/company", None).await;
+        let start = chrono::DateTime::parse_from_rfc3339(company["now"].as_str().unwrap()).unwrap();
+        // v2 time filters take UTC without a zone (personio-api.md §3.1).
+        let since = start.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string();
+        let before = period_ids(&sb, &token, path).await;
+        let (status, report) = simulate(&sb, json!(6)).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let count = |kind: &str| report[kind][resource].as_u64().unwrap() as usize;
+        let token = v2_token(&sb).await;
+        let after = period_ids(&sb, &token, path).await;
+        let changed = period_ids(&sb, &token, &format!("{path}&updated_at.gte={since}")).await;
+        let created: BTreeSet<_> = after.difference(&before).cloned().collect();
+        assert_eq!(created.len(), count("created"), "{resource}: {report}");
+        assert_eq!(
+            before.difference(&after).count(),
+            count("deleted"),
+            "{resource}"
+        );
+        assert_eq!(
+            changed.difference(&created).count(),
+            count("updated"),
+            "{resource}"
+        );
+        assert!(created.is_subset(&changed), "{resource}");
+        assert!(
+            count("created") > 0 && count("updated") > 0,
+            "{resource}: {report}"
+        );
+    }
+}

@@ -29,7 +29,7 @@ const DELETIONS: f64 = 0.0002;
 const PROBES: usize = 40;
 
 #[derive(Debug, Clone, Copy)]
-enum Action {
+pub(super) enum Action {
     Hire,
     Edit,
     Leave,
@@ -54,8 +54,9 @@ impl People {
         }
     }
 
-    /// One day of change.
-    pub(super) fn day(&mut self, company: &mut Company, day: &mut Day) {
+    /// The changes dates bring, early in the day: people whose hire date came start,
+    /// people past their last day leave.
+    pub(super) fn morning(&mut self, company: &mut Company, day: &mut Day) {
         let today = day.date();
         let morning = day.start + Duration::seconds(day.rng.random_range(1..600));
         let starting: Vec<i64> = company
@@ -77,11 +78,15 @@ impl People {
         for id in leaving {
             let _ = company.end_employment(id, morning);
         }
+    }
+
+    /// People's decisions of the day (weekdays only), each at its time of day.
+    pub(super) fn draw(company: &Company, day: &mut Day) -> Vec<(DateTime<Utc>, Action)> {
+        let mut actions = Vec::new();
         if day.is_weekend() {
-            return;
+            return actions;
         }
         let size = company.employees.len() as f64;
-        let mut actions: Vec<(DateTime<Utc>, Action)> = Vec::new();
         for (rate, action) in [
             (HIRES, Action::Hire),
             (TERMINATIONS, Action::Terminate),
@@ -91,23 +96,28 @@ impl People {
             (DELETIONS, Action::Delete),
         ] {
             for _ in 0..count(&mut day.rng, rate * size) {
-                let at = day.start + Duration::seconds(day.rng.random_range(600..86_400));
-                actions.push((at, action));
+                actions.push((day.moment(600..86_400), action));
             }
         }
-        // Apply in time order, so events come out in order; ties keep their draw order.
-        actions.sort_by_key(|(at, _)| *at);
-        for (at, action) in actions {
-            let rng = &mut day.rng;
-            let _ = match action {
-                Action::Hire => self.hire(company, rng, at),
-                Action::Edit => edit(company, rng, at),
-                Action::Leave => set_status(company, rng, at, Status::Active, Status::Leave),
-                Action::Return => set_status(company, rng, at, Status::Leave, Status::Active),
-                Action::Terminate => terminate(company, rng, at),
-                Action::Delete => delete(company, rng, at),
-            };
-        }
+        actions
+    }
+
+    /// Carries out one decision; one that finds nobody fitting is dropped.
+    pub(super) fn apply(
+        &mut self,
+        company: &mut Company,
+        rng: &mut ChaCha8Rng,
+        at: DateTime<Utc>,
+        action: Action,
+    ) {
+        let _ = match action {
+            Action::Hire => self.hire(company, rng, at),
+            Action::Edit => edit(company, rng, at),
+            Action::Leave => set_status(company, rng, at, Status::Active, Status::Leave),
+            Action::Return => set_status(company, rng, at, Status::Leave, Status::Active),
+            Action::Terminate => terminate(company, rng, at),
+            Action::Delete => delete(company, rng, at),
+        };
     }
 
     fn hire(

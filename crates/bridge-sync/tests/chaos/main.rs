@@ -1,0 +1,274 @@
+//! Chaos runs: syncs under every fault the sandbox can plan, and under seeded random mixes of
+//! them, must leave the store exactly as a fault-free sync of the same company does.
+//!
+//! Each run serves one sandbox and syncs it into two stores: the faulted one (the plan on,
+//! rerunning the sync until it succeeds, as a scheduler would) and the reference (the plan
+//! off). Both are compared record by record after a full sync, and again after a simulated
+//! day and an incremental sync with reconciliation.
+//!
+//! `CHAOS_RUNS` sets how many random mixes run besides one run per fault kind (default 3,
+//! as CI runs it; `scripts/chaos` runs 100). `CHAOS_SEED` sets the first mix's seed.
+#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
+mod plans;
+mod store;
+
+use std::time::Duration;
+
+use bridge_store::Company;
+use bridge_sync::{SyncEngine, SyncOptions};
+use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox, spawn_sandbox};
+use personio_client::{Client, ClientConfig};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use plans::{Scenario, fault_kinds, random_mix, single_kind};
+use store::{TestStore, difference, fresh_store, snapshot};
+
+/// Syncs tried per phase before a run counts as failed: faults drawn at random can beat
+/// every retry of a request, and the next sync must then pick up where the last one stopped.
+const MAX_SYNCS: usize = 8;
+
+/// The company every run syncs: small, with several pages of time data.
+const COMPANY_SEED: u64 = 5;
+const EMPLOYEES: usize = 30;
+const HISTORY_DAYS: u32 = 60;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+fn client(base_url: &str) -> Client {
+    let mut config = ClientConfig::new(
+        url::Url::parse(base_url).unwrap(),
+        CLIENT_ID,
+        SecretString::from(CLIENT_SECRET.to_owned()),
+    );
+    // Short waits keep runs quick; the timeout stays well above a debug build's answers.
+    config.request_timeout = Duration::from_millis(1_500);
+    config.backoff_base = Duration::from_millis(5);
+    config.backoff_max = Duration::from_millis(50);
+    config.rate_limit_wait = Duration::from_millis(20);
+    Client::new(config).unwrap()
+}
+
+async fn admin(
+    sandbox: &RunningSandbox,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> Value {
+    let response = reqwest::Client::new()
+        .request(method, sandbox.url(path))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or(Value::Null)
+}
+
+/// How many requests the active plan has faulted.
+async fn faults_applied(sandbox: &RunningSandbox) -> u64 {
+    let plan = admin(
+        sandbox,
+        reqwest::Method::GET,
+        "/_sandbox/faults",
+        Value::Null,
+    )
+    .await;
+    plan["rules"]
+        .as_array()
+        .map(|rules| rules.iter().filter_map(|r| r["faulted"].as_u64()).sum())
+        .unwrap_or(0)
+}
+
+/// What a passing run went through.
+pub struct Account {
+    faults: u64,
+    syncs: usize,
+}
+
+/// Syncs until a sync succeeds; how many it took, or why it never did.
+async fn sync_until_done(
+    target: &TestStore,
+    company: &Company,
+    base_url: &str,
+    options: &SyncOptions,
+) -> Result<usize, String> {
+    let mut last = String::new();
+    for attempt in 1..=MAX_SYNCS {
+        let engine = SyncEngine::new(target.store.clone(), client(base_url), company.clone());
+        match engine.run(options).await {
+            Ok(summary) if summary.outcome == "succeeded" => return Ok(attempt),
+            Ok(summary) => last = format!("outcome {}", summary.outcome),
+            Err(error) => last = error.to_string(),
+        }
+    }
+    Err(format!(
+        "no sync succeeded in {MAX_SYNCS} tries; last: {last}"
+    ))
+}
+
+/// One run: the scenario's plan against a fault-free reference, full then incremental.
+async fn run(scenario: &Scenario) -> Result<Account, String> {
+    let sandbox =
+        spawn_sandbox(bridge_testkit::sandbox(COMPANY_SEED, EMPLOYEES).history_days(HISTORY_DAYS));
+    let base = sandbox.base_url.clone();
+    let faulted = fresh_store(&base).await;
+    let reference = fresh_store(&base).await;
+    let mut account = Account {
+        faults: 0,
+        syncs: 0,
+    };
+    let phases = [
+        ("full", SyncOptions::default()),
+        (
+            "incremental",
+            SyncOptions {
+                reconcile: true,
+                ..SyncOptions::default()
+            },
+        ),
+    ];
+    for (phase, options) in phases {
+        if phase == "incremental" {
+            admin(
+                &sandbox,
+                reqwest::Method::POST,
+                "/_sandbox/simulate",
+                json!({"days": 1}),
+            )
+            .await;
+        }
+        admin(
+            &sandbox,
+            reqwest::Method::PUT,
+            "/_sandbox/faults",
+            scenario.plan.clone(),
+        )
+        .await;
+        let outcome = sync_until_done(&faulted, &faulted.company, &base, &options).await;
+        account.faults += faults_applied(&sandbox).await;
+        admin(
+            &sandbox,
+            reqwest::Method::DELETE,
+            "/_sandbox/faults",
+            json!({}),
+        )
+        .await;
+        account.syncs += outcome.map_err(|e| format!("{phase}: {e}"))?;
+        sync_until_done(&reference, &reference.company, &base, &options)
+            .await
+            .map_err(|e| format!("{phase}, without faults: {e}"))?;
+        let (actual, expected) = (snapshot(&faulted).await, snapshot(&reference).await);
+        assert!(
+            expected.len() > 500,
+            "a company worth syncing: {}",
+            expected.len()
+        );
+        if actual != expected {
+            return Err(format!("{phase}: {}", difference(&actual, &expected)));
+        }
+    }
+    Ok(account)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_under_every_fault_and_seeded_mixes_end_like_a_fault_free_sync() {
+    let mixes = env_number("CHAOS_RUNS", 3);
+    let first_seed = env_number("CHAOS_SEED", 1);
+    let mut scenarios: Vec<Scenario> = fault_kinds()
+        .into_iter()
+        .map(|(name, fault)| single_kind(name, fault))
+        .collect();
+    scenarios.extend((first_seed..first_seed + mixes).map(random_mix));
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        match run(scenario).await {
+            Ok(account) => println!(
+                "chaos: passed  {} ({} faults, {} syncs for 2 phases)",
+                scenario.name, account.faults, account.syncs
+            ),
+            Err(error) => {
+                println!(
+                    "chaos: FAILED  {}: {error}\n  plan: {}",
+                    scenario.name, scenario.plan
+                );
+                failures.push(scenario.name.clone());
+            }
+        }
+    }
+    println!(
+        "chaos: {} runs passed, {} failed{}",
+        scenarios.len() - failures.len(),
+        failures.len(),
+        if failures.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", failures.join("; "))
+        }
+    );
+    assert!(failures.is_empty(), "failed runs: {failures:?}");
+}
+
+/// A fault on every try of a request makes the sync give up; once the fault passes, the
+/// next sync must bring the store to where a fault-free sync does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_that_gave_up_converges_when_rerun() {
+    let sandbox =
+        spawn_sandbox(bridge_testkit::sandbox(COMPANY_SEED, EMPLOYEES).history_days(HISTORY_DAYS));
+    let base = sandbox.base_url.clone();
+    let faulted = fresh_store(&base).await;
+    let reference = fresh_store(&base).await;
+    // More failures in a row than the client has attempts, on the first page of one listing:
+    // the first sync cannot finish it.
+    let attempts = ClientConfig::new(
+        url::Url::parse(&base).unwrap(),
+        CLIENT_ID,
+        SecretString::from(String::new()),
+    )
+    .max_attempts;
+    let plan = json!({"rules": [{"path_prefix": "/v2/attendance-periods", "method": "GET",
+        "first": attempts, "fault": {"kind": "status", "status": 503}}]});
+    admin(&sandbox, reqwest::Method::PUT, "/_sandbox/faults", plan).await;
+    let options = SyncOptions::default();
+    let engine = SyncEngine::new(
+        faulted.store.clone(),
+        client(&base),
+        faulted.company.clone(),
+    );
+    let first = engine.run(&options).await;
+    assert!(
+        !matches!(&first, Ok(summary) if summary.outcome == "succeeded"),
+        "a request failing on every try cannot give a complete sync: {:?}",
+        first.map(|s| s.outcome)
+    );
+    let tries = sync_until_done(&faulted, &faulted.company, &base, &options)
+        .await
+        .unwrap();
+    assert_eq!(
+        tries, 1,
+        "the faults had passed: the rerun succeeds at once"
+    );
+    admin(
+        &sandbox,
+        reqwest::Method::DELETE,
+        "/_sandbox/faults",
+        json!({}),
+    )
+    .await;
+    sync_until_done(&reference, &reference.company, &base, &options)
+        .await
+        .unwrap();
+    let (actual, expected) = (snapshot(&faulted).await, snapshot(&reference).await);
+    assert!(actual == expected, "{}", difference(&actual, &expected));
+}

@@ -3,9 +3,9 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs, doctor::DoctorArgs,
-    export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs, status::StatusArgs,
-    sync::SyncArgs,
+    api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs,
+    doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs,
+    serve::ServeArgs, status::StatusArgs, sync::SyncArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -55,4 +55,8 @@ pub enum Command {
     Companies(CompaniesArgs),
     /// Measure a full and two incremental syncs against a local sandbox process.
     Bench(BenchArgs),
+    /// Run the service: pages to link companies, the REST API, until stopped.
+    Serve(ServeArgs),
+    /// Create, list or revoke API keys for the REST API.
+    ApiKeys(ApiKeysArgs),
 }

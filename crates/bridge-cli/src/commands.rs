@@ -1,5 +1,6 @@
 //! One module per subcommand; each owns its arguments and a `run`.
 
+pub mod api_keys;
 pub mod bench;
 pub mod companies;
 pub mod connect;
@@ -7,6 +8,7 @@ pub mod doctor;
 pub mod export;
 pub mod quickstart;
 pub mod sandbox;
+pub mod serve;
 pub mod status;
 pub mod sync;
 
@@ -44,5 +46,7 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::Status(args) => status::run(args, &context).await,
         Command::Export(args) => export::run(args, &context).await,
         Command::Companies(args) => companies::run(args, &context).await,
+        Command::Serve(args) => serve::run(args, &context).await,
+        Command::ApiKeys(args) => api_keys::run(args, &context).await,
     }
 }

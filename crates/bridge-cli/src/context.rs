@@ -3,8 +3,7 @@
 
 use anyhow::Context as _;
 use bridge_store::{Company, KeySource, Location, OpenOptions, Store};
-use personio_client::{Client, ClientConfig, RecruitingAuth};
-use secrecy::SecretString;
+use personio_client::Client;
 
 /// Where a setting came from, for error messages.
 #[derive(Debug, Clone, Copy)]
@@ -68,25 +67,5 @@ impl Context {
 
 /// A Personio client with `company`'s stored credentials.
 pub async fn client_for(store: &Store, company: &Company) -> anyhow::Result<Client> {
-    let credentials = store.credentials(company).await?;
-    let base_url = url::Url::parse(&company.base_url)
-        .with_context(|| format!("the stored base URL of {} is invalid", company.name))?;
-    build_client(
-        base_url,
-        credentials.client_id,
-        credentials.client_secret,
-        credentials.recruiting,
-    )
-}
-
-pub fn build_client(
-    base_url: url::Url,
-    client_id: String,
-    client_secret: SecretString,
-    recruiting: Option<(SecretString, i64)>,
-) -> anyhow::Result<Client> {
-    let mut config = ClientConfig::new(base_url, client_id, client_secret);
-    config.recruiting = recruiting.map(|(token, company_id)| RecruitingAuth { token, company_id });
-    config.app_id = Some("PERSONIO_BRIDGE".into());
-    Ok(Client::new(config)?)
+    Ok(bridge_sync::link::client_for(store, company).await?)
 }

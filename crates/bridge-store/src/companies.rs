@@ -54,6 +54,8 @@ pub struct Company {
     /// What the credential may do, as the last connect or doctor found it.
     pub granted: serde_json::Value,
     pub sync_interval_minutes: Option<i64>,
+    /// False once disconnected: the credentials are gone, the synced records stay.
+    pub connected: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -85,7 +87,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 const COLUMNS: &str = "id, name, base_url, client_id, recruiting_company_id, recruiting_token IS NOT NULL AS has_recruiting, \
-                       filters, granted, sync_interval_minutes, created_at, updated_at";
+                       filters, granted, sync_interval_minutes, client_secret <> '' AS connected, created_at, updated_at";
 
 fn seal_context(company: &str, field: &str) -> String {
     format!("company:{company}/{field}")
@@ -110,6 +112,9 @@ fn company_from(row: &AnyRow) -> Result<Company> {
         granted: serde_json::from_str(&text("granted")?)
             .map_err(|e| Error::Corrupt(format!("granted: {e}")))?,
         sync_interval_minutes: row.try_get("sync_interval_minutes")?,
+        connected: row
+            .try_get::<bool, _>("connected")
+            .or_else(|_| row.try_get::<i64, _>("connected").map(|n| n != 0))?,
         created_at: parse_timestamp(&created_at)
             .ok_or_else(|| Error::Corrupt(format!("created_at {created_at:?}")))?,
         updated_at: parse_timestamp(&updated_at)
@@ -289,11 +294,11 @@ impl Store {
         let company = self.company(name).await?;
         let mut tx = self.begin_write().await?;
         // Explicit deletes: foreign keys may be off on a store opened by an older tool.
-        for table in crate::tables::ALL
-            .iter()
-            .map(|t| t.name)
-            .chain(["checkpoints", "sync_runs"])
-        {
+        for table in crate::tables::ALL.iter().map(|t| t.name).chain([
+            "checkpoints",
+            "sync_runs",
+            "record_changes",
+        ]) {
             sqlx::query(crate::tables::built(format!(
                 "DELETE FROM {table} WHERE company_id = $1"
             )))
@@ -309,6 +314,19 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a company's credentials (client secret, recruiting token) but keeps it and
+    /// its records; a reconnect brings new credentials.
+    pub async fn disconnect_company(&self, company: CompanyId, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "UPDATE companies SET client_secret = '', recruiting_token = NULL, updated_at = $1 WHERE id = $2",
+        )
+        .bind(timestamp(now))
+        .bind(company.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The company's credentials, decrypted with this store's key.
     pub async fn credentials(&self, company: &Company) -> Result<Credentials> {
         let row = sqlx::query("SELECT client_secret, recruiting_token, recruiting_company_id FROM companies WHERE id = $1")
@@ -317,6 +335,9 @@ impl Store {
             .await?;
         let key = self.key_source().to_string();
         let sealed: String = row.try_get("client_secret")?;
+        if sealed.is_empty() {
+            return Err(Error::Disconnected(company.name.clone()));
+        }
         let client_secret = self
             .key
             .open(&seal_context(&company.name, "client_secret"), &sealed)

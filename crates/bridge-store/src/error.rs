@@ -41,6 +41,10 @@ pub enum Error {
     UnknownCompany(String),
     #[error("a company named `{0}` exists already")]
     DuplicateCompany(String),
+    #[error("company `{0}` is disconnected: connect it again to sync")]
+    Disconnected(String),
+    #[error("an API key named `{0}` exists already")]
+    DuplicateApiKey(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }

@@ -17,6 +17,9 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
+mod browse;
+mod changes;
 mod checkpoints;
 mod companies;
 mod error;
@@ -31,6 +34,8 @@ mod store;
 pub mod tables;
 mod value;
 
+pub use access::{API_KEY_PREFIX, AdminSession, ApiKey, random_token};
+pub use browse::{RecordQuery, StoredRecord};
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
 pub use companies::{Company, CompanyId, Credentials, Filters, NewCompany};
 pub use error::{Error, Result};

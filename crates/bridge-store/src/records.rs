@@ -139,6 +139,7 @@ impl Store {
             .await?;
             mark_stale_children(&mut tx, page.company, derived, page.now).await?;
         }
+        crate::changes::note(&mut tx, page.company, &applied.changes, page.now).await?;
         checkpoints::write(&mut tx, page.company, &page.checkpoint, page.now).await?;
         tx.commit().await?;
         Ok(applied)
@@ -209,9 +210,7 @@ impl Store {
                 query.execute(&mut *tx).await?;
             }
         }
-        checkpoints::write(&mut tx, end.company, &end.checkpoint, end.now).await?;
-        tx.commit().await?;
-        Ok(keys
+        let deletions: Vec<Change> = keys
             .into_iter()
             .map(|key| Change {
                 table: end.table.name,
@@ -219,7 +218,11 @@ impl Store {
                 kind: ChangeKind::Deleted,
                 changed: Vec::new(),
             })
-            .collect())
+            .collect();
+        crate::changes::note(&mut tx, end.company, &deletions, end.now).await?;
+        checkpoints::write(&mut tx, end.company, &end.checkpoint, end.now).await?;
+        tx.commit().await?;
+        Ok(deletions)
     }
 
     /// Stores only a checkpoint (a listing that found nothing, or a finished one with nothing to delete).

@@ -130,6 +130,14 @@ const AREAS: &[(&str, Scope, Option<Scope>, &str, bool)] = &[
     ),
 ];
 
+/// The access areas a credential is checked for: (area, what the sync reads with it,
+/// whether the sync needs it), for pages that explain what to tick in Personio.
+pub fn area_guide() -> impl Iterator<Item = (&'static str, &'static str, bool)> {
+    AREAS
+        .iter()
+        .map(|(area, _, _, used_for, needed)| (*area, *used_for, *needed))
+}
+
 /// The employee attributes the sync stores (v1 keys and Personio's labels).
 pub const ATTRIBUTES: &[(&str, &str)] = &[
     ("first_name", "First name"),

@@ -19,6 +19,7 @@ pub mod doctor;
 mod engine;
 mod error;
 mod filter;
+pub mod link;
 mod plan;
 pub mod progress;
 mod resources;

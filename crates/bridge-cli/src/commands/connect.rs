@@ -4,13 +4,14 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context as _, bail};
-use bridge_store::{Company, Filters, NewCompany, Store};
-use bridge_sync::doctor::{self, Report};
+use bridge_store::{Company, Filters, Store};
+use bridge_sync::doctor::Report;
+use bridge_sync::link::{self, LinkError};
 use clap::Args;
 use secrecy::SecretString;
 
 use super::Ending;
-use crate::context::{Context, build_client};
+use crate::context::Context;
 
 /// The environment variable a client secret may come from.
 pub const SECRET_ENV: &str = "PERSONIO_CLIENT_SECRET";
@@ -52,16 +53,7 @@ pub struct ConnectArgs {
     pub replace: bool,
 }
 
-/// What connecting needs, however it was asked for (CLI, quickstart, web page).
-pub struct Link {
-    pub company: String,
-    pub base_url: url::Url,
-    pub client_id: String,
-    pub client_secret: SecretString,
-    pub recruiting: Option<(SecretString, i64)>,
-    pub filters: Filters,
-    pub replace: bool,
-}
+pub use bridge_sync::link::Link;
 
 pub async fn run(args: ConnectArgs, context: &Context) -> anyhow::Result<Ending> {
     let link = read_link(args)?;
@@ -73,18 +65,23 @@ pub async fn run(args: ConnectArgs, context: &Context) -> anyhow::Result<Ending>
 }
 
 fn read_link(args: ConnectArgs) -> anyhow::Result<Link> {
-    validate_name(&args.company)?;
-    let base_url = base_url(&args.base_url)?;
+    if link::validate_name(&args.company).is_err() {
+        bail!(
+            "--company {:?}: use 1 to 64 letters, digits, '-' or '_'",
+            args.company
+        );
+    }
+    let base_url = link::parse_base_url(&args.base_url).map_err(|_| {
+        anyhow::anyhow!(
+            "--base-url {:?} must be an http(s) address such as https://api.personio.de",
+            args.base_url
+        )
+    })?;
     if args.client_id.trim().is_empty() {
         bail!("--client-id must not be empty");
     }
-    for status in &args.statuses {
-        if !["active", "onboarding", "leave", "inactive"]
-            .contains(&status.to_ascii_lowercase().as_str())
-        {
-            bail!("--status {status:?} is not one of active, onboarding, leave, inactive");
-        }
-    }
+    let statuses =
+        link::normalize_statuses(&args.statuses).map_err(|e| anyhow::anyhow!("--{e}"))?;
     let mut stdin_lines = std::io::stdin().lock().lines();
     let mut next_line = |what: &str| -> anyhow::Result<String> {
         let line = stdin_lines
@@ -134,11 +131,7 @@ fn read_link(args: ConnectArgs) -> anyhow::Result<Link> {
         recruiting,
         filters: Filters {
             legal_entities: args.legal_entities,
-            statuses: args
-                .statuses
-                .iter()
-                .map(|s| s.to_ascii_lowercase())
-                .collect(),
+            statuses,
             offices: args.offices,
             departments: args.departments,
         },
@@ -148,42 +141,16 @@ fn read_link(args: ConnectArgs) -> anyhow::Result<Link> {
 
 /// Authenticates, probes every area, and only then stores the company.
 pub async fn connect(store: &Store, link: Link) -> anyhow::Result<(Company, Report)> {
-    let existing = store.find_company(&link.company).await?;
-    if existing.is_some() && !link.replace {
-        bail!(
-            "a company named {} is connected already; pass --replace to change its credentials",
-            link.company
-        );
-    }
-    let client = build_client(
-        link.base_url.clone(),
-        link.client_id.clone(),
-        link.client_secret.clone(),
-        link.recruiting.clone(),
-    )?;
-    let report = doctor::diagnose(&client).await.map_err(|error| {
-        anyhow::anyhow!(
-            "could not connect to {}: {error:#}{}",
-            link.base_url,
-            hint(&error)
-        )
-    })?;
-    let granted = serde_json::to_value(&report).unwrap_or_default();
-    let new = NewCompany {
-        name: link.company,
-        base_url: link.base_url.as_str().trim_end_matches('/').to_owned(),
-        client_id: link.client_id,
-        client_secret: link.client_secret,
-        recruiting: link.recruiting,
-        filters: link.filters,
-        granted,
-    };
-    let now = chrono::Utc::now();
-    let company = match existing {
-        Some(_) => store.reconnect_company(new, now).await?,
-        None => store.add_company(new, now).await?,
-    };
-    Ok((company, report))
+    link::connect(store, link).await.map_err(|error| match &error {
+        LinkError::AlreadyConnected(name) => anyhow::anyhow!(
+            "a company named {name} is connected already; pass --replace to change its credentials"
+        ),
+        LinkError::Refused { .. } => match error.hint() {
+            Some(hint) => anyhow::anyhow!("{error:#}\nhint: {hint}"),
+            None => anyhow::anyhow!("{error:#}"),
+        },
+        _ => anyhow::Error::new(error),
+    })
 }
 
 /// Prints what the credential may read and write, and what to fix.
@@ -219,49 +186,5 @@ pub fn print_access(report: &Report) {
         for gap in gaps {
             println!("  - {gap}");
         }
-    }
-}
-
-fn validate_name(name: &str) -> anyhow::Result<()> {
-    if name.is_empty()
-        || name.len() > 64
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        bail!("--company {name:?}: use 1 to 64 letters, digits, '-' or '_'");
-    }
-    Ok(())
-}
-
-/// `https://api.personio.de` (a trailing `/v1` or `/v2` is dropped: the client adds those).
-fn base_url(text: &str) -> anyhow::Result<url::Url> {
-    let trimmed = text.trim().trim_end_matches('/');
-    let trimmed = trimmed
-        .strip_suffix("/v1")
-        .or_else(|| trimmed.strip_suffix("/v2"))
-        .unwrap_or(trimmed);
-    let url =
-        url::Url::parse(trimmed).with_context(|| format!("--base-url {text:?} is not a URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        bail!("--base-url {text:?} must be an http(s) address such as https://api.personio.de");
-    }
-    Ok(url)
-}
-
-/// What to do about a failed connection.
-fn hint(error: &bridge_sync::Error) -> &'static str {
-    use personio_client::Error as E;
-    match error {
-        bridge_sync::Error::Personio(E::Unreachable { .. }) => {
-            "\nhint: check --base-url (Personio's is https://api.personio.de) and that this machine can reach it"
-        }
-        bridge_sync::Error::Personio(E::NotPersonio { .. }) => {
-            "\nhint: that address answers, but not like Personio's API; Personio's is https://api.personio.de"
-        }
-        bridge_sync::Error::Personio(E::BadCredentials { .. }) => {
-            "\nhint: copy the client id and secret again from Personio (Settings > Integrations > API credentials); a regenerated secret replaces the old one"
-        }
-        _ => "",
     }
 }

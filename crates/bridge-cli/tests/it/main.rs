@@ -4,6 +4,7 @@
 mod audit;
 mod bridge;
 mod sandbox;
+mod serve;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};

@@ -1,0 +1,38 @@
+//! The REST API for programs, under `/api/v1`: companies and every record table of the store
+//! (`bridge_store::tables::ALL`, so new tables appear without code here), in our normalized
+//! model's field names. Callers authenticate with an API key as `Authorization: Bearer`.
+
+mod auth;
+mod companies;
+mod cursor;
+pub(crate) mod openapi;
+mod problem;
+mod records;
+
+use axum::Router;
+use axum::routing::{any, get};
+
+use crate::state::AppState;
+
+pub(crate) use problem::Problem;
+
+/// Records per page unless `limit` says otherwise, and the most `limit` may ask for.
+pub(crate) const DEFAULT_LIMIT: u32 = 100;
+pub(crate) const MAX_LIMIT: u32 = 500;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi::serve))
+        .route("/api/v1/companies", get(companies::list))
+        .route("/api/v1/companies/{company}", get(companies::one))
+        .route("/api/v1/companies/{company}/{resource}", get(records::list))
+        .route(
+            "/api/v1/companies/{company}/{resource}/{id}",
+            get(records::one),
+        )
+        // Anything else under /api is the API's to refuse, in its own error format.
+        .route(
+            "/api/{*rest}",
+            any(|| async { Problem::not_found("no such API endpoint") }),
+        )
+}

@@ -1,0 +1,95 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`): what the caller may see;
+//! the log gets the rest.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Problem {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+}
+
+impl Problem {
+    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: String) -> Problem {
+        Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail,
+        }
+    }
+
+    pub(crate) fn unauthorized(detail: &str) -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "/problems/unauthorized",
+            "Missing or invalid API key",
+            detail.to_owned(),
+        )
+    }
+
+    pub(crate) fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "/problems/not-found",
+            "Not found",
+            detail.into(),
+        )
+    }
+
+    pub(crate) fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/invalid-parameter",
+            "Invalid parameter",
+            detail.into(),
+        )
+    }
+
+    /// An error of ours: logged in full, shown without details.
+    pub(crate) fn internal(error: &dyn std::fmt::Display) -> Problem {
+        tracing::error!(%error, "API request failed");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "/problems/internal",
+            "Internal error",
+            "the service could not answer; its log says why".to_owned(),
+        )
+    }
+}
+
+impl From<bridge_store::Error> for Problem {
+    fn from(error: bridge_store::Error) -> Problem {
+        match error {
+            bridge_store::Error::UnknownCompany(name) => {
+                Problem::not_found(format!("no company named {name}"))
+            }
+            other => Problem::internal(&other),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let unauthorized = status == StatusCode::UNAUTHORIZED;
+        let mut response = (status, axum::Json(self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if unauthorized {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"personio-bridge\""),
+            );
+        }
+        response
+    }
+}

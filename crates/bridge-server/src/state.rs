@@ -1,0 +1,29 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use bridge_store::Store;
+
+use crate::ServerConfig;
+use crate::metrics::Metrics;
+use crate::syncs::Syncs;
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) syncs: Syncs,
+    pub(crate) metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub(crate) fn new(store: Store, config: ServerConfig) -> AppState {
+        let metrics = Arc::new(Metrics::default());
+        AppState {
+            syncs: Syncs::new(store.clone(), metrics.clone()),
+            metrics,
+            store,
+            config: Arc::new(config),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Who may use the service: its settings (the admin password's hash), API keys for programs
+//! and signed-in operators' sessions. Keys and session tokens are random and long, so a
+//! SHA-256 of them is what is stored and looked up; the plain values exist only in the
+//! answer that created them.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::RngExt;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::value::{parse_timestamp, timestamp};
+
+/// How API keys begin, so that a leaked one is recognisable in logs and scanners.
+pub const API_KEY_PREFIX: &str = "pbk_";
+/// How many characters of a key listings show.
+const SHOWN_PREFIX: usize = API_KEY_PREFIX.len() + 6;
+/// A used key's `last_used_at` moves at most this often (a write per request would cost more
+/// than the read it records).
+const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
+
+/// An API key, without the key.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    /// The key's first characters.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A signed-in operator's session.
+#[derive(Debug, Clone)]
+pub struct AdminSession {
+    /// The token every form of this session must carry.
+    pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `prefix` + `len` random letters and digits from the operating system's generator.
+pub fn random_token(prefix: &str, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    let mut token = String::with_capacity(prefix.len() + len);
+    token.push_str(prefix);
+    token.extend((0..len).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char));
+    token
+}
+
+/// Hex SHA-256 of a token.
+fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+    let text: Option<String> = row.try_get(column)?;
+    Ok(text.as_deref().and_then(parse_timestamp))
+}
+
+fn api_key_from(row: &AnyRow) -> Result<ApiKey> {
+    let created: String = row.try_get("created_at")?;
+    Ok(ApiKey {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        prefix: row.try_get("prefix")?,
+        created_at: parse_timestamp(&created)
+            .ok_or_else(|| Error::Corrupt(format!("api key created_at {created:?}")))?,
+        last_used_at: optional_time(row, "last_used_at")?,
+        revoked_at: optional_time(row, "revoked_at")?,
+    })
+}
+
+const KEY_COLUMNS: &str = "id, name, prefix, created_at, last_used_at, revoked_at";
+
+impl Store {
+    /// A setting of the service, if set.
+    pub async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM service_settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    pub async fn set_setting(&self, name: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO service_settings (name, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(timestamp(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Creates a key named `name`; the key itself is returned here and never again.
+    pub async fn create_api_key(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(ApiKey, SecretString)> {
+        let exists = sqlx::query("SELECT id FROM api_keys WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        if exists.is_some() {
+            return Err(Error::DuplicateApiKey(name.to_owned()));
+        }
+        let key = random_token(API_KEY_PREFIX, 40);
+        let row = sqlx::query(crate::tables::built(format!(
+            "INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {KEY_COLUMNS}"
+        )))
+        .bind(name)
+        .bind(&key[..SHOWN_PREFIX])
+        .bind(digest(&key))
+        .bind(timestamp(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((api_key_from(&row)?, SecretString::from(key)))
+    }
+
+    /// Every key, revoked ones included, oldest first.
+    pub async fn api_keys(&self) -> Result<Vec<ApiKey>> {
+        let rows = sqlx::query(crate::tables::built(format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(api_key_from).collect()
+    }
+
+    /// Revokes the key named `name`; false when there is no such live key.
+    pub async fn revoke_api_key(&self, name: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+        )
+        .bind(timestamp(now))
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The live key `presented` is, if any; notes its use.
+    pub async fn api_key_for(&self, presented: &str, now: DateTime<Utc>) -> Result<Option<ApiKey>> {
+        if !presented.starts_with(API_KEY_PREFIX) {
+            return Ok(None);
+        }
+        let row = sqlx::query(crate::tables::built(format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
+        )))
+        .bind(digest(presented))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(key) = row.as_ref().map(api_key_from).transpose()? else {
+            return Ok(None);
+        };
+        if key
+            .last_used_at
+            .is_none_or(|at| now - at >= LAST_USED_RESOLUTION)
+        {
+            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+                .bind(timestamp(now))
+                .bind(key.id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(key))
+    }
+
+    /// Starts a session lasting `ttl`; returns its token (for the cookie) and the session.
+    pub async fn create_session(
+        &self,
+        ttl: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(SecretString, AdminSession)> {
+        let token = random_token("", 43);
+        let session = AdminSession {
+            csrf: random_token("", 32),
+            expires_at: now + ttl,
+        };
+        // Expired sessions go whenever a new one starts.
+        sqlx::query("DELETE FROM admin_sessions WHERE expires_at < $1")
+            .bind(timestamp(now))
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO admin_sessions (token_hash, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(digest(&token))
+        .bind(&session.csrf)
+        .bind(timestamp(now))
+        .bind(timestamp(session.expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok((SecretString::from(token), session))
+    }
+
+    /// The unexpired session of a cookie's token.
+    pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<AdminSession>> {
+        let row = sqlx::query(
+            "SELECT csrf, expires_at FROM admin_sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(digest(token))
+        .bind(timestamp(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let expires: String = row.try_get("expires_at")?;
+        Ok(Some(AdminSession {
+            csrf: row.try_get("csrf")?,
+            expires_at: parse_timestamp(&expires)
+                .ok_or_else(|| Error::Corrupt(format!("session expires_at {expires:?}")))?,
+        }))
+    }
+
+    /// Ends the session of a cookie's token (sign out).
+    pub async fn end_session(&self, token: &SecretString) -> Result<()> {
+        sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
+            .bind(digest(token.expose_secret()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session (the password changed).
+    pub async fn end_all_sessions(&self) -> Result<()> {
+        sqlx::query("DELETE FROM admin_sessions")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

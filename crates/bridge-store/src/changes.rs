@@ -1,0 +1,65 @@
+//! The change index: when each record last changed, written in the same transaction as the
+//! change itself, so that "what changed since T" is exact even across crashes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Transaction};
+
+use crate::companies::CompanyId;
+use crate::error::Result;
+use crate::records::{Change, ChangeKind};
+use crate::value::timestamp;
+
+/// Rows per statement (4 parameters each, well under both dialects' limits).
+const ROWS_PER_STATEMENT: usize = 200;
+
+pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Created => "created",
+        ChangeKind::Updated => "updated",
+        ChangeKind::Deleted => "deleted",
+        ChangeKind::LeftFilter => "left_filter",
+    }
+}
+
+/// Records `changes` as of `now`.
+pub(crate) async fn note(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    changes: &[Change],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // One row per record: PostgreSQL refuses an upsert that touches a row twice.
+    let latest: BTreeMap<(&str, String), ChangeKind> = changes
+        .iter()
+        .map(|c| ((c.table, c.key.to_string()), c.kind))
+        .collect();
+    let rows: Vec<_> = latest.into_iter().collect();
+    let now = timestamp(now);
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        // $1 is the company, $2 the time; rows start at $3.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = 3 + i * 3;
+                format!("($1, ${n}, ${}, ${}, $2)", n + 1, n + 2)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO record_changes (company_id, table_name, record_id, kind, changed_at) VALUES {} \
+             ON CONFLICT (company_id, table_name, record_id) DO UPDATE SET kind = excluded.kind, changed_at = excluded.changed_at",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(crate::tables::built(sql))
+            .bind(company.0)
+            .bind(now.clone());
+        for ((table, key), kind) in chunk {
+            query = query
+                .bind((*table).to_owned())
+                .bind(key.clone())
+                .bind(kind_name(*kind));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}

@@ -9,6 +9,7 @@ pub mod quickstart;
 pub mod sandbox;
 pub mod status;
 pub mod sync;
+pub mod worker;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -44,5 +45,6 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::Status(args) => status::run(args, &context).await,
         Command::Export(args) => export::run(args, &context).await,
         Command::Companies(args) => companies::run(args, &context).await,
+        Command::Worker(args) => worker::run(args, &context).await,
     }
 }

@@ -28,6 +28,8 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub db: Location,
+    /// The store's connection pool size (`--db-pool`).
+    pub pool: u32,
 }
 
 impl Context {
@@ -39,12 +41,24 @@ impl Context {
                 source.describe("--db", "PERSONIO_BRIDGE_DB")
             )
         })?;
-        Ok(Context { db })
+        Ok(Context {
+            db,
+            pool: OpenOptions::default().max_connections,
+        })
+    }
+
+    pub fn with_pool(mut self, pool: u32) -> Context {
+        self.pool = pool;
+        self
     }
 
     /// Opens the store; a newly created key file is announced once, on stderr.
     pub async fn store(&self) -> anyhow::Result<Store> {
-        let store = Store::open(&self.db, OpenOptions::default())
+        let options = OpenOptions {
+            max_connections: self.pool,
+            ..OpenOptions::default()
+        };
+        let store = Store::open(&self.db, options)
             .await
             .with_context(|| format!("could not open the store {}", self.db))?;
         if let KeySource::File {

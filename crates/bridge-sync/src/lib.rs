@@ -22,6 +22,7 @@ mod filter;
 mod plan;
 pub mod progress;
 mod resources;
+pub mod scheduler;
 mod summary;
 
 pub use engine::{ApiChoice, SyncEngine, SyncOptions};

@@ -75,7 +75,7 @@ impl Drop for SandboxProcess {
     }
 }
 
-pub async fn run(args: BenchArgs, _context: &Context) -> anyhow::Result<Ending> {
+pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
     let secret = personio_sandbox::credentials::random_token("papi-", 32);
     let admin = personio_sandbox::credentials::random_token("bench-admin-", 16);
     eprintln!(
@@ -136,7 +136,7 @@ pub async fn run(args: BenchArgs, _context: &Context) -> anyhow::Result<Ending> 
         &location,
         OpenOptions {
             key: Some(bridge_store::secrets::Key::generate().to_base64()),
-            ..Default::default()
+            max_connections: context.pool,
         },
     )
     .await?;

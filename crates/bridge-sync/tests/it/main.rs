@@ -5,6 +5,7 @@
 mod full;
 mod incremental;
 mod permissions;
+mod scheduler;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};

@@ -3,6 +3,7 @@
 
 mod bridge;
 mod sandbox;
+mod workers;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};

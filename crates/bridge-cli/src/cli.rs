@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::commands::{
     api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs,
     doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs,
-    serve::ServeArgs, status::StatusArgs, sync::SyncArgs,
+    serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -26,6 +26,17 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub db: String,
+
+    /// Connections the store may open at once (PostgreSQL; SQLite always uses a few).
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONIO_BRIDGE_DB_POOL",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=1000),
+        value_name = "N"
+    )]
+    pub db_pool: u32,
 
     /// Log filter for stderr, e.g. `info` or `bridge_sync=debug` (default: warn, or RUST_LOG).
     #[arg(long, global = true, value_name = "FILTER")]
@@ -59,4 +70,6 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create, list or revoke API keys for the REST API.
     ApiKeys(ApiKeysArgs),
+    /// Sync companies on their schedule; run several to share the work (PostgreSQL).
+    Worker(WorkerArgs),
 }

@@ -11,6 +11,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod status;
 pub mod sync;
+pub mod worker;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -48,5 +49,6 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::Companies(args) => companies::run(args, &context).await,
         Command::Serve(args) => serve::run(args, &context).await,
         Command::ApiKeys(args) => api_keys::run(args, &context).await,
+        Command::Worker(args) => worker::run(args, &context).await,
     }
 }

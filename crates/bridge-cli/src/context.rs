@@ -29,6 +29,8 @@ pub struct Context {
     pub db: Location,
     /// Whether `--db` (or its variable) was given rather than defaulted.
     pub db_given: bool,
+    /// The store's connection pool size (`--db-pool`).
+    pub pool: u32,
 }
 
 impl Context {
@@ -43,12 +45,22 @@ impl Context {
         Ok(Context {
             db,
             db_given: !matches!(source, Source::Default),
+            pool: OpenOptions::default().max_connections,
         })
+    }
+
+    pub fn with_pool(mut self, pool: u32) -> Context {
+        self.pool = pool;
+        self
     }
 
     /// Opens the store; a newly created key file is announced once, on stderr.
     pub async fn store(&self) -> anyhow::Result<Store> {
-        let store = Store::open(&self.db, OpenOptions::default())
+        let options = OpenOptions {
+            max_connections: self.pool,
+            ..OpenOptions::default()
+        };
+        let store = Store::open(&self.db, options)
             .await
             .with_context(|| format!("could not open the store {}", self.db))?;
         if let KeySource::File {

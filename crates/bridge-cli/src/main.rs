@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     };
     init_tracing(cli.log_level.as_deref());
     let context = match context::Context::new(&cli.db, db_source) {
-        Ok(context) => context,
+        Ok(context) => context.with_pool(cli.db_pool),
         Err(err) => {
             eprintln!("error: {err:#}");
             return ExitCode::from(2);

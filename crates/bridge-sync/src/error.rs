@@ -8,6 +8,8 @@ pub enum Error {
     Store(#[from] bridge_store::Error),
     #[error("unknown resource `{0}` (known: {1})")]
     UnknownResource(String, String),
+    #[error("the stored base URL of {company} is invalid; connect the company again")]
+    BadBaseUrl { company: String },
     #[error("Personio sent a {resource} record without {field}")]
     Malformed {
         resource: &'static str,

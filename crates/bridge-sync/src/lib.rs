@@ -23,6 +23,7 @@ pub mod link;
 mod plan;
 pub mod progress;
 mod resources;
+pub mod scheduler;
 mod summary;
 
 pub use engine::{ApiChoice, SyncEngine, SyncOptions};

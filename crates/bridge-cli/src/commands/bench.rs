@@ -137,7 +137,7 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         &location,
         OpenOptions {
             key: Some(bridge_store::secrets::Key::generate().to_base64()),
-            ..Default::default()
+            max_connections: context.pool,
         },
     )
     .await?;

@@ -5,6 +5,7 @@ mod audit;
 mod bridge;
 mod sandbox;
 mod serve;
+mod workers;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};

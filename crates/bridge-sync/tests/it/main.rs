@@ -6,6 +6,7 @@ mod full;
 mod incremental;
 mod permissions;
 mod resources;
+mod scheduler;
 mod simulate;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};

@@ -1,0 +1,51 @@
+//! `personio-bridge worker`: sync companies on their schedule, sharing the work with every
+//! other worker on the same store (see `bridge_sync::scheduler`). Stops cleanly on
+//! SIGINT/SIGTERM: the page being written is abandoned and the job handed back.
+
+use std::time::Duration;
+
+use bridge_sync::scheduler::{Scheduler, SchedulerConfig};
+use clap::Args;
+
+use super::Ending;
+use crate::context::Context;
+use crate::signals;
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// This worker's name in the job table (default: host name and process id).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How long a claimed company stays this worker's without renewal; a dead worker's
+    /// companies are taken over after this.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    pub lease: Duration,
+    /// How often an idle worker looks for due syncs.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    pub poll: Duration,
+    /// Between syncs of a company that has no interval of its own.
+    #[arg(long, default_value = "60m", value_parser = humantime::parse_duration)]
+    pub interval: Duration,
+}
+
+pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> {
+    if args.lease < Duration::from_secs(1) {
+        anyhow::bail!("--lease must be at least 1s");
+    }
+    let name = args.name.unwrap_or_else(|| {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+        format!("{host}-{}", std::process::id())
+    });
+    let store = context.store().await?;
+    let mut config = SchedulerConfig::new(name.clone());
+    config.lease = args.lease;
+    config.poll = args.poll.max(Duration::from_millis(10));
+    config.default_interval = args.interval;
+    eprintln!("worker {name} started on {}", context.db);
+    Scheduler::new(store.clone(), config)
+        .run(signals::shutdown())
+        .await?;
+    store.close().await;
+    eprintln!("worker {name} stopped");
+    Ok(Ending::Done)
+}

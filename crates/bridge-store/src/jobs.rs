@@ -1,0 +1,218 @@
+//! The scheduler's job table: one row per company saying when its next sync is due and which
+//! worker, if any, holds it. Workers claim a due job with a lease; a live worker renews it,
+//! and a lease that lapses (the worker died) makes the job claimable again, so another
+//! worker takes it over and resumes from the checkpoints. On PostgreSQL claims use
+//! `FOR UPDATE SKIP LOCKED`, so workers never wait on each other's rows; on SQLite the
+//! claim runs under the single write lock, which gives the same exclusivity.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::companies::CompanyId;
+use crate::error::Result;
+use crate::location::Location;
+use crate::store::Store;
+use crate::value::{parse_timestamp, timestamp};
+
+/// A job a worker claimed: it may sync the company until `lease_until`, and longer if it
+/// renews the lease in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub company: CompanyId,
+    pub lease_until: DateTime<Utc>,
+    /// How many times this job has been claimed, this claim included.
+    pub claims: i64,
+}
+
+/// A job as the table holds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    pub company: CompanyId,
+    pub next_run_at: DateTime<Utc>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub leased_by: Option<String>,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub claims: i64,
+    pub last_started_at: Option<DateTime<Utc>>,
+    pub last_finished_at: Option<DateTime<Utc>>,
+    pub last_outcome: Option<String>,
+}
+
+/// Picks the job to claim: a due job nobody holds, or one whose lease lapsed; the longest
+/// waiting first.
+const DUE: &str = "SELECT company_id FROM sync_jobs \
+     WHERE (leased_by IS NULL AND next_run_at <= $2) OR (leased_by IS NOT NULL AND lease_until < $2) \
+     ORDER BY next_run_at, company_id LIMIT 1";
+
+impl Store {
+    /// Gives every company without a job one, due at `now`; returns how many were added.
+    /// Safe to run from several workers at once.
+    pub async fn schedule_companies(&self, now: DateTime<Utc>) -> Result<u64> {
+        let now = timestamp(now);
+        let done = sqlx::query(
+            "INSERT INTO sync_jobs (company_id, next_run_at, updated_at) \
+             SELECT id, $1, $1 FROM companies WHERE id NOT IN (SELECT company_id FROM sync_jobs) \
+             ON CONFLICT (company_id) DO NOTHING",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Claims the job due longest for `worker`, leased for `lease`; `None` when nothing is due.
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Claim>> {
+        let lease_until = now + lease;
+        // PostgreSQL: rows another worker is claiming are skipped, not waited for.
+        let lock = match self.location {
+            Location::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+            Location::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "UPDATE sync_jobs SET leased_by = $1, lease_until = $3, claims = claims + 1, \
+             last_started_at = $2, updated_at = $2 \
+             WHERE company_id = ({DUE}{lock}) RETURNING company_id, claims"
+        );
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(worker)
+            .bind(timestamp(now))
+            .bind(timestamp(lease_until))
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Claim {
+            company: CompanyId(row.try_get("company_id")?),
+            lease_until,
+            claims: row.try_get("claims")?,
+        }))
+    }
+
+    /// Extends `worker`'s lease on `company`'s job; `false` when the worker no longer holds
+    /// it (it lapsed and another worker took the job over): the worker must stop.
+    pub async fn renew_lease(
+        &self,
+        company: CompanyId,
+        worker: &str,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE sync_jobs SET lease_until = $1, updated_at = $2 \
+             WHERE company_id = $3 AND leased_by = $4",
+        )
+        .bind(timestamp(now + lease))
+        .bind(timestamp(now))
+        .bind(company.0)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends `worker`'s run of `company`'s job with `outcome`: the next run is due at
+    /// `next_run_at`, or at once if a sync was requested after this run started. `false`
+    /// when the worker no longer held the job.
+    pub async fn finish_job(
+        &self,
+        company: CompanyId,
+        worker: &str,
+        outcome: &str,
+        next_run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let now = timestamp(now);
+        let done = sqlx::query(
+            "UPDATE sync_jobs SET leased_by = NULL, lease_until = NULL, last_finished_at = $1, \
+             last_outcome = $2, updated_at = $1, \
+             next_run_at = CASE WHEN requested_at > last_started_at THEN $1 ELSE $3 END, \
+             requested_at = CASE WHEN requested_at > last_started_at THEN requested_at ELSE NULL END \
+             WHERE company_id = $4 AND leased_by = $5",
+        )
+        .bind(now)
+        .bind(outcome)
+        .bind(timestamp(next_run_at))
+        .bind(company.0)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives `company`'s job back unfinished (the worker is stopping): due again at once, so
+    /// another worker resumes it from the checkpoints.
+    pub async fn release_job(
+        &self,
+        company: CompanyId,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let now = timestamp(now);
+        let done = sqlx::query(
+            "UPDATE sync_jobs SET leased_by = NULL, lease_until = NULL, next_run_at = $1, \
+             updated_at = $1 WHERE company_id = $2 AND leased_by = $3",
+        )
+        .bind(now)
+        .bind(company.0)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Asks for a sync of `company` as soon as a worker is free ("sync now", an inbound
+    /// webhook). A run already under way finishes and is followed by another.
+    pub async fn enqueue_now(&self, company: CompanyId, now: DateTime<Utc>) -> Result<()> {
+        let now = timestamp(now);
+        sqlx::query(
+            "INSERT INTO sync_jobs (company_id, next_run_at, requested_at, updated_at) \
+             VALUES ($1, $2, $2, $2) \
+             ON CONFLICT (company_id) DO UPDATE SET next_run_at = $2, requested_at = $2, updated_at = $2",
+        )
+        .bind(company.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every job, by company.
+    pub async fn jobs(&self) -> Result<Vec<Job>> {
+        let rows = sqlx::query(
+            "SELECT company_id, next_run_at, requested_at, leased_by, lease_until, claims, \
+             last_started_at, last_finished_at, last_outcome FROM sync_jobs ORDER BY company_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let time = |row: &sqlx::any::AnyRow, name: &str| -> Result<Option<DateTime<Utc>>> {
+            Ok(row
+                .try_get::<Option<String>, _>(name)?
+                .as_deref()
+                .and_then(parse_timestamp))
+        };
+        rows.iter()
+            .map(|row| {
+                Ok(Job {
+                    company: CompanyId(row.try_get("company_id")?),
+                    next_run_at: time(row, "next_run_at")?.unwrap_or_default(),
+                    requested_at: time(row, "requested_at")?,
+                    leased_by: row.try_get("leased_by")?,
+                    lease_until: time(row, "lease_until")?,
+                    claims: row.try_get("claims")?,
+                    last_started_at: time(row, "last_started_at")?,
+                    last_finished_at: time(row, "last_finished_at")?,
+                    last_outcome: row.try_get("last_outcome")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bridge;
+mod hostile;
 mod sandbox;
 
 use std::io::{BufRead, BufReader};

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bridge;
+mod hostile;
 mod sandbox;
 mod serve;
 mod workers;

@@ -280,3 +280,22 @@ async fn no_route_shows_an_attribute_the_credential_may_not_read() {
     }
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
 }
+
+#[tokio::test]
+async fn issued_tokens_are_listed_for_the_admin_only() {
+    let sb = spawn_sandbox(sandbox(17, 5).history_days(0));
+    let (v1, v2) = (v1_token(&sb).await, v2_token(&sb).await);
+    for token in [None, Some(v2.as_str())] {
+        let (status, _) = get_text(&sb, token, "/_sandbox/tokens").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "token {token:?}");
+    }
+    let (status, text) = get_text(&sb, Some(bridge_testkit::ADMIN_TOKEN), "/_sandbox/tokens").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let listed: Value = serde_json::from_str(&text).unwrap();
+    // The same credential and scopes get the same stable token from both endpoints.
+    let mut issued = vec![v1];
+    if !issued.contains(&v2) {
+        issued.push(v2);
+    }
+    assert_eq!(listed, json!({ "tokens": issued }), "oldest first");
+}

@@ -601,21 +601,20 @@ impl Store {
     }
 }
 
-/// Tables whose records belong to one employee and go with them.
-const PER_EMPLOYEE: &[&str] = &["attendance_periods", "absence_periods"];
-
 impl Store {
-    /// Marks deleted the time records of people deleted in Personio: Personio removes them
-    /// with the person, and a reconciliation window would miss the older ones. Returns the
-    /// count per table.
+    /// Marks deleted the records of `tables` (each with an `employee_id`) that belong to
+    /// people deleted in Personio: Personio removes them with the person, and a
+    /// reconciliation window would miss the older ones. Returns the count per table.
     pub async fn delete_records_of_deleted_employees(
         &self,
         company: CompanyId,
+        tables: &[&'static Table],
         now: DateTime<Utc>,
-    ) -> Result<Vec<(&'static str, u64)>> {
+    ) -> Result<Vec<u64>> {
         let mut tx = self.begin_write().await?;
         let mut counts = Vec::new();
-        for table in PER_EMPLOYEE {
+        for table in tables {
+            let table = table.name;
             let sql = format!(
                 "UPDATE {table} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL \
                  AND employee_id IN (SELECT id FROM employees WHERE company_id = $2 AND deleted_at IS NOT NULL)"
@@ -625,7 +624,7 @@ impl Store {
                 .bind(company.0)
                 .execute(&mut *tx)
                 .await?;
-            counts.push((*table, done.rows_affected()));
+            counts.push(done.rows_affected());
         }
         tx.commit().await?;
         Ok(counts)

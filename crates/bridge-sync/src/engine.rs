@@ -6,7 +6,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use bridge_store::tables::{COST_CENTERS, EMPLOYEES, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
+use bridge_store::tables::{
+    ABSENCE_PERIODS, ATTENDANCE_PERIODS, COST_CENTERS, EMPLOYEES, LEGAL_ENTITIES, ORG_UNITS,
+    WORKPLACES,
+};
 use bridge_store::{
     Checkpoint, Company, Key, Listing, ListingEnd, Outcome, PageWrite, Row, Store, Table, Value,
 };
@@ -24,6 +27,12 @@ use crate::resources::{
     LegalEntities, OrgUnits, Paging, Resource, ResourceName, Workplaces,
 };
 use crate::summary::{ResourceSummary, Summary};
+
+/// Resources whose records Personio removes with the person they belong to.
+const GONE_WITH_PEOPLE: [(ResourceName, &Table); 2] = [
+    (ResourceName::Attendances, &ATTENDANCE_PERIODS),
+    (ResourceName::Absences, &ABSENCE_PERIODS),
+];
 
 /// Which Personio API to read a resource from, where both can serve it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -240,7 +249,11 @@ impl SyncEngine {
             self.collect(&mut summary, vec![result])?;
             gone_with_people = self
                 .store
-                .delete_records_of_deleted_employees(self.company.id, Utc::now())
+                .delete_records_of_deleted_employees(
+                    self.company.id,
+                    &GONE_WITH_PEOPLE.map(|(_, table)| table),
+                    Utc::now(),
+                )
                 .await?;
         }
         if !ctx.filters.is_empty() {
@@ -266,14 +279,10 @@ impl SyncEngine {
                 .await;
             self.collect(&mut summary, vec![result])?;
         }
-        for (table, deleted) in gone_with_people {
+        for ((resource, _), deleted) in GONE_WITH_PEOPLE.iter().zip(gone_with_people) {
             if deleted == 0 {
                 continue;
             }
-            let resource = match table {
-                "attendance_periods" => ResourceName::Attendances,
-                _ => ResourceName::Absences,
-            };
             summary
                 .resources
                 .entry(resource.as_str())

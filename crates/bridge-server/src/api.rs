@@ -6,7 +6,7 @@ mod auth;
 mod companies;
 mod cursor;
 pub(crate) mod openapi;
-mod problem;
+pub(crate) mod problem;
 mod records;
 
 use axum::Router;

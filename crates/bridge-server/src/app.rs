@@ -25,6 +25,10 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))
+        .route(
+            "/webhooks/personio/{company}",
+            post(crate::webhooks_in::receive),
+        )
         .merge(api::router())
         .merge(pages)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -18,6 +18,7 @@ use crate::state::AppState;
 pub(crate) struct Metrics {
     http_requests: AtomicU64,
     http_server_errors: AtomicU64,
+    personio_webhooks: AtomicU64,
     syncs: Mutex<BTreeMap<&'static str, SyncTotals>>,
 }
 
@@ -30,6 +31,11 @@ struct SyncTotals {
 }
 
 impl Metrics {
+    /// Notes an accepted Personio webhook.
+    pub(crate) fn webhook_received(&self) {
+        self.personio_webhooks.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Notes a finished sync.
     pub(crate) fn sync_finished(
         &self,
@@ -64,6 +70,15 @@ impl Metrics {
         line(format!(
             "bridge_http_server_errors_total {}",
             self.http_server_errors.load(Ordering::Relaxed)
+        ));
+        line(
+            "# HELP bridge_personio_webhooks_total Personio webhooks accepted (each asks for a sync)."
+                .into(),
+        );
+        line("# TYPE bridge_personio_webhooks_total counter".into());
+        line(format!(
+            "bridge_personio_webhooks_total {}",
+            self.personio_webhooks.load(Ordering::Relaxed)
         ));
         line("# HELP bridge_companies Linked companies.".into());
         line("# TYPE bridge_companies gauge".into());

@@ -20,7 +20,12 @@ impl AppState {
     pub(crate) fn new(store: Store, config: ServerConfig) -> AppState {
         let metrics = Arc::new(Metrics::default());
         AppState {
-            syncs: Syncs::new(store.clone(), metrics.clone()),
+            syncs: Syncs::new(
+                store.clone(),
+                metrics.clone(),
+                config.schedule.clone(),
+                config.workers,
+            ),
             metrics,
             store,
             config: Arc::new(config),

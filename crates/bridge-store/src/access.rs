@@ -54,7 +54,7 @@ pub fn random_token(prefix: &str, len: usize) -> String {
 }
 
 /// Hex SHA-256 of a token.
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -27,12 +27,12 @@ pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
 pub(crate) async fn note(
     tx: &mut Transaction<'_, Any>,
     company: CompanyId,
-    changes: &[Change],
+    changes: impl IntoIterator<Item = &Change>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     // One row per record: PostgreSQL refuses an upsert that touches a row twice.
     let latest: BTreeMap<(&str, String), ChangeKind> = changes
-        .iter()
+        .into_iter()
         .map(|c| ((c.table, c.key.to_string()), c.kind))
         .collect();
     let rows: Vec<_> = latest.into_iter().collect();

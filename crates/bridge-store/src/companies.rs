@@ -298,6 +298,7 @@ impl Store {
             "checkpoints",
             "sync_runs",
             "record_changes",
+            "personio_webhooks",
         ]) {
             sqlx::query(crate::tables::built(format!(
                 "DELETE FROM {table} WHERE company_id = $1"

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::companies::CompanyId;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::location::Location;
 use crate::store::Store;
 use crate::value::{parse_timestamp, timestamp};
@@ -23,6 +23,19 @@ pub struct Claim {
     pub lease_until: DateTime<Utc>,
     /// How many times this job has been claimed, this claim included.
     pub claims: i64,
+    /// When the scheduled run was due, as it stood before this claim.
+    pub next_run_at: DateTime<Utc>,
+    /// What to sync: `None` for everything (a scheduled run, "sync now"), or the resources
+    /// out-of-schedule requests asked for (inbound webhooks).
+    pub resources: Option<Vec<String>>,
+}
+
+impl Claim {
+    /// A claim for requested resources only, before the scheduled run is due: it syncs those
+    /// and leaves the schedule as it was.
+    pub fn is_targeted(&self) -> bool {
+        self.resources.is_some()
+    }
 }
 
 /// A job as the table holds it.
@@ -31,6 +44,8 @@ pub struct Job {
     pub company: CompanyId,
     pub next_run_at: DateTime<Utc>,
     pub requested_at: Option<DateTime<Utc>>,
+    /// What the pending request asked for (`None`: everything).
+    pub requested_resources: Option<Vec<String>>,
     pub leased_by: Option<String>,
     pub lease_until: Option<DateTime<Utc>>,
     pub claims: i64,
@@ -39,11 +54,12 @@ pub struct Job {
     pub last_outcome: Option<String>,
 }
 
-/// Picks the job to claim: a due job nobody holds, or one whose lease lapsed; the longest
-/// waiting first.
+/// Picks the job to claim: a job nobody holds that is due or was asked for, or one whose
+/// lease lapsed; the longest waiting first.
 const DUE: &str = "SELECT company_id FROM sync_jobs \
-     WHERE (leased_by IS NULL AND next_run_at <= $2) OR (leased_by IS NOT NULL AND lease_until < $2) \
-     ORDER BY next_run_at, company_id LIMIT 1";
+     WHERE (leased_by IS NULL AND (next_run_at <= $2 OR requested_at IS NOT NULL)) \
+        OR (leased_by IS NOT NULL AND lease_until < $2) \
+     ORDER BY COALESCE(requested_at, next_run_at), company_id LIMIT 1";
 
 impl Store {
     /// Gives every company without a job one, due at `now`; returns how many were added.
@@ -77,7 +93,8 @@ impl Store {
         let sql = format!(
             "UPDATE sync_jobs SET leased_by = $1, lease_until = $3, claims = claims + 1, \
              last_started_at = $2, updated_at = $2 \
-             WHERE company_id = ({DUE}{lock}) RETURNING company_id, claims"
+             WHERE company_id = ({DUE}{lock}) \
+             RETURNING company_id, claims, next_run_at, requested_at, requested_resources"
         );
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -90,10 +107,22 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
+        let next_run_at: String = row.try_get("next_run_at")?;
+        let next_run_at = parse_timestamp(&next_run_at)
+            .ok_or_else(|| Error::Corrupt(format!("sync_jobs next_run_at {next_run_at:?}")))?;
+        let requested = row.try_get::<Option<String>, _>("requested_at")?.is_some();
+        let listed: Option<String> = row.try_get("requested_resources")?;
+        // Only a request that comes before the scheduled run narrows what is synced.
+        let resources = match listed {
+            Some(list) if requested && next_run_at > now => Some(split_resources(&list)),
+            _ => None,
+        };
         Ok(Some(Claim {
             company: CompanyId(row.try_get("company_id")?),
             lease_until,
             claims: row.try_get("claims")?,
+            next_run_at,
+            resources,
         }))
     }
 
@@ -119,9 +148,9 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Ends `worker`'s run of `company`'s job with `outcome`: the next run is due at
-    /// `next_run_at`, or at once if a sync was requested after this run started. `false`
-    /// when the worker no longer held the job.
+    /// Ends `worker`'s run of `company`'s job with `outcome`: the next scheduled run is due at
+    /// `next_run_at`; a sync requested after this run started stays pending (and so due at
+    /// once). `false` when the worker no longer held the job.
     pub async fn finish_job(
         &self,
         company: CompanyId,
@@ -134,7 +163,8 @@ impl Store {
         let done = sqlx::query(
             "UPDATE sync_jobs SET leased_by = NULL, lease_until = NULL, last_finished_at = $1, \
              last_outcome = $2, updated_at = $1, \
-             next_run_at = CASE WHEN requested_at > last_started_at THEN $1 ELSE $3 END, \
+             next_run_at = $3, \
+             requested_resources = CASE WHEN requested_at > last_started_at THEN requested_resources ELSE NULL END, \
              requested_at = CASE WHEN requested_at > last_started_at THEN requested_at ELSE NULL END \
              WHERE company_id = $4 AND leased_by = $5",
         )
@@ -169,14 +199,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Asks for a sync of `company` as soon as a worker is free ("sync now", an inbound
-    /// webhook). A run already under way finishes and is followed by another.
+    /// Asks for a sync of `company` as soon as a worker is free ("sync now"): a full
+    /// scheduled run, brought forward. A run already under way finishes and is followed by
+    /// another.
     pub async fn enqueue_now(&self, company: CompanyId, now: DateTime<Utc>) -> Result<()> {
         let now = timestamp(now);
         sqlx::query(
             "INSERT INTO sync_jobs (company_id, next_run_at, requested_at, updated_at) \
              VALUES ($1, $2, $2, $2) \
-             ON CONFLICT (company_id) DO UPDATE SET next_run_at = $2, requested_at = $2, updated_at = $2",
+             ON CONFLICT (company_id) DO UPDATE SET next_run_at = $2, requested_at = $2, \
+             requested_resources = NULL, updated_at = $2",
         )
         .bind(company.0)
         .bind(now)
@@ -185,10 +217,41 @@ impl Store {
         Ok(())
     }
 
+    /// Asks for an incremental sync of some `resources` of `company` as soon as a worker is
+    /// free (an inbound webhook), without moving its scheduled run. Requests pending together
+    /// add up; one for everything stays one for everything.
+    pub async fn request_resources(
+        &self,
+        company: CompanyId,
+        resources: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = timestamp(now);
+        let list = resources.join(",");
+        // During a run the request is dated now, so that the run's end keeps it pending.
+        sqlx::query(
+            "INSERT INTO sync_jobs (company_id, next_run_at, requested_at, requested_resources, updated_at) \
+             VALUES ($1, $2, $2, $3, $2) \
+             ON CONFLICT (company_id) DO UPDATE SET \
+             requested_resources = CASE \
+               WHEN sync_jobs.requested_at IS NULL THEN excluded.requested_resources \
+               WHEN sync_jobs.requested_resources IS NULL THEN NULL \
+               ELSE sync_jobs.requested_resources || ',' || excluded.requested_resources END, \
+             requested_at = CASE WHEN sync_jobs.requested_at IS NULL OR sync_jobs.leased_by IS NOT NULL \
+               THEN excluded.requested_at ELSE sync_jobs.requested_at END, updated_at = $2",
+        )
+        .bind(company.0)
+        .bind(now)
+        .bind(list)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Every job, by company.
     pub async fn jobs(&self) -> Result<Vec<Job>> {
         let rows = sqlx::query(
-            "SELECT company_id, next_run_at, requested_at, leased_by, lease_until, claims, \
+            "SELECT company_id, next_run_at, requested_at, requested_resources, leased_by, lease_until, claims, \
              last_started_at, last_finished_at, last_outcome FROM sync_jobs ORDER BY company_id",
         )
         .fetch_all(&self.pool)
@@ -205,6 +268,9 @@ impl Store {
                     company: CompanyId(row.try_get("company_id")?),
                     next_run_at: time(row, "next_run_at")?.unwrap_or_default(),
                     requested_at: time(row, "requested_at")?,
+                    requested_resources: row
+                        .try_get::<Option<String>, _>("requested_resources")?
+                        .map(|list| split_resources(&list)),
                     leased_by: row.try_get("leased_by")?,
                     lease_until: time(row, "lease_until")?,
                     claims: row.try_get("claims")?,
@@ -215,4 +281,15 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The distinct names of a comma-separated list, in first-seen order.
+fn split_resources(list: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
 }

@@ -6,7 +6,7 @@
 //! After a full listing, [`Store::finish_listing`] marks what the listing did not see as
 //! deleted: Personio keeps no tombstones, so absence from a complete listing is the signal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -110,7 +110,8 @@ impl Store {
     /// Stores a page and its checkpoint atomically.
     pub async fn apply_page(&self, page: PageWrite) -> Result<Applied> {
         let mut tx = self.begin_write().await?;
-        let mut applied = upsert(&mut tx, page.company, page.table, &page.rows, page.now).await?;
+        let (mut applied, fresh) =
+            upsert(&mut tx, page.company, page.table, &page.rows, page.now).await?;
         let left = mark_leaving(&mut tx, page.company, page.table, &page.leaving, page.now).await?;
         applied.left_filter = left.len() as u64;
         applied.changes.extend(left.into_iter().map(|key| Change {
@@ -139,7 +140,14 @@ impl Store {
             .await?;
             mark_stale_children(&mut tx, page.company, derived, page.now).await?;
         }
-        crate::changes::note(&mut tx, page.company, &applied.changes, page.now).await?;
+        // A record stored for the first time needs no entry in the change index: its
+        // `first_seen_at` says when it appeared (and a first full sync writes half as much).
+        let notes: Vec<&Change> = applied
+            .changes
+            .iter()
+            .filter(|c| !(c.kind == ChangeKind::Created && fresh.contains(&c.key)))
+            .collect();
+        crate::changes::note(&mut tx, page.company, notes, page.now).await?;
         checkpoints::write(&mut tx, page.company, &page.checkpoint, page.now).await?;
         tx.commit().await?;
         Ok(applied)
@@ -246,16 +254,18 @@ struct Stored {
     values: Vec<Value>,
 }
 
+/// Writes `rows`; returns what changed, and the keys stored for the first time.
 async fn upsert(
     tx: &mut Transaction<'_, Any>,
     company: CompanyId,
     table: &'static Table,
     rows: &[RecordRow],
     now: DateTime<Utc>,
-) -> Result<Applied> {
+) -> Result<(Applied, HashSet<Key>)> {
     let mut applied = Applied::default();
+    let mut fresh = HashSet::new();
     if rows.is_empty() {
-        return Ok(applied);
+        return Ok((applied, fresh));
     }
     let stored = load(tx, company, table, rows.iter().map(|r| &r.key)).await?;
     let mut writes: Vec<&RecordRow> = Vec::new();
@@ -263,6 +273,7 @@ async fn upsert(
     for row in rows {
         match stored.get(&row.key) {
             None => {
+                fresh.insert(row.key.clone());
                 applied.created += 1;
                 applied.changes.push(Change {
                     table: table.name,
@@ -310,7 +321,7 @@ async fn upsert(
         write_rows(tx, company, table, chunk, &now).await?;
     }
     touch(tx, company, table, &unchanged, &now).await?;
-    Ok(applied)
+    Ok((applied, fresh))
 }
 
 /// Moves `last_seen_at` of stored records (unchanged ones, or ids seen without data).

@@ -519,7 +519,8 @@ impl SyncEngine {
                     .pages_v2::<R::Item>(&plan.path, plan.query.clone(), start)
                     .boxed(),
             };
-            while let Some(page) = pages.try_next().await? {
+            let mut current = pages.try_next().await?;
+            while let Some(page) = current {
                 summary.fetched += page.items.len() as u64;
                 let next = page.next.clone();
                 let mapped = resource.map(step, page.items, ctx)?;
@@ -534,22 +535,23 @@ impl SyncEngine {
                     max_seen,
                     params: params.clone(),
                 };
-                let applied = self
-                    .store
-                    .apply_page(PageWrite {
-                        company: self.company.id,
-                        table: resource.table(),
-                        rows: mapped.rows,
-                        leaving: mapped.leaving,
-                        seen: mapped.seen,
-                        derived: mapped.derived,
-                        checkpoint: Checkpoint {
-                            listing: Some(listing),
-                            ..base.clone()
-                        },
-                        now: Utc::now(),
-                    })
-                    .await?;
+                let write = self.store.apply_page(PageWrite {
+                    company: self.company.id,
+                    table: resource.table(),
+                    rows: mapped.rows,
+                    leaving: mapped.leaving,
+                    seen: mapped.seen,
+                    derived: mapped.derived,
+                    checkpoint: Checkpoint {
+                        listing: Some(listing),
+                        ..base.clone()
+                    },
+                    now: Utc::now(),
+                });
+                // The next page is fetched while this one is written: reading is safe to
+                // overlap, and a crash still resumes after the last committed page.
+                let (next_page, applied) = futures::join!(pages.try_next(), write);
+                let applied = applied?;
                 summary.created += applied.created;
                 summary.updated += applied.updated;
                 summary.unchanged += applied.unchanged;
@@ -567,6 +569,7 @@ impl SyncEngine {
                     created: summary.created,
                     updated: summary.updated,
                 });
+                current = next_page?;
             }
         }
         let page_size = match resource.listing(step).paging {

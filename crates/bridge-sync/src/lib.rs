@@ -20,6 +20,7 @@ mod engine;
 mod error;
 mod filter;
 pub mod link;
+pub mod personio_webhooks;
 mod plan;
 pub mod progress;
 mod resources;

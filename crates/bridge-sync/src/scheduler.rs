@@ -7,6 +7,10 @@
 //! sync resumes from the checkpoints. A worker that finds its lease lost stops syncing that
 //! company at once, so a company is never synced by two workers at the same time.
 //!
+//! Out-of-schedule requests bring a run forward: "sync now" asks for everything, an inbound
+//! webhook for the resources it is about; such a targeted run leaves the schedule as it was
+//! (the scheduled run still reconciles everything).
+//!
 //! Stopping (SIGINT/SIGTERM in the CLI) abandons the current page: its transaction rolls back,
 //! the job is handed back due at once, and the next worker resumes from the last committed
 //! page.
@@ -19,9 +23,22 @@ use bridge_store::{Claim, Company, CompanyId, Store};
 use chrono::Utc;
 use personio_client::{Client, ClientConfig, RecruitingAuth};
 use tokio::sync::Notify;
+use tokio::sync::mpsc::UnboundedSender;
 
 use crate::engine::{SyncEngine, SyncOptions};
 use crate::error::Error;
+use crate::progress::Progress;
+use crate::resources::ResourceName;
+use crate::summary::Summary;
+
+/// What a worker reports while it works (for a service's pages and metrics).
+#[derive(Debug, Clone)]
+pub enum SchedulerEvent {
+    /// The sync of a claimed company made progress.
+    Progress(CompanyId, Progress),
+    /// The sync of a claimed company ended: its summary, or why it failed.
+    Finished(CompanyId, Result<Summary, String>),
+}
 
 /// How a worker paces itself.
 #[derive(Debug, Clone)]
@@ -60,6 +77,7 @@ pub struct Scheduler {
     store: Store,
     config: Arc<SchedulerConfig>,
     wake: Arc<Notify>,
+    events: Option<UnboundedSender<SchedulerEvent>>,
 }
 
 /// How a claimed job ended.
@@ -75,12 +93,58 @@ impl Scheduler {
             store,
             config: Arc::new(config),
             wake: Arc::new(Notify::new()),
+            events: None,
+        }
+    }
+
+    /// Reports progress and ends of syncs on `sender`.
+    pub fn with_events(mut self, sender: UnboundedSender<SchedulerEvent>) -> Scheduler {
+        self.events = Some(sender);
+        self
+    }
+
+    /// Another worker in this process, named `worker`: same store, same events, and woken by
+    /// the same requests.
+    pub fn sibling(&self, worker: impl Into<String>) -> Scheduler {
+        let mut config = (*self.config).clone();
+        config.worker = worker.into();
+        Scheduler {
+            store: self.store.clone(),
+            config: Arc::new(config),
+            wake: self.wake.clone(),
+            events: self.events.clone(),
+        }
+    }
+
+    /// This worker's name in the job table.
+    pub fn name(&self) -> &str {
+        &self.config.worker
+    }
+
+    fn emit(&self, event: SchedulerEvent) {
+        if let Some(sender) = &self.events {
+            let _ = sender.send(event);
         }
     }
 
     /// Asks for a sync of `company` as soon as a worker is free (this one is woken if idle).
     pub async fn enqueue_now(&self, company: CompanyId) -> Result<(), Error> {
         self.store.enqueue_now(company, Utc::now()).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Asks for an incremental sync of `resources` of `company` as soon as a worker is free,
+    /// without moving its scheduled run (an inbound webhook said they changed).
+    pub async fn request(
+        &self,
+        company: CompanyId,
+        resources: &[ResourceName],
+    ) -> Result<(), Error> {
+        let names: Vec<&str> = resources.iter().map(|r| r.as_str()).collect();
+        self.store
+            .request_resources(company, &names, Utc::now())
+            .await?;
         self.wake.notify_one();
         Ok(())
     }
@@ -121,7 +185,7 @@ impl Scheduler {
     /// Syncs the claimed company while renewing the lease; stops if the lease is lost.
     async fn work(&self, claim: &Claim) -> JobEnd {
         tokio::select! {
-            end = self.sync(claim.company) => match end {
+            end = self.sync(claim) => match end {
                 Ok(outcome) => JobEnd::Synced(outcome),
                 Err(error) => JobEnd::Failed(error),
             },
@@ -129,14 +193,48 @@ impl Scheduler {
         }
     }
 
-    async fn sync(&self, company: CompanyId) -> Result<&'static str, Error> {
-        let company = self.store.company_by_id(company).await?;
+    async fn sync(&self, claim: &Claim) -> Result<&'static str, Error> {
+        let result = self.sync_claimed(claim).await;
+        self.emit(SchedulerEvent::Finished(
+            claim.company,
+            result.as_ref().map(Clone::clone).map_err(|e| e.to_string()),
+        ));
+        result.map(|summary| summary.outcome)
+    }
+
+    async fn sync_claimed(&self, claim: &Claim) -> Result<Summary, Error> {
+        let company = self.store.company_by_id(claim.company).await?;
         let client = client_for(&self.store, &company).await?;
-        tracing::info!(company = %company.name, worker = %self.config.worker, "sync started");
-        let summary = SyncEngine::new(self.store.clone(), client, company)
-            .run(&self.config.sync)
-            .await?;
-        Ok(summary.outcome)
+        let mut options = self.config.sync.clone();
+        if let Some(names) = &claim.resources {
+            options.resources = targeted(names);
+        }
+        tracing::info!(
+            company = %company.name,
+            worker = %self.config.worker,
+            resources = ?claim.resources,
+            "sync started"
+        );
+        let engine = SyncEngine::new(self.store.clone(), client, company);
+        let (engine, forward) = match self.events.clone() {
+            Some(events) => {
+                let (sender, mut progress) = tokio::sync::mpsc::unbounded_channel();
+                let company = claim.company;
+                let forward = tokio::spawn(async move {
+                    while let Some(event) = progress.recv().await {
+                        let _ = events.send(SchedulerEvent::Progress(company, event));
+                    }
+                });
+                (engine.with_progress(sender), Some(forward))
+            }
+            None => (engine, None),
+        };
+        let summary = engine.run(&options).await;
+        drop(engine);
+        if let Some(forward) = forward {
+            let _ = forward.await;
+        }
+        summary
     }
 
     /// Renews the lease every third of its length; returns when it is lost (another worker
@@ -180,7 +278,11 @@ impl Scheduler {
             }
             JobEnd::LeaseLost => return Ok(()),
         };
-        let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+        let next = if claim.is_targeted() {
+            claim.next_run_at
+        } else {
+            now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
+        };
         self.store
             .finish_job(claim.company, &self.config.worker, outcome, next, now)
             .await?;
@@ -213,4 +315,19 @@ pub async fn client_for(store: &Store, company: &Company) -> Result<Client, Erro
         .map(|(token, company_id)| RecruitingAuth { token, company_id });
     config.app_id = Some("PERSONIO_BRIDGE".into());
     Ok(Client::new(config)?)
+}
+
+/// The resources a targeted run syncs: the requested names this version knows (a name from a
+/// newer version is skipped with a warning, not failed on).
+fn targeted(names: &[String]) -> Vec<ResourceName> {
+    names
+        .iter()
+        .filter_map(|name| match name.parse::<ResourceName>() {
+            Ok(resource) => Some(resource),
+            Err(_) => {
+                tracing::warn!(resource = %name, "unknown resource requested; skipped");
+                None
+            }
+        })
+        .collect()
 }

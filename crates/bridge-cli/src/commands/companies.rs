@@ -60,6 +60,16 @@ pub async fn run(args: CompaniesArgs, context: &Context) -> anyhow::Result<Endin
                     "removing {name} deletes its credentials and {records} stored records; run again with --yes to confirm"
                 );
             }
+            // Personio stops notifying a bridge that forgot the company (best effort: the
+            // credential may be revoked already).
+            if let Ok(client) = bridge_sync::link::client_for(&store, &company).await
+                && let Err(error) =
+                    bridge_sync::personio_webhooks::unregister(&store, &client, &company).await
+            {
+                eprintln!(
+                    "warning: could not remove the webhook registered with Personio: {error}"
+                );
+            }
             store.remove_company(&name).await?;
             println!("removed {name}");
         }

@@ -7,6 +7,7 @@ use anyhow::{Context as _, bail};
 use bridge_store::{Company, Filters, Store};
 use bridge_sync::doctor::Report;
 use bridge_sync::link::{self, LinkError};
+use bridge_sync::personio_webhooks;
 use clap::Args;
 use secrecy::SecretString;
 
@@ -51,17 +52,57 @@ pub struct ConnectArgs {
     /// Replace the credentials and filters of a company that is already connected.
     #[arg(long)]
     pub replace: bool,
+    /// The address Personio reaches the bridge's service (`serve`) at: when the credential
+    /// may write webhooks, Personio is asked to notify URL/webhooks/personio/COMPANY of
+    /// changes, so they sync in seconds instead of at the next scheduled run.
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
 }
 
 pub use bridge_sync::link::Link;
 
 pub async fn run(args: ConnectArgs, context: &Context) -> anyhow::Result<Ending> {
+    let webhook_url = args
+        .webhook_url
+        .as_deref()
+        .map(|url| {
+            link::parse_base_url(url).map_err(|_| {
+                anyhow::anyhow!(
+                    "--webhook-url {url:?} must be an http(s) address of the bridge's service"
+                )
+            })
+        })
+        .transpose()?;
     let link = read_link(args)?;
     let store = context.store().await?;
     let (company, report) = connect(&store, link).await?;
     println!("connected {} ({})", company.name, company.base_url);
     print_access(&report);
+    if let Some(public_url) = webhook_url {
+        register_webhook(&store, &company, &report, &public_url).await?;
+    }
     Ok(Ending::Done)
+}
+
+/// Asks Personio to notify the service of the company's changes, when the credential may.
+async fn register_webhook(
+    store: &Store,
+    company: &Company,
+    report: &Report,
+    public_url: &url::Url,
+) -> anyhow::Result<()> {
+    if !personio_webhooks::may_register(report) {
+        println!(
+            "webhooks: not registered (the credential lacks \"Webhooks: Write\"; changes arrive with the scheduled syncs)"
+        );
+        return Ok(());
+    }
+    let client = link::client_for(store, company).await?;
+    let webhook = personio_webhooks::register(store, &client, company, public_url)
+        .await
+        .context("connected, but Personio refused the webhook registration")?;
+    println!("webhooks: Personio notifies {} of changes", webhook.url);
+    Ok(())
 }
 
 fn read_link(args: ConnectArgs) -> anyhow::Result<Link> {

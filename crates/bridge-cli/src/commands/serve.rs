@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use bridge_server::{Server, ServerConfig, admin};
@@ -25,11 +26,42 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set this when operators reach the service over HTTPS.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Workers syncing companies in this process. 0 leaves the syncing to `worker`
+    /// processes on the same store; this one then serves pages and the API only.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub workers: usize,
+    /// Between scheduled syncs of a company that has no interval of its own.
+    #[arg(long, default_value = "60m", value_parser = humantime::parse_duration)]
+    pub sync_interval: Duration,
+    /// The address Personio reaches this service at (behind a proxy, say). Linking a
+    /// credential that may write webhooks registers URL/webhooks/personio/COMPANY with
+    /// Personio. Default: http:// and the listening address (loopback for 0.0.0.0).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
     let store = context.store().await?;
     ensure_admin_password(&store, args.admin_password_file.as_deref()).await?;
+    if args.workers > 64 {
+        bail!(
+            "--workers {}: at most 64 (each holds a database connection while it syncs)",
+            args.workers
+        );
+    }
+    if args.sync_interval < Duration::from_secs(60) {
+        bail!("--sync-interval must be at least 1m");
+    }
+    let public_url = args
+        .public_url
+        .as_deref()
+        .map(|text| {
+            url::Url::parse(text)
+                .ok()
+                .filter(|url| matches!(url.scheme(), "http" | "https"))
+                .ok_or_else(|| anyhow::anyhow!("--public-url {text:?} must be an http(s) address"))
+        })
+        .transpose()?;
     let listener = TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
@@ -39,19 +71,35 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         writeln!(stdout, "bridge listening on http://{addr}")?;
         stdout.flush()?;
     }
-    bridge_server::scheduler::start(&store);
-    let server = Server::new(
-        store.clone(),
-        ServerConfig {
-            secure_cookies: args.secure_cookies,
-        },
-    );
+    let public_url = match public_url {
+        Some(url) => url,
+        None => own_url(addr)?,
+    };
+    let mut config = ServerConfig {
+        secure_cookies: args.secure_cookies,
+        workers: args.workers,
+        public_url: Some(public_url),
+        ..ServerConfig::default()
+    };
+    config.schedule.default_interval = args.sync_interval;
+    let server = Server::new(store.clone(), config);
     server
         .serve(listener, signals::shutdown())
         .await
         .context("the service stopped with an error")?;
     store.close().await;
     Ok(Ending::Done)
+}
+
+/// The service's own address, with loopback standing in for "every interface".
+fn own_url(addr: std::net::SocketAddr) -> anyhow::Result<url::Url> {
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => std::net::Ipv4Addr::LOCALHOST.into(),
+        ip if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    let addr = std::net::SocketAddr::new(ip, addr.port());
+    url::Url::parse(&format!("http://{addr}")).context("the listening address is not a URL")
 }
 
 /// Sets the admin password from the file, or asks for one when none is set yet.

@@ -33,6 +33,17 @@ impl Problem {
         )
     }
 
+    /// An inbound webhook without the token registered for its company.
+    pub(crate) fn bad_webhook_token() -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "/problems/unauthorized",
+            "Missing or invalid webhook token",
+            "this endpoint takes deliveries from the Personio webhook registered for the company"
+                .to_owned(),
+        )
+    }
+
     pub(crate) fn not_found(detail: impl Into<String>) -> Problem {
         Problem::new(
             StatusCode::NOT_FOUND,

@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use bridge_store::Company;
-use bridge_sync::SyncOptions;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -213,8 +212,10 @@ pub(crate) async fn sync_now(
         Ok(company) => company,
         Err(response) => return response,
     };
-    // A sync already under way is simply shown.
-    state.syncs.start(company, SyncOptions::default());
+    // A sync already under way finishes first; this one follows it.
+    if let Err(error) = state.syncs.start(company.id).await {
+        return internal(&error);
+    }
     Redirect::to(&format!("/companies/{name}")).into_response()
 }
 
@@ -267,6 +268,14 @@ pub(crate) async fn disconnect(
         Ok(company) => company,
         Err(response) => return response,
     };
+    // Personio stops notifying a service that no longer listens (best effort: the
+    // credentials may already be revoked).
+    if let Ok(client) = bridge_sync::link::client_for(&state.store, &company).await
+        && let Err(error) =
+            bridge_sync::personio_webhooks::unregister(&state.store, &client, &company).await
+    {
+        tracing::warn!(company = %company.name, %error, "could not remove the Personio webhook");
+    }
     let result = if form.delete_data.is_some() {
         state.store.remove_company(&company.name).await
     } else {

@@ -7,10 +7,10 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bridge_store::Filters;
-use bridge_sync::SyncOptions;
+use bridge_store::{Company, Filters};
 use bridge_sync::doctor::{ATTRIBUTES, CREDENTIALS_PATH, area_guide};
 use bridge_sync::link::{self, Link, LinkError, PERSONIO_BASE_URL, STATUSES};
+use bridge_sync::personio_webhooks;
 use maud::{Markup, html};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -116,10 +116,16 @@ pub(crate) async fn submit(
         }
     };
     match link::connect(&state.store, link).await {
-        Ok((company, _report)) => {
-            let name = company.name.clone();
-            state.syncs.start(company, SyncOptions::default());
-            Redirect::to(&format!("/companies/{name}")).into_response()
+        Ok((company, report)) => {
+            if let Some(public_url) = &state.config.public_url
+                && personio_webhooks::may_register(&report)
+            {
+                register_webhook(&state, &company, public_url).await;
+            }
+            if let Err(error) = state.syncs.start(company.id).await {
+                return super::internal(&error);
+            }
+            Redirect::to(&format!("/companies/{}", company.name)).into_response()
         }
         Err(LinkError::Store(error)) => super::internal(&error),
         Err(error) => (
@@ -260,6 +266,25 @@ fn steps() -> Markup {
             ol.steps start="5" {
                 li { "Save: Personio shows the client ID and the client secret once. Copy both into the form below." }
             }
+        }
+    }
+}
+
+/// Registers the service with the company's Personio for change notifications. A failure
+/// is logged, not shown as a failed link: the scheduled syncs still bring every change.
+async fn register_webhook(state: &AppState, company: &Company, public_url: &url::Url) {
+    let registered = match link::client_for(&state.store, company).await {
+        Ok(client) => personio_webhooks::register(&state.store, &client, company, public_url)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    match registered {
+        Ok(webhook) => {
+            tracing::info!(company = %company.name, url = %webhook.url, "Personio webhook registered")
+        }
+        Err(error) => {
+            tracing::warn!(company = %company.name, %error, "could not register the Personio webhook")
         }
     }
 }

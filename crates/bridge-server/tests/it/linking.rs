@@ -5,7 +5,7 @@ use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, sandbox, spawn_sandb
 
 use crate::{Bridge, browser, sign_in, spawn_bridge};
 
-async fn connect_form(
+pub(crate) async fn connect_form(
     bridge: &Bridge,
     client: &reqwest::Client,
     csrf: &str,

@@ -5,6 +5,7 @@ mod api;
 mod linking;
 mod openapi;
 mod pages;
+mod webhooks_in;
 
 use bridge_server::{Server, ServerConfig};
 use bridge_store::{Company, Filters, Location, OpenOptions, Store};
@@ -54,6 +55,11 @@ pub async fn store_in(dir: &tempfile::TempDir) -> Store {
 
 /// A service with the admin password set, serving on a free port.
 pub async fn spawn_bridge() -> Bridge {
+    spawn_bridge_with(|_, _| {}).await
+}
+
+/// Like [`spawn_bridge`], with the configuration adjusted (given the service's address).
+pub async fn spawn_bridge_with(configure: impl FnOnce(&mut ServerConfig, &str)) -> Bridge {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(&dir).await;
     bridge_server::admin::set(&store, &SecretString::from(PASSWORD.to_owned()))
@@ -62,7 +68,9 @@ pub async fn spawn_bridge() -> Bridge {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = Server::new(store.clone(), ServerConfig::default());
+    let mut config = ServerConfig::default();
+    configure(&mut config, &format!("http://{addr}"));
+    let server = Server::new(store.clone(), config);
     tokio::spawn(server.serve(listener, async move {
         let _ = stopped.await;
     }));

@@ -176,7 +176,120 @@ async fn workers_claiming_at_once_never_share_a_job(db: TestDb) {
     assert_eq!(claimed, ids, "every job claimed exactly once");
 }
 
+async fn requests_for_resources_add_up_and_leave_the_schedule_alone(db: TestDb) {
+    let store = open(&db).await;
+    let id = companies(&store, 1).await[0];
+    let t0 = at(1);
+    store.schedule_companies(t0).await.unwrap();
+    let lease = Duration::minutes(10);
+    // The scheduled run, then the next one is due at at(9).
+    let claim = store.claim_job("a", lease, t0).await.unwrap().unwrap();
+    assert!(!claim.is_targeted(), "a scheduled run syncs everything");
+    store
+        .finish_job(id, "a", "succeeded", at(9), minutes(t0, 1))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_job("a", lease, minutes(t0, 2))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Two webhooks before a worker is free: one run of both resources.
+    store
+        .request_resources(id, &["employees"], minutes(t0, 3))
+        .await
+        .unwrap();
+    store
+        .request_resources(id, &["absences", "employees"], minutes(t0, 4))
+        .await
+        .unwrap();
+    let jobs = store.jobs().await.unwrap();
+    assert_eq!(
+        jobs[0].requested_resources,
+        Some(vec!["employees".to_owned(), "absences".to_owned()])
+    );
+    let claim = store
+        .claim_job("a", lease, minutes(t0, 5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        claim.resources,
+        Some(vec!["employees".to_owned(), "absences".to_owned()])
+    );
+    assert_eq!(claim.next_run_at, at(9), "the schedule as it stood");
+
+    // A webhook during the run stays pending for after it; the targeted run hands the
+    // schedule back unchanged.
+    store
+        .request_resources(id, &["attendances"], minutes(t0, 6))
+        .await
+        .unwrap();
+    store
+        .finish_job(id, "a", "succeeded", claim.next_run_at, minutes(t0, 7))
+        .await
+        .unwrap();
+    let claim = store
+        .claim_job("b", lease, minutes(t0, 8))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(claim.is_targeted());
+    let resources = claim.resources.clone().unwrap();
+    assert!(
+        resources.contains(&"attendances".to_owned()),
+        "{resources:?}"
+    );
+    store
+        .finish_job(id, "b", "succeeded", claim.next_run_at, minutes(t0, 9))
+        .await
+        .unwrap();
+    let job = &store.jobs().await.unwrap()[0];
+    assert_eq!(job.next_run_at, at(9));
+    assert!(job.requested_at.is_none() && job.requested_resources.is_none());
+    assert!(
+        store
+            .claim_job("b", lease, minutes(t0, 10))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // "Sync now" asks for everything, and a later webhook does not narrow it.
+    store.enqueue_now(id, minutes(t0, 11)).await.unwrap();
+    store
+        .request_resources(id, &["employees"], minutes(t0, 12))
+        .await
+        .unwrap();
+    let claim = store
+        .claim_job("a", lease, minutes(t0, 13))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!claim.is_targeted(), "{claim:?}");
+
+    // Once the scheduled run is due, a pending request does not narrow it either.
+    store
+        .finish_job(id, "a", "succeeded", minutes(t0, 20), minutes(t0, 14))
+        .await
+        .unwrap();
+    store
+        .request_resources(id, &["employees"], minutes(t0, 15))
+        .await
+        .unwrap();
+    let claim = store
+        .claim_job("a", lease, minutes(t0, 21))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!claim.is_targeted(), "{claim:?}");
+}
+
 bridge_testkit::each_backend!(
+    requests_for_resources_add_up_and_leave_the_schedule_alone,
     a_job_is_held_by_one_worker_until_its_lease_lapses,
     sync_now_during_a_run_makes_the_job_due_again_when_it_ends,
     workers_claiming_at_once_never_share_a_job,

@@ -8,7 +8,7 @@ use tokio::sync::oneshot;
 
 /// Waits (a bounded number of short rounds) until `done` holds for the store's jobs.
 async fn wait_for_jobs(store: &Store, what: &str, done: impl Fn(&[bridge_store::Job]) -> bool) {
-    for _ in 0..3000 {
+    for _ in 0..6000 {
         if done(&store.jobs().await.unwrap()) {
             return;
         }

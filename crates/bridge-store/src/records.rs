@@ -21,8 +21,13 @@ use crate::store::Store;
 use crate::tables::{BOOKKEEPING, ColumnType, KeyType, Table, quote};
 use crate::value::{Key, Row as RecordRow, Value, timestamp};
 
-/// Rows per INSERT statement (well under both dialects' parameter limits).
+/// Keys per statement that lists keys (well under both dialects' parameter limits).
 const ROWS_PER_STATEMENT: usize = 200;
+
+/// Parameters per multi-row INSERT. SQLite's binding looks each parameter up by name with a
+/// linear scan, so a statement's binding cost grows with the square of its parameters: a
+/// 5,000-parameter insert of 200 wide rows spent more time binding than writing.
+const PARAMS_PER_INSERT: usize = 256;
 
 /// One page of records to store, and the checkpoint that follows it.
 #[derive(Debug)]
@@ -317,7 +322,8 @@ async fn upsert(
         }
     }
     let now = timestamp(now);
-    for chunk in writes.chunks(ROWS_PER_STATEMENT) {
+    let width = 2 + table.columns.len() + BOOKKEEPING.len();
+    for chunk in writes.chunks((PARAMS_PER_INSERT / width).max(1)) {
         write_rows(tx, company, table, chunk, &now).await?;
     }
     touch(tx, company, table, &unchanged, &now).await?;

@@ -324,6 +324,15 @@ struct Tables {
     /// Every token ever issued, in order, expired and revoked ones included: what a leak
     /// audit searches for.
     issued: Vec<String>,
+    /// Revoked credentials, oldest revocation first, for the admin pages' history.
+    revoked: Vec<RevokedCredential>,
+}
+
+/// A credential that no longer works, and when it stopped.
+#[derive(Debug, Clone)]
+pub struct RevokedCredential {
+    pub view: CredentialView,
+    pub revoked_at: DateTime<Utc>,
 }
 
 /// Every credential and token of the sandbox.
@@ -396,11 +405,24 @@ impl Registry {
     }
 
     /// Deletes a credential and ends its tokens. False when it did not exist.
-    pub fn revoke(&self, client_id: &str) -> bool {
+    pub fn revoke(&self, client_id: &str, now: DateTime<Utc>) -> bool {
         let mut tables = self.tables.write();
-        let existed = tables.credentials.remove(client_id).is_some();
+        let removed = tables.credentials.remove(client_id);
         forget_tokens(&mut tables, client_id);
+        let existed = removed.is_some();
+        if let Some(credential) = removed {
+            tables.revoked.push(RevokedCredential {
+                view: credential.view,
+                revoked_at: now,
+            });
+        }
         existed
+    }
+
+    /// Revoked credentials, oldest revocation first (a client id can be reused by
+    /// `--client-id`, so one may appear more than once).
+    pub fn revoked(&self) -> Vec<RevokedCredential> {
+        self.tables.read().revoked.clone()
     }
 
     /// Gives a credential a new secret and ends its tokens. `None` when it does not exist.
@@ -566,7 +588,8 @@ mod tests {
         assert_eq!(first.token, second.token);
         assert!(first.token.starts_with("papi-"));
         assert!(registry.authenticate(&first.token, now).is_some());
-        assert!(registry.revoke(&id));
+        assert!(registry.revoke(&id, now));
+        assert_eq!(registry.revoked().len(), 1);
         assert!(registry.authenticate(&first.token, now).is_none());
     }
 

@@ -4,6 +4,7 @@
 //! Where each part lives:
 //! - `company`: the generated world (employees, org structure) and how it changes;
 //! - `credentials`: API credentials, access areas, readable attributes, tokens;
+//! - `pages`: the admin pages (Settings > Integrations > API credentials);
 //! - `routes`: the URL tree, one module per resource; `render`: company → wire types;
 //! - `error`: every error, in the envelope of the API family called;
 //! - `live`: request log, planned faults, rate limits, webhooks and simulated time;
@@ -30,6 +31,7 @@ mod error;
 mod live;
 mod multipart;
 mod origin;
+mod pages;
 mod paginate;
 mod params;
 mod render;

@@ -70,6 +70,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     crate::live::layers(routes, &state)
+        .merge(crate::pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -92,6 +93,7 @@ async fn index() -> Response {
                 "v2": "/v2/...",
                 "auth": ["/v1/auth", "/v2/auth/token", "/v2/auth/revoke"],
                 "admin": "/_sandbox/ (Authorization: Bearer <admin token>)",
+                "admin_pages": crate::pages::BASE,
             },
         }))
         .expect("plain data serializes"),

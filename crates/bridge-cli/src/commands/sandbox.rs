@@ -148,6 +148,10 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     )?;
     writeln!(
         out,
+        "sandbox admin pages: {base}/_sandbox/admin  (sign in with the admin token)"
+    )?;
+    writeln!(
+        out,
         "these are sandbox values, valid only against this process; stop with Ctrl-C"
     )?;
     out.flush()?;

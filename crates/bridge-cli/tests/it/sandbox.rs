@@ -34,13 +34,17 @@ async fn sandbox_prints_its_address_first_serves_the_demo_credential_and_stops_c
         base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"),
         "{base}"
     );
-    let rest: Vec<String> = (0..6).map(|_| read_line(&mut stdout)).collect();
+    let rest: Vec<String> = (0..7).map(|_| read_line(&mut stdout)).collect();
     let banner = rest.join("\n");
     assert!(
         banner.contains("client id:     demo") && banner.contains("s3cret"),
         "{banner}"
     );
     assert!(banner.contains("sandbox admin token: adm"), "{banner}");
+    assert!(
+        banner.contains(&format!("sandbox admin pages: {base}/_sandbox/admin")),
+        "{banner}"
+    );
     assert!(banner.contains("X-Company-ID: 99"), "{banner}");
 
     let client = reqwest::Client::new();

@@ -106,7 +106,7 @@ async fn revoke_credential(
     State(app): State<AppState>,
     Path(client_id): Path<String>,
 ) -> ApiResult<Response> {
-    if app.registry.revoke(&client_id) {
+    if app.registry.revoke(&client_id, app.clock.now()) {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(no_such_credential(&client_id))

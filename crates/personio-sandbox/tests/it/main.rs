@@ -5,6 +5,7 @@
 
 mod absences;
 mod admin;
+mod admin_pages;
 mod attendances;
 mod auth;
 mod compensations;

@@ -26,6 +26,7 @@ mod security;
 mod session;
 mod state;
 mod syncs;
+pub mod webhooks_out;
 
 use std::future::Future;
 

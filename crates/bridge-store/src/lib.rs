@@ -46,8 +46,8 @@ pub use jobs::{Claim, Job};
 pub use keys::{KEY_ENV, KeySource};
 pub use location::{Location, redact};
 pub use outbox::{
-    ClaimedDelivery, DeliveryLog, EVENT_KINDS, EVENT_LIFETIME, Event, NewSubscription, Subscription,
-    event_type, event_types, resource_name,
+    ClaimedDelivery, DeliveryLog, EVENT_KINDS, EVENT_LIFETIME, Event, NewSubscription,
+    Subscription, event_type, event_types, resource_name,
 };
 pub use reads::TableCount;
 pub use records::{Applied, Change, ChangeKind, Derived, ListingEnd, PageWrite, Window};

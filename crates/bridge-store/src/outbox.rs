@@ -58,7 +58,11 @@ pub fn event_type(table: &str, kind: ChangeKind) -> String {
 pub fn event_types() -> Vec<String> {
     tables::ALL
         .iter()
-        .flat_map(|t| EVENT_KINDS.iter().map(|k| format!("{}.{k}", resource_name(t.name))))
+        .flat_map(|t| {
+            EVENT_KINDS
+                .iter()
+                .map(|k| format!("{}.{k}", resource_name(t.name)))
+        })
         .collect()
 }
 
@@ -214,8 +218,7 @@ impl Store {
 
     /// One subscription, deleted ones included (their log stays readable).
     pub async fn webhook(&self, id: &str) -> Result<Option<Subscription>> {
-        let sql =
-            format!("SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = $1");
+        let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = $1");
         let row = sqlx::query(built(sql))
             .bind(id.to_owned())
             .fetch_optional(&self.pool)
@@ -470,7 +473,12 @@ impl Store {
 
     /// Records a delivery as delivered (the receiver answered `status`). Whoever sent it, it
     /// is delivered once: `false` when it already was.
-    pub async fn delivery_succeeded(&self, id: i64, status: u16, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn delivery_succeeded(
+        &self,
+        id: i64,
+        status: u16,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let now = timestamp(now);
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $1, updated_at = $1, \
@@ -607,14 +615,23 @@ mod tests {
 
     #[test]
     fn tables_become_singular_resource_names() {
-        assert_eq!(event_type("employees", ChangeKind::Updated), "employee.updated");
-        assert_eq!(event_type("absence_periods", ChangeKind::Created), "absence.created");
+        assert_eq!(
+            event_type("employees", ChangeKind::Updated),
+            "employee.updated"
+        );
+        assert_eq!(
+            event_type("absence_periods", ChangeKind::Created),
+            "absence.created"
+        );
         assert_eq!(
             event_type("attendance_periods", ChangeKind::LeftFilter),
             "attendance.deleted"
         );
         assert_eq!(resource_name("legal_entities"), "legal_entity");
-        assert_eq!(resource_name("recruiting_categories"), "recruiting_category");
+        assert_eq!(
+            resource_name("recruiting_categories"),
+            "recruiting_category"
+        );
         assert_eq!(resource_name("org_units"), "org_unit");
         let all = event_types();
         assert_eq!(all.len(), tables::ALL.len() * 3);

@@ -1,9 +1,11 @@
-//! `personio-bridge serve`: the service (linking pages, REST API) until stopped.
+//! `personio-bridge serve`: the service (linking pages, REST API, change webhooks out) until
+//! stopped.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
+use bridge_server::webhooks_out::{Deliverer, DeliveryConfig};
 use bridge_server::{Server, ServerConfig, admin};
 use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +42,14 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         stdout.flush()?;
     }
     bridge_server::scheduler::start(&store);
+    let webhooks = tokio::spawn(
+        Deliverer::new(
+            store.clone(),
+            DeliveryConfig::new(format!("serve-{}", std::process::id())),
+        )
+        .context("could not set up webhook delivery")?
+        .run(signals::shutdown()),
+    );
     let server = Server::new(
         store.clone(),
         ServerConfig {
@@ -50,6 +60,7 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         .serve(listener, signals::shutdown())
         .await
         .context("the service stopped with an error")?;
+    webhooks.await.ok();
     store.close().await;
     Ok(Ending::Done)
 }

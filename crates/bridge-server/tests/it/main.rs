@@ -5,6 +5,7 @@ mod api;
 mod linking;
 mod openapi;
 mod pages;
+mod webhooks;
 
 use bridge_server::{Server, ServerConfig};
 use bridge_store::{Company, Filters, Location, OpenOptions, Store};

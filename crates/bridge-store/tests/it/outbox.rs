@@ -160,9 +160,14 @@ async fn a_page_that_rolls_back_leaves_no_event(db: TestDb) {
     let acme = company(&store, "acme").await;
     subscribe(&store, &["*"], None).await;
     break_checkpoints(&db).await;
-    let failed = store.apply_page(page(acme, vec![person(1, "Müller")], 2)).await;
+    let failed = store
+        .apply_page(page(acme, vec![person(1, "Müller")], 2))
+        .await;
     assert!(failed.is_err(), "the checkpoint write was refused");
-    assert!(event_types(&db).await.is_empty(), "no event without its change");
+    assert!(
+        event_types(&db).await.is_empty(),
+        "no event without its change"
+    );
     assert!(
         query_texts(&db, "SELECT event_id FROM webhook_deliveries")
             .await
@@ -225,24 +230,28 @@ async fn a_delivery_is_held_by_one_claimer_until_its_lease_lapses_and_never_afte
     let failed = &b[0];
     assert!(
         store
-            .delivery_failed(failed, "b", Some(500), "HTTP 500", t + Duration::seconds(30), t)
+            .delivery_failed(
+                failed,
+                "b",
+                Some(500),
+                "HTTP 500",
+                t + Duration::seconds(30),
+                t
+            )
             .await
             .unwrap()
     );
     for rest in a.iter().skip(1) {
-        store
-            .delivery_succeeded(rest.id, 204, t)
-            .await
-            .unwrap();
+        store.delivery_succeeded(rest.id, 204, t).await.unwrap();
     }
     // After b's lease lapses, its deliveries (and the failed one, now due) are claimable again.
     let later = t + Duration::minutes(2);
-    let taken = store
-        .claim_deliveries("c", lease, 10, later)
-        .await
-        .unwrap();
+    let taken = store.claim_deliveries("c", lease, 10, later).await.unwrap();
     let taken_ids: BTreeSet<i64> = taken.iter().map(|d| d.id).collect();
-    assert_eq!(taken_ids, ids_b, "exactly b's deliveries, none delivered ones");
+    assert_eq!(
+        taken_ids, ids_b,
+        "exactly b's deliveries, none delivered ones"
+    );
     let retried = taken.iter().find(|d| d.id == failed.id).unwrap();
     assert_eq!(retried.attempts, 2);
     assert_eq!(

@@ -346,7 +346,7 @@ async fn a_subscriber_gets_signed_employee_updates_with_the_changed_fields() {
     assert_eq!(rename["data"]["record"]["last_name"], "Renamed-Webhook");
     // A tampered body does not verify.
     let mut forged = received[0].clone();
-    forged.body = Bytes::from(forged.body.to_vec().into_iter().rev().collect::<Vec<u8>>());
+    forged.body = Bytes::from(forged.body.iter().copied().rev().collect::<Vec<u8>>());
     assert!(!signature_matches(&secret, &forged));
     assert!(!signature_matches("another-secret-entirely", &received[0]));
     // The secret is never shown again.

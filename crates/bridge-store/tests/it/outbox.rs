@@ -123,6 +123,10 @@ async fn events_are_written_only_for_companies_and_types_someone_subscribed_to(d
         delivery.secret.as_ref().unwrap().expose_secret(),
         "whsec-test-secret"
     );
+    assert!(
+        !format!("{delivery:?}").contains("whsec-test-secret"),
+        "never in Debug"
+    );
     let sealed = query_texts(&db, "SELECT secret FROM webhook_subscriptions").await;
     assert!(!sealed[0].contains("whsec-test-secret"), "sealed at rest");
 

@@ -36,6 +36,9 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    // Listening for SIGINT/SIGTERM before the address is announced.
+    let server_stop = signals::shutdown();
+    let webhooks_stop = signals::shutdown();
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "bridge listening on http://{addr}")?;
@@ -48,7 +51,7 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
             DeliveryConfig::new(format!("serve-{}", std::process::id())),
         )
         .context("could not set up webhook delivery")?
-        .run(signals::shutdown()),
+        .run(webhooks_stop),
     );
     let server = Server::new(
         store.clone(),
@@ -57,7 +60,7 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         },
     );
     server
-        .serve(listener, signals::shutdown())
+        .serve(listener, server_stop)
         .await
         .context("the service stopped with an error")?;
     webhooks.await.ok();

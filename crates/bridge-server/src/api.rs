@@ -6,8 +6,10 @@ mod auth;
 mod companies;
 mod cursor;
 pub(crate) mod openapi;
+mod openapi_webhooks;
 pub(crate) mod problem;
 mod records;
+mod webhooks;
 
 use axum::Router;
 use axum::routing::{any, get};
@@ -15,6 +17,7 @@ use axum::routing::{any, get};
 use crate::state::AppState;
 
 pub(crate) use problem::Problem;
+pub(crate) use records::record_now;
 
 /// Records per page unless `limit` says otherwise, and the most `limit` may ask for.
 pub(crate) const DEFAULT_LIMIT: u32 = 100;
@@ -30,6 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/companies/{company}/{resource}/{id}",
             get(records::one),
         )
+        .merge(webhooks::router())
         // Anything else under /api is the API's to refuse, in its own error format.
         .route(
             "/api/{*rest}",

@@ -29,6 +29,7 @@ mod session;
 mod state;
 mod syncs;
 mod webhooks_in;
+pub mod webhooks_out;
 
 use std::future::Future;
 

@@ -28,6 +28,7 @@ mod inbound;
 mod jobs;
 mod keys;
 mod location;
+mod outbox;
 mod reads;
 mod records;
 mod runs;
@@ -46,6 +47,10 @@ pub use inbound::PersonioWebhook;
 pub use jobs::{Claim, Job};
 pub use keys::{KEY_ENV, KeySource};
 pub use location::{Location, redact};
+pub use outbox::{
+    ClaimedDelivery, DeliveryLog, EVENT_KINDS, EVENT_LIFETIME, Event, NewSubscription,
+    Subscription, event_type, event_types, resource_name,
+};
 pub use reads::TableCount;
 pub use records::{Applied, Change, ChangeKind, Derived, ListingEnd, PageWrite, Window};
 pub use runs::{Outcome, Run, RunId};

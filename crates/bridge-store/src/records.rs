@@ -153,6 +153,8 @@ impl Store {
             .filter(|c| !(c.kind == ChangeKind::Created && fresh.contains(&c.key)))
             .collect();
         crate::changes::note(&mut tx, page.company, notes, page.now).await?;
+        self.enqueue_webhook_events(&mut tx, page.company, &applied.changes, page.now)
+            .await?;
         checkpoints::write(&mut tx, page.company, &page.checkpoint, page.now).await?;
         tx.commit().await?;
         Ok(applied)
@@ -233,6 +235,8 @@ impl Store {
             })
             .collect();
         crate::changes::note(&mut tx, end.company, &deletions, end.now).await?;
+        self.enqueue_webhook_events(&mut tx, end.company, &deletions, end.now)
+            .await?;
         checkpoints::write(&mut tx, end.company, &end.checkpoint, end.now).await?;
         tx.commit().await?;
         Ok(deletions)
@@ -629,6 +633,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<u64>> {
         let mut tx = self.begin_write().await?;
+        self.enqueue_deletions_with_employees(&mut tx, company, tables, now)
+            .await?;
         let mut counts = Vec::new();
         for table in tables {
             let table = table.name;

@@ -44,6 +44,7 @@ pub struct Store {
     pub(crate) location: Location,
     pub(crate) key: Key,
     key_source: KeySource,
+    pub(crate) wake: crate::outbox::Wake,
 }
 
 impl std::fmt::Debug for Store {
@@ -143,6 +144,7 @@ impl Store {
             location: location.clone(),
             key,
             key_source,
+            wake: Default::default(),
         })
     }
 

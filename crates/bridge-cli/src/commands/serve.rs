@@ -1,10 +1,12 @@
-//! `personio-bridge serve`: the service (linking pages, REST API) until stopped.
+//! `personio-bridge serve`: the service (linking pages, REST API, change webhooks out) until
+//! stopped.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use bridge_server::webhooks_out::{Deliverer, DeliveryConfig};
 use bridge_server::{Server, ServerConfig, admin};
 use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
@@ -66,6 +68,9 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    // Listening for SIGINT/SIGTERM before the address is announced.
+    let server_stop = signals::shutdown();
+    let webhooks_stop = signals::shutdown();
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "bridge listening on http://{addr}")?;
@@ -83,10 +88,19 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
     };
     config.schedule.default_interval = args.sync_interval;
     let server = Server::new(store.clone(), config);
+    let webhooks = tokio::spawn(
+        Deliverer::new(
+            store.clone(),
+            DeliveryConfig::new(format!("serve-{}", std::process::id())),
+        )
+        .context("could not set up webhook delivery")?
+        .run(webhooks_stop),
+    );
     server
-        .serve(listener, signals::shutdown())
+        .serve(listener, server_stop)
         .await
         .context("the service stopped with an error")?;
+    webhooks.await.ok();
     store.close().await;
     Ok(Ending::Done)
 }

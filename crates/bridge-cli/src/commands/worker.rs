@@ -1,9 +1,11 @@
 //! `personio-bridge worker`: sync companies on their schedule, sharing the work with every
 //! other worker on the same store (see `bridge_sync::scheduler`). Stops cleanly on
-//! SIGINT/SIGTERM: the page being written is abandoned and the job handed back.
+//! SIGINT/SIGTERM: the page being written is abandoned and the job handed back. Each worker
+//! also sends change webhooks (see `bridge_server::webhooks_out`).
 
 use std::time::Duration;
 
+use bridge_server::webhooks_out::{Deliverer, DeliveryConfig};
 use bridge_sync::scheduler::{Scheduler, SchedulerConfig};
 use clap::Args;
 
@@ -42,9 +44,18 @@ pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> 
     config.poll = args.poll.max(Duration::from_millis(10));
     config.default_interval = args.interval;
     eprintln!("worker {name} started on {}", context.db);
+    // Change webhooks go out from every worker; leases keep each delivery to one of them.
+    let webhooks = tokio::spawn(
+        Deliverer::new(
+            store.clone(),
+            DeliveryConfig::new(format!("{name}/webhooks")),
+        )?
+        .run(signals::shutdown()),
+    );
     Scheduler::new(store.clone(), config)
         .run(signals::shutdown())
         .await?;
+    webhooks.await.ok();
     store.close().await;
     eprintln!("worker {name} stopped");
     Ok(Ending::Done)

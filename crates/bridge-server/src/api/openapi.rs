@@ -51,6 +51,7 @@ pub fn document() -> Value {
         } }),
     );
     let mut schemas = Map::new();
+    super::openapi_webhooks::add(&mut paths, &mut schemas);
     schemas.insert("Company".to_owned(), company_schema());
     schemas.insert("Problem".to_owned(), problem_schema());
     for table in tables::ALL {
@@ -70,7 +71,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Personio Bridge API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A company's Personio data as Personio Bridge stores it: our normalized model's field names, cursor pagination (pass `next_cursor` back as `cursor` until it is null), `updated_since` to read only what changed, errors as application/problem+json."
+            "description": format!("A company's Personio data as Personio Bridge stores it: our normalized model's field names, cursor pagination (pass `next_cursor` back as `cursor` until it is null), `updated_since` to read only what changed, errors as application/problem+json.\n\n{}", super::openapi_webhooks::SIGNING)
         },
         "servers": [ { "url": "/" } ],
         "security": [ { "apiKey": [] } ],

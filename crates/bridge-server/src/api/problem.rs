@@ -62,6 +62,15 @@ impl Problem {
         )
     }
 
+    pub(crate) fn invalid_body(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/invalid-body",
+            "Invalid request body",
+            detail.into(),
+        )
+    }
+
     /// An error of ours: logged in full, shown without details.
     pub(crate) fn internal(error: &dyn std::fmt::Display) -> Problem {
         tracing::error!(%error, "API request failed");

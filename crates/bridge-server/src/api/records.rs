@@ -257,3 +257,25 @@ fn value_json(name: &str, kind: ColumnType, value: &Value) -> JsonValue {
 pub(crate) fn is_json_column(name: &str) -> bool {
     name == "custom_attributes"
 }
+
+/// One record as the API shows it now (deleted ones too), or `None` when it is not stored.
+pub(crate) async fn record_now(
+    store: &Store,
+    company: CompanyId,
+    table: &'static Table,
+    key: &Key,
+) -> Result<Option<JsonValue>, Problem> {
+    let records = store
+        .browse(
+            company,
+            table,
+            &RecordQuery {
+                keys: Some(vec![key.clone()]),
+                limit: 1,
+                include_removed: true,
+                ..RecordQuery::default()
+            },
+        )
+        .await?;
+    Ok(render(store, company, table, records).await?.pop())
+}

@@ -3,7 +3,7 @@
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, sandbox, spawn_sandbox};
 
-use crate::{Bridge, browser, sign_in, spawn_bridge};
+use crate::{Bridge, browser, sign_in, spawn_syncing_bridge};
 
 pub(crate) async fn connect_form(
     bridge: &Bridge,
@@ -54,7 +54,7 @@ fn live_count(page: &str, table: &str) -> i64 {
 #[tokio::test]
 async fn connecting_starts_the_first_sync_and_the_page_shows_the_employee_count() {
     let sandbox = spawn_sandbox(sandbox(31, 17));
-    let bridge = spawn_bridge().await;
+    let bridge = spawn_syncing_bridge().await;
     let client = browser();
     let csrf = sign_in(&bridge, &client).await;
     let form = client
@@ -143,7 +143,7 @@ async fn connecting_starts_the_first_sync_and_the_page_shows_the_employee_count(
 #[tokio::test]
 async fn a_wrong_secret_is_a_clear_error_and_the_form_keeps_all_but_the_secret() {
     let sandbox = spawn_sandbox(sandbox(32, 3));
-    let bridge = spawn_bridge().await;
+    let bridge = spawn_syncing_bridge().await;
     let client = browser();
     let csrf = sign_in(&bridge, &client).await;
     let response = connect_form(
@@ -197,7 +197,7 @@ async fn a_credential_without_the_absences_area_gets_the_doctors_advice() {
         .expect("a client id")
         .to_owned();
     let secret = created["client_secret"].as_str().unwrap().to_owned();
-    let bridge = spawn_bridge().await;
+    let bridge = spawn_syncing_bridge().await;
     let client = browser();
     let csrf = sign_in(&bridge, &client).await;
     let response = connect_form(

@@ -5,6 +5,7 @@ mod api;
 mod linking;
 mod openapi;
 mod pages;
+mod webhooks;
 mod webhooks_in;
 
 use bridge_server::{Server, ServerConfig};
@@ -53,8 +54,14 @@ pub async fn store_in(dir: &tempfile::TempDir) -> Store {
     .unwrap()
 }
 
-/// A service with the admin password set, serving on a free port.
+/// A service with the admin password set, serving on a free port, without workers: the
+/// tests drive the syncs themselves.
 pub async fn spawn_bridge() -> Bridge {
+    spawn_bridge_with(|config, _| config.workers = 0).await
+}
+
+/// A service with one worker: linking and "Sync now" sync.
+pub async fn spawn_syncing_bridge() -> Bridge {
     spawn_bridge_with(|_, _| {}).await
 }
 

@@ -12,7 +12,7 @@ use crate::linking::connect_form;
 use crate::{Bridge, browser, sign_in, spawn_bridge_with};
 
 /// A service whose scheduled syncs never come during a test: only requests make it sync.
-async fn bridge_without_schedule() -> Bridge {
+pub(crate) async fn bridge_without_schedule() -> Bridge {
     spawn_bridge_with(|config, own_url| {
         config.public_url = Some(url::Url::parse(own_url).unwrap());
         config.schedule.poll = Duration::from_secs(3600);
@@ -33,7 +33,7 @@ async fn wait_for_runs(store: &Store, company: CompanyId, count: usize) {
     panic!("{company:?} never reached {count} finished runs");
 }
 
-async fn sandbox_token(sb: &RunningSandbox) -> String {
+pub(crate) async fn sandbox_token(sb: &RunningSandbox) -> String {
     let answer: Value = reqwest::Client::new()
         .post(sb.url("/v2/auth/token"))
         .form(&[
@@ -51,7 +51,7 @@ async fn sandbox_token(sb: &RunningSandbox) -> String {
 }
 
 /// Links `acme` through the Connect page; returns its id once the first sync is done.
-async fn link(bridge: &Bridge, sb: &RunningSandbox) -> CompanyId {
+pub(crate) async fn link(bridge: &Bridge, sb: &RunningSandbox) -> CompanyId {
     let client = browser();
     let csrf = sign_in(bridge, &client).await;
     let response = connect_form(

@@ -4,6 +4,7 @@
 
 mod companies;
 mod jobs;
+mod outbox;
 mod records;
 mod schema;
 

@@ -64,7 +64,15 @@ async fn main() {
         listener.local_addr().unwrap()
     );
     tokio::spawn(
-        Server::new(store, ServerConfig::default()).serve(listener, std::future::pending()),
+        Server::new(
+            store,
+            // The sync above is the only one: no worker competes with the requests measured.
+            ServerConfig {
+                workers: 0,
+                ..ServerConfig::default()
+            },
+        )
+        .serve(listener, std::future::pending()),
     );
 
     let http = reqwest::Client::new();

@@ -114,7 +114,11 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
     let stdout = child.stdout.take().context("the sandbox has no stdout")?;
     let sandbox = SandboxProcess(child);
     let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first)?;
+    let mut stdout = BufReader::new(stdout);
+    stdout.read_line(&mut first)?;
+    // The rest of its banner (and anything later) is read and dropped: closing the pipe
+    // would make the sandbox's next line fail and end it mid-benchmark.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let Some(base) = first
         .trim()
         .strip_prefix("sandbox listening on ")

@@ -119,42 +119,50 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     // The first line is a contract: tools wait for it to learn the address.
     writeln!(out, "sandbox listening on {base}")?;
-    writeln!(
-        out,
-        "company: {} (id {}), {} employees, as of {}; {} attendance periods, {} absences, {} projects",
-        summary.company_name,
-        summary.company_id,
-        summary.employees,
-        summary.as_of.format("%Y-%m-%d"),
-        summary.attendance_periods,
-        summary.absence_periods,
-        summary.projects,
-    )?;
-    writeln!(
-        out,
-        "sandbox demo credential (every area read+write, every attribute readable):"
-    )?;
-    writeln!(out, "  client id:     {client_id}")?;
-    writeln!(out, "  client secret: {client_secret}")?;
-    writeln!(
-        out,
-        "sandbox recruiting API token: {}  (X-Company-ID: {})",
-        summary.recruiting_token, summary.recruiting_company_id
-    )?;
-    writeln!(
-        out,
-        "sandbox admin token: {}  (Authorization: Bearer ... on {base}/_sandbox/)",
-        sandbox.admin_token()
-    )?;
-    writeln!(
-        out,
-        "sandbox admin pages: {base}/_sandbox/admin  (sign in with the admin token)"
-    )?;
-    writeln!(
-        out,
-        "these are sandbox values, valid only against this process; stop with Ctrl-C"
-    )?;
     out.flush()?;
+    // The rest is for people. A reader that stops after the first line (a tool that only
+    // wanted the address) must not end the sandbox, so a failed write here is not fatal.
+    let banner = |out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
+        writeln!(
+            out,
+            "company: {} (id {}), {} employees, as of {}; {} attendance periods, {} absences, {} projects",
+            summary.company_name,
+            summary.company_id,
+            summary.employees,
+            summary.as_of.format("%Y-%m-%d"),
+            summary.attendance_periods,
+            summary.absence_periods,
+            summary.projects,
+        )?;
+        writeln!(
+            out,
+            "sandbox demo credential (every area read+write, every attribute readable):"
+        )?;
+        writeln!(out, "  client id:     {client_id}")?;
+        writeln!(out, "  client secret: {client_secret}")?;
+        writeln!(
+            out,
+            "sandbox recruiting API token: {}  (X-Company-ID: {})",
+            summary.recruiting_token, summary.recruiting_company_id
+        )?;
+        writeln!(
+            out,
+            "sandbox admin token: {}  (Authorization: Bearer ... on {base}/_sandbox/)",
+            sandbox.admin_token()
+        )?;
+        writeln!(
+            out,
+            "sandbox admin pages: {base}/_sandbox/admin  (sign in with the admin token)"
+        )?;
+        writeln!(
+            out,
+            "these are sandbox values, valid only against this process; stop with Ctrl-C"
+        )?;
+        out.flush()
+    };
+    if let Err(error) = banner(&mut out) {
+        tracing::debug!(%error, "the banner after the first line was not read");
+    }
     drop(out);
     sandbox
         .serve(listener, signals::shutdown())

@@ -119,6 +119,7 @@ pub(crate) async fn submit(
         Ok((company, report)) => {
             if let Some(public_url) = &state.config.public_url
                 && personio_webhooks::may_register(&report)
+                && reachable_from(public_url, &company.base_url)
             {
                 register_webhook(&state, &company, public_url).await;
             }
@@ -286,5 +287,40 @@ async fn register_webhook(state: &AppState, company: &Company, public_url: &url:
         Err(error) => {
             tracing::warn!(company = %company.name, %error, "could not register the Personio webhook")
         }
+    }
+}
+
+/// Whether Personio at `base_url` could reach the service at `public_url`: a loopback
+/// address serves only a Personio on the same machine (the sandbox); a remote Personio needs
+/// `--public-url`.
+fn reachable_from(public_url: &url::Url, base_url: &str) -> bool {
+    let loopback = |url: &url::Url| match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    let personio_is_local = url::Url::parse(base_url).is_ok_and(|url| loopback(&url));
+    let reachable = !loopback(public_url) || personio_is_local;
+    if !reachable {
+        tracing::info!(
+            "not registering Personio webhooks: this service's address is loopback; start serve with --public-url"
+        );
+    }
+    reachable
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reachable_from;
+
+    #[test]
+    fn a_loopback_service_registers_only_with_a_local_personio() {
+        let local = url::Url::parse("http://127.0.0.1:8080").unwrap();
+        let public = url::Url::parse("https://bridge.example.com").unwrap();
+        assert!(reachable_from(&local, "http://127.0.0.1:4010"));
+        assert!(reachable_from(&local, "http://localhost:4010"));
+        assert!(!reachable_from(&local, "https://api.personio.de"));
+        assert!(reachable_from(&public, "https://api.personio.de"));
     }
 }

@@ -37,7 +37,7 @@ impl Store {
         token: &str,
         events: &[String],
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<PersonioWebhook> {
         sqlx::query(
             "INSERT INTO personio_webhooks (company_id, webhook_id, url, token_hash, events, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (company_id) DO UPDATE SET \
@@ -52,7 +52,14 @@ impl Store {
         .bind(timestamp(now))
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(PersonioWebhook {
+            company,
+            webhook_id: webhook_id.to_owned(),
+            url: url.to_owned(),
+            events: events.to_vec(),
+            created_at: now,
+            last_event_at: None,
+        })
     }
 
     /// The webhook registered for `company`, if any.

@@ -96,14 +96,16 @@ pub async fn register(
         Err(error) => return Err(error.into()),
     };
     let events: Vec<String> = EVENTS.iter().map(|e| (*e).to_owned()).collect();
-    let now = chrono::Utc::now();
-    store
-        .save_personio_webhook(company.id, &created.id, &url, &token, &events, now)
-        .await?;
-    store
-        .personio_webhook(company.id)
-        .await?
-        .ok_or_else(|| bridge_store::Error::Corrupt("webhook just saved is missing".into()).into())
+    Ok(store
+        .save_personio_webhook(
+            company.id,
+            &created.id,
+            &url,
+            &token,
+            &events,
+            chrono::Utc::now(),
+        )
+        .await?)
 }
 
 /// Removes `company`'s registered webhook from Personio (a webhook Personio no longer has

@@ -669,25 +669,12 @@ async fn a_change_in_personio_reaches_a_subscriber_through_both_webhooks() {
     let _loop = start_loop(&bridge.store, "serve-1");
 
     let token = crate::webhooks_in::sandbox_token(&sandbox).await;
-    let people: Value = reqwest::Client::new()
-        .get(sandbox.url("/v2/persons?limit=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let person = people["_data"][0]["id"].as_str().unwrap().to_owned();
-    let changed = Instant::now();
-    let patched = reqwest::Client::new()
-        .patch(sandbox.url(&format!("/v2/persons/{person}")))
-        .bearer_auth(&token)
-        .json(&json!({"first_name": "Through-Both"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(patched.status().is_success(), "{}", patched.status());
+    let (person, changed) = crate::webhooks_in::patch_first_person(
+        &sandbox,
+        &token,
+        json!({"first_name": "Through-Both"}),
+    )
+    .await;
     let mut delivered = None;
     for _ in 0..600 {
         if let Some(request) = receiver

@@ -50,6 +50,35 @@ pub(crate) async fn sandbox_token(sb: &RunningSandbox) -> String {
     answer["access_token"].as_str().unwrap().to_owned()
 }
 
+/// Patches the first person in the sandbox through Personio's v2 API; returns their id and
+/// the moment just before the change.
+pub(crate) async fn patch_first_person(
+    sb: &RunningSandbox,
+    token: &str,
+    patch: Value,
+) -> (String, Instant) {
+    let people: Value = reqwest::Client::new()
+        .get(sb.url("/v2/persons?limit=1"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = people["_data"][0]["id"].as_str().unwrap().to_owned();
+    let changed = Instant::now();
+    let patched = reqwest::Client::new()
+        .patch(sb.url(&format!("/v2/persons/{id}")))
+        .bearer_auth(token)
+        .json(&patch)
+        .send()
+        .await
+        .unwrap();
+    assert!(patched.status().is_success(), "{}", patched.status());
+    (id, changed)
+}
+
 /// Links `acme` through the Connect page; returns its id once the first sync is done.
 pub(crate) async fn link(bridge: &Bridge, sb: &RunningSandbox) -> CompanyId {
     let client = browser();
@@ -102,25 +131,8 @@ async fn a_change_in_personio_reaches_the_store_through_the_webhook_without_wait
     assert_eq!(registered["auth_type"], "TOKEN");
 
     // Rename someone in Personio: the store follows, with no scheduled run due for a day.
-    let people: Value = reqwest::Client::new()
-        .get(sb.url("/v2/persons?limit=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = people["_data"][0]["id"].as_str().unwrap().to_owned();
-    let changed = Instant::now();
-    let patched = reqwest::Client::new()
-        .patch(sb.url(&format!("/v2/persons/{id}")))
-        .bearer_auth(&token)
-        .json(&json!({"last_name": "Webhook-Ørsted"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(patched.status().is_success(), "{}", patched.status());
+    let (_, changed) =
+        patch_first_person(&sb, &token, json!({"last_name": "Webhook-Ørsted"})).await;
     let mut arrived = false;
     for _ in 0..600 {
         let records = bridge

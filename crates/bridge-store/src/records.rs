@@ -24,10 +24,45 @@ use crate::value::{Key, Row as RecordRow, Value, timestamp};
 /// Keys per statement that lists keys (well under both dialects' parameter limits).
 const ROWS_PER_STATEMENT: usize = 200;
 
-/// Parameters per multi-row INSERT. SQLite's binding looks each parameter up by name with a
-/// linear scan, so a statement's binding cost grows with the square of its parameters: a
-/// 5,000-parameter insert of 200 wide rows spent more time binding than writing.
-const PARAMS_PER_INSERT: usize = 256;
+/// Parameters per multi-row INSERT: numbered ones are looked up by name with a linear scan
+/// on SQLite (binding cost grows with the square of a statement's parameters: a
+/// 5,000-parameter insert spent more time binding than writing), anonymous ones are not.
+const NUMBERED_PARAMS_PER_INSERT: usize = 256;
+const ANONYMOUS_PARAMS_PER_INSERT: usize = 2_000;
+
+/// How a statement's parameters are written. PostgreSQL knows only `$n`; on SQLite anonymous
+/// `?` are bound in order without the lookup by name (all of a statement's parameters must
+/// then be anonymous and used once, in order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marks {
+    Numbered,
+    Anonymous,
+}
+
+impl Marks {
+    fn of(tx: &Transaction<'_, Any>) -> Marks {
+        if tx.backend_name() == "SQLite" {
+            Marks::Anonymous
+        } else {
+            Marks::Numbered
+        }
+    }
+
+    /// Placeholders for parameters `first .. first + count`.
+    fn list(self, first: usize, count: usize) -> String {
+        match self {
+            Marks::Numbered => placeholders(first, count),
+            Marks::Anonymous => vec!["?"; count].join(", "),
+        }
+    }
+
+    fn params_per_insert(self) -> usize {
+        match self {
+            Marks::Numbered => NUMBERED_PARAMS_PER_INSERT,
+            Marks::Anonymous => ANONYMOUS_PARAMS_PER_INSERT,
+        }
+    }
+}
 
 /// One page of records to store, and the checkpoint that follows it.
 #[derive(Debug)]
@@ -327,7 +362,7 @@ async fn upsert(
     }
     let now = timestamp(now);
     let width = 2 + table.columns.len() + BOOKKEEPING.len();
-    for chunk in writes.chunks((PARAMS_PER_INSERT / width).max(1)) {
+    for chunk in writes.chunks((Marks::of(tx).params_per_insert() / width).max(1)) {
         write_rows(tx, company, table, chunk, &now).await?;
     }
     touch(tx, company, table, &unchanged, &now).await?;
@@ -343,10 +378,13 @@ async fn touch(
     now: &str,
 ) -> Result<()> {
     for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let marks = Marks::of(tx);
         let sql = format!(
-            "UPDATE {} SET last_seen_at = $1 WHERE company_id = $2 AND id IN ({})",
+            "UPDATE {} SET last_seen_at = {} WHERE company_id = {} AND id IN ({})",
             table.name,
-            placeholders(3, chunk.len())
+            marks.list(1, 1),
+            marks.list(2, 1),
+            marks.list(3, chunk.len())
         );
         let mut query = sqlx::query(crate::tables::built(sql))
             .bind(now.to_owned())
@@ -369,11 +407,13 @@ async fn load<'k>(
     let columns: Vec<String> = table.columns.iter().map(|(c, _)| quote(c)).collect();
     let mut stored = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let marks = Marks::of(tx);
         let sql = format!(
-            "SELECT id, raw, deleted_at IS NULL AND out_of_filter_at IS NULL AS live, {} FROM {} WHERE company_id = $1 AND id IN ({})",
+            "SELECT id, raw, deleted_at IS NULL AND out_of_filter_at IS NULL AS live, {} FROM {} WHERE company_id = {} AND id IN ({})",
             columns.join(", "),
             table.name,
-            placeholders(2, chunk.len())
+            marks.list(1, 1),
+            marks.list(2, chunk.len())
         );
         let mut query = sqlx::query(crate::tables::built(sql.clone())).bind(company.0);
         for key in chunk {
@@ -413,8 +453,9 @@ async fn write_rows(
     columns.extend(table.columns.iter().map(|(c, _)| quote(c)));
     columns.extend(BOOKKEEPING.iter().map(|c| (*c).to_owned()));
     let width = columns.len();
+    let marks = Marks::of(tx);
     let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("({})", placeholders(1 + i * width, width)))
+        .map(|i| format!("({})", marks.list(1 + i * width, width)))
         .collect();
     let updates: Vec<String> = table
         .columns

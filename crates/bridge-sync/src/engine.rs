@@ -13,7 +13,7 @@ use bridge_store::tables::{
 use bridge_store::{
     Checkpoint, Company, Key, Listing, ListingEnd, Outcome, PageWrite, Row, Store, Table, Value,
 };
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
 use personio_client::{Client, Grant, PageToken};
 use tokio::sync::mpsc::UnboundedSender;
@@ -24,7 +24,7 @@ use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
 use crate::resources::{
     self, AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods, CostCenters, EmployeesV1,
-    LegalEntities, OrgUnits, Paging, Resource, ResourceName, Workplaces,
+    LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, Workplaces,
 };
 use crate::summary::{ResourceSummary, Summary};
 
@@ -509,7 +509,7 @@ impl SyncEngine {
             let start: Option<PageToken> =
                 resume_token.and_then(|t| serde_json::from_value(t).ok());
             let plan = resource.listing(step);
-            let mut pages = match plan.paging {
+            let pages = match plan.paging {
                 Paging::V1 { limit, offset_kind } => self
                     .client
                     .pages_v1::<R::Item>(&plan.path, plan.query.clone(), limit, offset_kind, start)
@@ -519,58 +519,19 @@ impl SyncEngine {
                     .pages_v2::<R::Item>(&plan.path, plan.query.clone(), start)
                     .boxed(),
             };
-            let mut current = pages.try_next().await?;
-            while let Some(page) = current {
-                summary.fetched += page.items.len() as u64;
-                let next = page.next.clone();
-                let mapped = resource.map(step, page.items, ctx)?;
-                max_seen = resources::later(max_seen, mapped.max_updated);
-                let owners = owners(resource.table(), &mapped.rows);
-                let listing = Listing {
-                    kind: step.kind.listing(),
+            max_seen = self
+                .store_pages(
+                    resource,
+                    step,
+                    pages,
+                    &base,
                     started_at,
-                    next: next
-                        .map(|t| serde_json::to_value(t).expect("page tokens serialize"))
-                        .unwrap_or(serde_json::Value::Null),
+                    &params,
                     max_seen,
-                    params: params.clone(),
-                };
-                let write = self.store.apply_page(PageWrite {
-                    company: self.company.id,
-                    table: resource.table(),
-                    rows: mapped.rows,
-                    leaving: mapped.leaving,
-                    seen: mapped.seen,
-                    derived: mapped.derived,
-                    checkpoint: Checkpoint {
-                        listing: Some(listing),
-                        ..base.clone()
-                    },
-                    now: Utc::now(),
-                });
-                // The next page is fetched while this one is written: reading is safe to
-                // overlap, and a crash still resumes after the last committed page.
-                let (next_page, applied) = futures::join!(pages.try_next(), write);
-                let applied = applied?;
-                summary.created += applied.created;
-                summary.updated += applied.updated;
-                summary.unchanged += applied.unchanged;
-                summary.left_filter += applied.left_filter;
-                self.touch(
-                    resource.table().name,
-                    applied
-                        .changes
-                        .iter()
-                        .filter_map(|c| owners.get(&c.key).copied()),
-                );
-                self.emit(Progress::PageStored {
-                    resource: name.clone(),
-                    fetched: summary.fetched,
-                    created: summary.created,
-                    updated: summary.updated,
-                });
-                current = next_page?;
-            }
+                    &mut summary,
+                    ctx,
+                )
+                .await?;
         }
         let page_size = match resource.listing(step).paging {
             Paging::V1 { limit, .. } => u64::from(limit),
@@ -639,6 +600,128 @@ impl SyncEngine {
                 .await?;
         }
         Ok(summary)
+    }
+    /// Fetches the pages of a listing and stores them in batches, each batch with the
+    /// checkpoint after its last page. Fetching goes on while a batch is written. Returns the
+    /// greatest Personio change time seen.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_pages<R: Resource>(
+        &self,
+        resource: &R,
+        step: &Step,
+        mut pages: futures::stream::BoxStream<
+            '_,
+            Result<personio_client::Page<R::Item>, personio_client::Error>,
+        >,
+        base: &Checkpoint,
+        started_at: DateTime<Utc>,
+        params: &serde_json::Value,
+        mut max_seen: Option<DateTime<Utc>>,
+        summary: &mut ResourceSummary,
+        ctx: &Context,
+    ) -> Result<Option<DateTime<Utc>>, Error> {
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(1);
+        let produce = async move {
+            let mut batch = Batch::default();
+            while let Some(page) = pages.try_next().await? {
+                batch.pages += 1;
+                batch.fetched += page.items.len() as u64;
+                let last = page.next.is_none();
+                batch.next = page
+                    .next
+                    .map(|t| serde_json::to_value(t).expect("page tokens serialize"))
+                    .unwrap_or(serde_json::Value::Null);
+                let mapped = resource.map(step, page.items, ctx)?;
+                max_seen = resources::later(max_seen, mapped.max_updated);
+                batch.max_seen = max_seen;
+                batch.absorb(mapped);
+                if (last || batch.mapped.rows.len() >= BATCH_ROWS)
+                    && sender.send(std::mem::take(&mut batch)).await.is_err()
+                {
+                    // The writer stopped; its error is the one reported.
+                    return Ok(max_seen);
+                }
+            }
+            if batch.pages > 0 {
+                let _ = sender.send(batch).await;
+            }
+            Ok::<_, Error>(max_seen)
+        };
+        let consume = async {
+            while let Some(batch) = batches.recv().await {
+                let owners = owners(resource.table(), &batch.mapped.rows);
+                summary.fetched += batch.fetched;
+                let listing = Listing {
+                    kind: step.kind.listing(),
+                    started_at,
+                    next: batch.next,
+                    max_seen: batch.max_seen,
+                    params: params.clone(),
+                };
+                let applied = self
+                    .store
+                    .apply_page(PageWrite {
+                        company: self.company.id,
+                        table: resource.table(),
+                        rows: batch.mapped.rows,
+                        leaving: batch.mapped.leaving,
+                        seen: batch.mapped.seen,
+                        derived: batch.mapped.derived,
+                        checkpoint: Checkpoint {
+                            listing: Some(listing),
+                            ..base.clone()
+                        },
+                        now: Utc::now(),
+                    })
+                    .await?;
+                summary.created += applied.created;
+                summary.updated += applied.updated;
+                summary.unchanged += applied.unchanged;
+                summary.left_filter += applied.left_filter;
+                self.touch(
+                    resource.table().name,
+                    applied
+                        .changes
+                        .iter()
+                        .filter_map(|c| owners.get(&c.key).copied()),
+                );
+                self.emit(Progress::PageStored {
+                    resource: resource.checkpoint_name(),
+                    fetched: summary.fetched,
+                    created: summary.created,
+                    updated: summary.updated,
+                });
+            }
+            Ok::<_, Error>(())
+        };
+        let (produced, consumed) = futures::join!(produce, consume);
+        consumed?;
+        produced
+    }
+}
+
+/// Rows gathered before they are written: one transaction per batch of pages, not per page
+/// (each commit rewrites every index page it touched), while a crash still resumes after the
+/// last stored batch.
+const BATCH_ROWS: usize = 2_000;
+
+/// Pages fetched and mapped, waiting to be written together.
+#[derive(Default)]
+struct Batch {
+    pages: u64,
+    fetched: u64,
+    mapped: Mapped,
+    /// The page token after the batch's last page (`null` at the end of the listing).
+    next: serde_json::Value,
+    max_seen: Option<DateTime<Utc>>,
+}
+
+impl Batch {
+    fn absorb(&mut self, mapped: Mapped) {
+        self.mapped.rows.extend(mapped.rows);
+        self.mapped.leaving.extend(mapped.leaving);
+        self.mapped.seen.extend(mapped.seen);
+        self.mapped.derived.extend(mapped.derived);
     }
 }
 

@@ -1,9 +1,10 @@
-//! The secret-leak audit: connect, sync, and fail on purpose (a wrong secret, a revoked
+//! The secret-leak audit: connect, sync, serve and fail on purpose (a wrong secret, a revoked
 //! credential, planned faults), all with logs at trace level; then search everything the
-//! bridge wrote (stdout, stderr, the database file with its WAL and shared memory) for the
-//! client secrets, the recruiting token and every access token the sandbox issued.
+//! bridge wrote (stdout, stderr, the database file with its WAL and shared memory) and every
+//! answer of its API and pages for the client secrets, the recruiting token and every access
+//! token the sandbox issued.
 
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -11,7 +12,7 @@ use base64::Engine as _;
 use bridge_testkit::{ADMIN_TOKEN, RunningSandbox, sandbox, spawn_sandbox};
 use serde_json::{Value, json};
 
-use crate::BIN;
+use crate::{BIN, terminate};
 
 /// Long and unique, so a hit is a leak and never a coincidence.
 const SECRET: &str = "audit-secret-7Qx2mV9pLk4RzT8wYb3N";
@@ -225,6 +226,15 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
         bridge(dir.path(), args, "", &mut printed);
     }
 
+    let responses = serve_and_browse(dir.path(), &mut printed);
+    // The search finds what is there: the client id (not a secret) is on the company's page.
+    let control = [("the client id".to_owned(), CLIENT.to_owned())];
+    assert!(
+        !hits(&responses, "the service's HTTP responses", &control).is_empty(),
+        "the service's answers were searched ({} bytes)",
+        responses.len()
+    );
+
     let tokens = admin(&sb, reqwest::Method::GET, "/_sandbox/tokens", Value::Null);
     let tokens: Vec<String> = tokens["tokens"]
         .as_array()
@@ -254,6 +264,7 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
     );
 
     let mut leaks = hits(&printed, "stdout/stderr", &needles);
+    leaks.extend(hits(&responses, "the service's HTTP responses", &needles));
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -262,4 +273,161 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
         }
     }
     assert!(leaks.is_empty(), "leaks: {leaks:?}");
+}
+
+/// Runs `serve` (one sync worker, logs at trace level) over the audited store, signs in to
+/// its pages and reads every page and API endpoint about the companies; returns the bodies
+/// and headers it answered. Its stdout and stderr go to `printed`.
+fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
+    let created = bridge(
+        dir,
+        &["api-keys", "create", "--name", "audit"],
+        "",
+        printed,
+    );
+    assert!(created.status.success());
+    let key = String::from_utf8_lossy(&created.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    std::fs::write(dir.join("password"), "audit admin password\n").unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--log-level", "trace", "serve", "--listen", "127.0.0.1:0"])
+        .args(["--admin-password-file", "password", "--workers", "1"])
+        .current_dir(dir)
+        .env_remove("PERSONIO_BRIDGE_DB")
+        .env(
+            "PERSONIO_BRIDGE_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Trace logs fill a pipe quickly: both streams are drained while the service runs.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let url = first
+        .trim_end()
+        .strip_prefix("bridge listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_owned();
+    let drain = |mut stream: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = stream.read_to_end(&mut all);
+            all
+        })
+    };
+    let out = drain(Box::new(stdout));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let responses = runtime.block_on(async {
+        let mut responses = Vec::new();
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        // Wait (bounded) until the service's own worker has synced both companies (one of
+        // them fails: its credential was revoked).
+        let mut metrics = String::new();
+        for _ in 0..300 {
+            metrics = http
+                .get(format!("{url}/metrics"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if metrics.matches("bridge_syncs_total{").count() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            metrics.matches("bridge_syncs_total{").count() >= 2,
+            "the service synced both companies: {metrics}"
+        );
+        let login = http.get(format!("{url}/login")).send().await.unwrap();
+        let form = login.text().await.unwrap();
+        let csrf = form
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no csrf field: {form}"))
+            .to_owned();
+        let signed_in = http
+            .post(format!("{url}/login"))
+            .form(&[("csrf", csrf.as_str()), ("password", "audit admin password")])
+            .send()
+            .await
+            .unwrap();
+        assert!(signed_in.status().is_success(), "{}", signed_in.status());
+        keep(&mut responses, signed_in).await;
+        for path in [
+            "/",
+            "/connect",
+            "/companies/acme",
+            "/companies/beta",
+            "/metrics",
+            "/healthz",
+        ] {
+            let response = http.get(format!("{url}{path}")).send().await.unwrap();
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            keep(&mut responses, response).await;
+        }
+        for path in [
+            "/api/v1/companies",
+            "/api/v1/companies/acme",
+            "/api/v1/companies/beta",
+            "/api/v1/companies/acme/employees",
+            "/api/v1/companies/acme/absences",
+            "/api/v1/companies/acme/attendances",
+            "/api/v1/companies/acme/recruiting_applications",
+            "/api/v1/companies/nobody/employees",
+            "/api/v1/webhooks",
+            "/api/openapi.json",
+        ] {
+            let response = http
+                .get(format!("{url}{path}"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            keep(&mut responses, response).await;
+        }
+        // A wrong password and a wrong API key fail, and their answers are audited too.
+        let refused = http
+            .get(format!("{url}/api/v1/companies/acme"))
+            .bearer_auth("pbk_wrong")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401);
+        keep(&mut responses, refused).await;
+        responses
+    });
+    terminate(&child);
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    printed.extend(out.join().unwrap());
+    printed.extend(err.join().unwrap());
+    responses
+}
+
+/// Appends a response's headers and body to `kept`.
+async fn keep(kept: &mut Vec<u8>, response: reqwest::Response) {
+    for (name, value) in response.headers() {
+        kept.extend_from_slice(name.as_str().as_bytes());
+        kept.extend_from_slice(value.as_bytes());
+    }
+    kept.extend_from_slice(&response.bytes().await.unwrap());
 }

@@ -279,12 +279,7 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
 /// its pages and reads every page and API endpoint about the companies; returns the bodies
 /// and headers it answered. Its stdout and stderr go to `printed`.
 fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
-    let created = bridge(
-        dir,
-        &["api-keys", "create", "--name", "audit"],
-        "",
-        printed,
-    );
+    let created = bridge(dir, &["api-keys", "create", "--name", "audit"], "", printed);
     assert!(created.status.success());
     let key = String::from_utf8_lossy(&created.stdout)
         .lines()
@@ -366,7 +361,10 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
             .to_owned();
         let signed_in = http
             .post(format!("{url}/login"))
-            .form(&[("csrf", csrf.as_str()), ("password", "audit admin password")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("password", "audit admin password"),
+            ])
             .send()
             .await
             .unwrap();
@@ -381,7 +379,11 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
             "/healthz",
         ] {
             let response = http.get(format!("{url}{path}")).send().await.unwrap();
-            assert!(response.status().is_success(), "{path}: {}", response.status());
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
             keep(&mut responses, response).await;
         }
         for path in [

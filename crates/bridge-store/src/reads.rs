@@ -68,6 +68,36 @@ impl Store {
             .collect()
     }
 
+    /// The employees that the given records of `table` (one with an `employee_id` column)
+    /// belong to, deleted records included.
+    pub async fn employees_of(
+        &self,
+        company: CompanyId,
+        table: &crate::tables::Table,
+        keys: &[crate::value::Key],
+    ) -> Result<Vec<i64>> {
+        let mut employees = Vec::new();
+        for chunk in keys.chunks(200) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT DISTINCT employee_id FROM {} WHERE company_id = $1 AND employee_id IS NOT NULL AND id IN ({})",
+                table.name,
+                list.join(", ")
+            );
+            let mut query = sqlx::query(crate::tables::built(sql)).bind(company.0);
+            for key in chunk {
+                query = match key {
+                    crate::value::Key::Int(n) => query.bind(*n),
+                    crate::value::Key::Text(s) => query.bind(s.clone()),
+                };
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                employees.push(row.try_get::<i64, _>("employee_id")?);
+            }
+        }
+        Ok(employees)
+    }
+
     /// `id → name` of the live records of a table with an integer key and a `name` column.
     pub async fn names(
         &self,

@@ -593,6 +593,15 @@ impl SyncEngine {
                 })
                 .await?;
             summary.deleted += deleted.len() as u64;
+            // Whoever lost a record changed too (a deleted absence moves their balance).
+            if !deleted.is_empty() && resource.table().column_index("employee_id").is_some() {
+                let keys: Vec<Key> = deleted.into_iter().map(|change| change.key).collect();
+                let owners = self
+                    .store
+                    .employees_of(self.company.id, resource.table(), &keys)
+                    .await?;
+                self.touch(resource.table().name, owners);
+            }
         }
         if resource.after_listing() == AfterListing::BreakMinutes {
             self.store

@@ -455,6 +455,47 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
         "only {owner:?}'s balance: {balances:?}"
     );
     assert_minimum(&changed);
+
+    // Another person's recent absence is deleted: Personio's change feed does not show it,
+    // the reconciliation of recent absences does, and that person's balance is read again.
+    let recent = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let (gone, values) = absences
+        .iter()
+        .find(|(_, values)| {
+            let table = &bridge_store::tables::ABSENCE_PERIODS;
+            value(table, values, "employee_id") != &owner
+                && matches!(value(table, values, "start"), Cell::Text(start) if *start >= recent)
+        })
+        .expect("a recent absence of someone else");
+    let other = value(
+        &bridge_store::tables::ABSENCE_PERIODS,
+        values,
+        "employee_id",
+    )
+    .clone();
+    let status = reader
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v2/absence-periods/{gone}"),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&status), "{status}");
+    let mut reconciling = options(&resources);
+    reconciling.reconcile = true;
+    let reconciled = h.sync(reconciling).await;
+    assert_eq!(
+        reconciled.resources["absences"].deleted, 1,
+        "{reconciled:?}"
+    );
+    let balances = &reconciled.resources["balances"];
+    assert_eq!(
+        (balances.min_requests, balances.mode.as_str()),
+        (1, "incremental"),
+        "only {other:?}'s balance: {balances:?}"
+    );
 }
 
 async fn documents_are_read_per_owner_fully_once_then_for_changed_people(db: TestDb) {

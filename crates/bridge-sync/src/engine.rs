@@ -644,7 +644,7 @@ impl SyncEngine {
                 max_seen = resources::later(max_seen, mapped.max_updated);
                 batch.max_seen = max_seen;
                 batch.absorb(mapped);
-                if (last || batch.mapped.rows.len() >= BATCH_ROWS)
+                if (last || batch.mapped.rows.len() >= BATCH_ROWS || batch.bytes >= BATCH_BYTES)
                     && sender.send(std::mem::take(&mut batch)).await.is_err()
                 {
                     // The writer stopped; its error is the one reported.
@@ -711,8 +711,10 @@ impl SyncEngine {
 
 /// Rows gathered before they are written: one transaction per batch of pages, not per page
 /// (each commit rewrites every index page it touched), while a crash still resumes after the
-/// last stored batch.
+/// last stored batch. Wide records (an employee with every attribute is several KB) fill a
+/// batch by size first, which keeps memory flat whatever the company's size.
 const BATCH_ROWS: usize = 2_000;
+const BATCH_BYTES: usize = 2 << 20;
 
 /// Pages fetched and mapped, waiting to be written together.
 #[derive(Default)]
@@ -723,10 +725,13 @@ struct Batch {
     /// The page token after the batch's last page (`null` at the end of the listing).
     next: serde_json::Value,
     max_seen: Option<DateTime<Utc>>,
+    /// Size of the Personio JSON of its rows.
+    bytes: usize,
 }
 
 impl Batch {
     fn absorb(&mut self, mapped: Mapped) {
+        self.bytes += mapped.rows.iter().map(|row| row.raw.len()).sum::<usize>();
         self.mapped.rows.extend(mapped.rows);
         self.mapped.leaving.extend(mapped.leaving);
         self.mapped.seen.extend(mapped.seen);

@@ -357,6 +357,85 @@ mod tests {
         assert!(HourlyAbsences::local("x", "yesterday", zone).is_err());
     }
 
+    fn time_off(id_v2: Option<&str>) -> Record<v1::TimeOffPeriod> {
+        let mut attributes = serde_json::json!({
+            "id": 7001, "status": "approved", "comment": null,
+            "start_date": "2026-03-02T00:00:00+0100", "end_date": "2026-03-03T00:00:00+0100",
+            "days_count": 1.5, "half_day_start": false, "half_day_end": true,
+            "time_off_type": {"type": "TimeOffType", "attributes": {"id": 54, "name": "Vacation"}},
+            "employee": {"type": "Employee", "attributes": {"id": {"label": "ID", "value": 12, "type": "integer"}}},
+            "updated_at": "2026-03-01T09:00:00+0100"
+        });
+        if let Some(id) = id_v2 {
+            attributes["id_v2"] = id.into();
+        }
+        let text =
+            serde_json::json!({"type": "TimeOffPeriod", "attributes": attributes}).to_string();
+        Record {
+            value: serde_json::from_str(&text).unwrap(),
+            raw: serde_json::value::RawValue::from_string(text).unwrap(),
+        }
+    }
+
+    fn step() -> Step {
+        Step {
+            kind: StepKind::Full,
+            since: None,
+            resume: None,
+        }
+    }
+
+    #[test]
+    fn a_time_off_becomes_the_row_v2_would_write() {
+        let time_offs = TimeOffs {
+            v2_type_ids: HashMap::from([(54, "type-uuid".to_owned())]),
+        };
+        let mapped = time_offs
+            .map(
+                &step(),
+                vec![time_off(Some("period-uuid"))],
+                &Context::default(),
+            )
+            .unwrap();
+        let row = &mapped.rows[0];
+        assert_eq!(row.key, Key::Text("period-uuid".into()));
+        assert_eq!(
+            row.values,
+            vec![
+                Value::Int(12),
+                Value::text("type-uuid"),
+                Value::text("2026-03-02T00:00:00"),
+                Value::text("FIRST_HALF"),
+                Value::text("2026-03-03T00:00:00"),
+                Value::text("FIRST_HALF"),
+                Value::Null,
+                Value::text("APPROVED"),
+                Value::Null,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_time_off_without_its_v2_id_stops_the_listing_and_is_named() {
+        let time_offs = TimeOffs {
+            v2_type_ids: HashMap::from([(54, "type-uuid".to_owned())]),
+        };
+        let error = time_offs
+            .map(&step(), vec![time_off(None)], &Context::default())
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("time-off 7001 without `id_v2`"),
+            "{error}"
+        );
+        let unknown_type = TimeOffs {
+            v2_type_ids: HashMap::new(),
+        };
+        let error = unknown_type
+            .map(&step(), vec![time_off(Some("p"))], &Context::default())
+            .unwrap_err();
+        assert!(error.to_string().contains("time-off 7001"), "{error}");
+    }
+
     #[test]
     fn time_off_days_drop_the_offset() {
         assert_eq!(

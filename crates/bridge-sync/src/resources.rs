@@ -99,7 +99,8 @@ impl ResourceName {
             // v1 carries every attribute with labels in one listing; v2 persons and
             // employments take two.
             ResourceName::Employees => (ApiChoice::V1, Some(ApiChoice::V2)),
-            // v2 has a change feed; v1 time-offs do not.
+            // v2's change feed is exact to the second and covers both units in one listing;
+            // v1 time-offs filter by whole days and hourly periods take a listing per type.
             ResourceName::Absences | ResourceName::AbsenceTypes => {
                 (ApiChoice::V2, Some(ApiChoice::V1))
             }

@@ -1,5 +1,6 @@
 //! Running a sync: which resources, in which order, each listing page by page into the store.
 
+mod absences_v1;
 mod composite;
 
 use std::collections::{HashMap, HashSet};
@@ -379,6 +380,9 @@ impl SyncEngine {
             ResourceName::CostCenters => self.sync(&CostCenters, options, ctx).await,
             ResourceName::Employees => self.sync(&EmployeesV1, options, ctx).await,
             ResourceName::AbsenceTypes => self.sync(&AbsenceTypes, options, ctx).await,
+            ResourceName::Absences if options.api == ApiChoice::V1 => {
+                self.absences_v1(options, ctx).await
+            }
             ResourceName::Absences => self.sync(&AbsencePeriods, options, ctx).await,
             ResourceName::Attendances => self.sync(&AttendancePeriods, options, ctx).await,
             ResourceName::Projects => self.projects(options, ctx).await,

@@ -15,6 +15,12 @@ pub enum Error {
         resource: &'static str,
         field: &'static str,
     },
+    #[error("Personio sent {resource} {id} without {missing}")]
+    Unmatched {
+        resource: &'static str,
+        id: String,
+        missing: &'static str,
+    },
 }
 
 impl Error {

@@ -1,6 +1,7 @@
 //! The resources a sync reads. Adding one means a module here with a [`Resource`] impl and a
 //! line in [`ResourceName`].
 
+mod absences_v1;
 mod balances;
 mod children;
 mod compensations;
@@ -25,6 +26,7 @@ use crate::engine::ApiChoice;
 use crate::error::Error;
 use crate::plan::Step;
 
+pub(crate) use absences_v1::{HourlyAbsences, TimeOffs, V1AbsenceTypes};
 pub(crate) use balances::Balances;
 pub(crate) use children::{Children, PerParent};
 pub(crate) use compensations::{CompensationMonth, CompensationTypes, months};
@@ -90,14 +92,15 @@ impl ResourceName {
         ResourceName::Attendances,
     ];
 
-    /// The API this resource is read through, and the other one when Personio offers the
-    /// same data there too (`--api` can only choose between those).
+    /// The API `auto` reads this resource through, and the other one when Personio offers
+    /// the same data there too (`--api` can only choose between those).
     pub fn apis(self) -> (ApiChoice, Option<ApiChoice>) {
         match self {
             // v1 carries every attribute with labels in one listing; v2 persons and
             // employments take two.
             ResourceName::Employees => (ApiChoice::V1, Some(ApiChoice::V2)),
-            // v2 has a change feed; v1 time-offs do not.
+            // v2's change feed is exact to the second and covers both units in one listing;
+            // v1 time-offs filter by whole days and hourly periods take a listing per type.
             ResourceName::Absences | ResourceName::AbsenceTypes => {
                 (ApiChoice::V2, Some(ApiChoice::V1))
             }
@@ -106,12 +109,19 @@ impl ResourceName {
         }
     }
 
+    /// Whether this version reads the resource through `api` when asked to (`auto` always).
+    pub fn reads_through(self, api: ApiChoice) -> bool {
+        api == ApiChoice::Auto
+            || api == self.apis().0
+            || matches!((self, api), (ResourceName::Absences, ApiChoice::V1))
+    }
+
     /// Refuses an `--api` this version cannot honour for one of `resources`, saying which
     /// API it reads instead.
     pub fn check_api(resources: &[ResourceName], api: ApiChoice) -> Result<(), String> {
         for resource in resources {
             let (used, other) = resource.apis();
-            if api != ApiChoice::Auto && api != used && other == Some(api) {
+            if other == Some(api) && !resource.reads_through(api) {
                 return Err(format!(
                     "`--api {}` is not available for {}: this version reads it through Personio's {} API; use --api auto",
                     api.as_str(),

@@ -39,12 +39,15 @@ impl ResourceSummary {
         self.unchanged += other.unchanged;
         self.left_filter += other.left_filter;
         self.min_requests += other.min_requests;
-        if !other.mode.is_empty() && !self.mode.split('+').any(|m| m == other.mode) {
-            self.mode = if self.mode.is_empty() {
-                other.mode.clone()
-            } else {
-                format!("{}+{}", self.mode, other.mode)
-            };
+        // Several listings of one resource read the same way say it once.
+        for mode in other.mode.split('+').filter(|m| !m.is_empty()) {
+            if !self.mode.split('+').any(|m| m == mode) {
+                self.mode = if self.mode.is_empty() {
+                    mode.to_owned()
+                } else {
+                    format!("{}+{mode}", self.mode)
+                };
+            }
         }
     }
 }

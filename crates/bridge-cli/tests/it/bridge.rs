@@ -501,15 +501,53 @@ fn an_api_choice_that_cannot_be_honoured_is_refused_not_ignored() {
         "{}",
         text(&output)
     );
-    // Where the choice is what this version reads, it goes on (to the missing company).
-    let output = run(
-        dir.path(),
-        &["sync", "--api", "v1", "--resources", "employees"],
-        "",
-    );
-    assert!(
-        text(&output).contains("no company is connected yet"),
-        "{}",
-        text(&output)
+    // Where the choice is one this version reads, it goes on (to the missing company).
+    for resources in ["employees", "absences"] {
+        let output = run(
+            dir.path(),
+            &["sync", "--api", "v1", "--resources", resources],
+            "",
+        );
+        assert!(
+            text(&output).contains("no company is connected yet"),
+            "{resources}: {}",
+            text(&output)
+        );
+    }
+}
+
+#[test]
+fn absences_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
+    let sb = spawn_sandbox(sandbox(34, 20));
+    let dir = tempfile::tempdir().unwrap();
+    let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
+    assert!(connected.status.success(), "{}", text(&connected));
+    let sync = |api: &str| {
+        let output = run(
+            dir.path(),
+            &[
+                "sync",
+                "--company",
+                "acme",
+                "--api",
+                api,
+                "--resources",
+                "absences",
+                "--output",
+                "json",
+            ],
+            "",
+        );
+        assert_eq!(output.status.code(), Some(0), "{api}: {}", text(&output));
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        summary["resources"]["absences"].clone()
+    };
+    let v1 = sync("v1");
+    assert!(v1["created"].as_u64().unwrap() > 0, "{v1}");
+    let v2 = sync("v2");
+    assert_eq!(
+        (&v2["created"], &v2["deleted"]),
+        (&0.into(), &0.into()),
+        "{v2}"
     );
 }

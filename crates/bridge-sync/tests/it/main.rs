@@ -2,6 +2,7 @@
 //! `PERSONIO_BRIDGE_TEST_PG_URL` names a server (each test once per backend).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod api_choice;
 mod full;
 mod incremental;
 mod permissions;

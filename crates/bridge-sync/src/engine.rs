@@ -547,9 +547,7 @@ impl SyncEngine {
                 .and_then(|(_, v)| v.parse().ok())
                 .unwrap_or(100),
         };
-        // Personio's `updated_since` answers every match at once (personio-api.md §2.2).
-        let one_answer = step.kind == StepKind::Incremental
-            && matches!(resource.listing(step).paging, Paging::V1 { .. });
+        let one_answer = step.kind == StepKind::Incremental && resource.changes_in_one_answer();
         summary.min_requests = if one_answer {
             1
         } else {

@@ -256,6 +256,10 @@ pub(crate) trait Resource: Send + Sync {
     fn has_change_feed(&self) -> bool {
         false
     }
+    /// Whether the change feed answers every match in one response, unpaged.
+    fn changes_in_one_answer(&self) -> bool {
+        false
+    }
     fn listing(&self, step: &Step) -> ListingPlan;
     fn map(
         &self,

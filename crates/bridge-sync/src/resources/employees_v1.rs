@@ -35,6 +35,11 @@ impl Resource for EmployeesV1 {
         true
     }
 
+    /// `updated_since` answers every match at once (personio-api.md §2.2).
+    fn changes_in_one_answer(&self) -> bool {
+        true
+    }
+
     fn listing(&self, step: &Step) -> ListingPlan {
         let mut query = Vec::new();
         match (step.kind, step.since) {

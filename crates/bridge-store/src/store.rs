@@ -205,6 +205,9 @@ async fn connect_pool(
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
+        // Waiting for the one writer while another commits a large batch is normal; waiting
+        // longer than a locked database would be is worth a warning.
+        .acquire_slow_threshold(BUSY_TIMEOUT)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if sqlite {

@@ -78,18 +78,14 @@ impl Store {
     ) -> Result<Vec<i64>> {
         let mut employees = Vec::new();
         for chunk in keys.chunks(200) {
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
                 "SELECT DISTINCT employee_id FROM {} WHERE company_id = $1 AND employee_id IS NOT NULL AND id IN ({})",
                 table.name,
-                list.join(", ")
+                crate::records::placeholders(2, chunk.len())
             );
             let mut query = sqlx::query(crate::tables::built(sql)).bind(company.0);
             for key in chunk {
-                query = match key {
-                    crate::value::Key::Int(n) => query.bind(*n),
-                    crate::value::Key::Text(s) => query.bind(s.clone()),
-                };
+                query = crate::records::bind_key(query, key);
             }
             for row in query.fetch_all(&self.pool).await? {
                 employees.push(row.try_get::<i64, _>("employee_id")?);

@@ -572,14 +572,17 @@ async fn mark_stale_children(
 }
 
 /// `$first, $first+1, ...` (count of them).
-fn placeholders(first: usize, count: usize) -> String {
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|n| format!("${n}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn bind_key<'q>(query: Query<'q, Any, AnyArguments>, key: &Key) -> Query<'q, Any, AnyArguments> {
+pub(crate) fn bind_key<'q>(
+    query: Query<'q, Any, AnyArguments>,
+    key: &Key,
+) -> Query<'q, Any, AnyArguments> {
     match key {
         Key::Int(n) => query.bind(*n),
         Key::Text(s) => query.bind(s.clone()),

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
-use crate::webhooks_in::{bridge_without_schedule, link, sandbox_token};
+use crate::webhooks_in::{bridge_without_schedule, link, registered_token};
 use crate::{browser, sign_in};
 
 /// Cases per body; each is one request to a running service.
@@ -50,17 +50,7 @@ fn hostile_bodies_forms_and_queries_get_client_errors_never_server_errors() {
             .create_api_key("hostile", chrono::Utc::now())
             .await
             .unwrap();
-        let token = sandbox_token(&sb).await;
-        let listed: Value = reqwest::Client::new()
-            .get(sb.url("/v2/webhooks"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let registered = listed["_data"][0]["token"].as_str().unwrap().to_owned();
+        let registered = registered_token(&sb).await;
         use secrecy::ExposeSecret;
         (bridge, key.expose_secret().to_owned(), registered)
     });

@@ -50,6 +50,20 @@ pub(crate) async fn sandbox_token(sb: &RunningSandbox) -> String {
     answer["access_token"].as_str().unwrap().to_owned()
 }
 
+/// The token Personio holds for the bridge's webhook (what it sends in `Authorization`).
+pub(crate) async fn registered_token(sb: &RunningSandbox) -> String {
+    let listed: Value = reqwest::Client::new()
+        .get(sb.url("/v2/webhooks"))
+        .bearer_auth(sandbox_token(sb).await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    listed["_data"][0]["token"].as_str().unwrap().to_owned()
+}
+
 /// Patches the first person in the sandbox through Personio's v2 API; returns their id and
 /// the moment just before the change.
 pub(crate) async fn patch_first_person(
@@ -211,17 +225,7 @@ async fn deliveries_without_the_registered_token_are_refused_and_pings_sync_noth
 
     // With the token Personio holds: a ping is answered 200 and syncs nothing; a body that is
     // not a delivery is a 400; neither asks for a sync.
-    let token = sandbox_token(&sb).await;
-    let listed: Value = client
-        .get(sb.url("/v2/webhooks"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let registered = listed["_data"][0]["token"].as_str().unwrap().to_owned();
+    let registered = registered_token(&sb).await;
     let ping = client
         .post(&endpoint)
         .header("Authorization", &registered)

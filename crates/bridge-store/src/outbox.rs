@@ -340,13 +340,14 @@ impl Store {
         Ok(())
     }
 
-    /// Writes deletion events for the live records of `tables` whose person was deleted,
-    /// before they are marked deleted in the same transaction.
+    /// Writes deletion events for the live records of `tables` whose person is among `gone`
+    /// (deleted in Personio), before they are marked deleted in the same transaction.
     pub(crate) async fn enqueue_deletions_with_employees(
         &self,
         tx: &mut Transaction<'_, Any>,
         company: CompanyId,
         tables: &[&'static Table],
+        gone: &[i64],
         now: DateTime<Utc>,
     ) -> Result<()> {
         if listening(tx, company).await?.is_empty() {
@@ -354,26 +355,28 @@ impl Store {
         }
         let mut changes = Vec::new();
         for table in tables {
-            let sql = format!(
-                "SELECT id FROM {} WHERE company_id = $1 AND deleted_at IS NULL \
-                 AND employee_id IN (SELECT id FROM employees WHERE company_id = $1 AND deleted_at IS NOT NULL)",
-                table.name
-            );
-            for row in sqlx::query(built(sql))
-                .bind(company.0)
-                .fetch_all(&mut **tx)
-                .await?
-            {
-                let key = match table.key {
-                    KeyType::Int => Key::Int(row.try_get("id")?),
-                    KeyType::Text => Key::Text(row.try_get("id")?),
-                };
-                changes.push(Change {
-                    table: table.name,
-                    key,
-                    kind: ChangeKind::Deleted,
-                    changed: Vec::new(),
-                });
+            for chunk in gone.chunks(crate::records::KEYS_PER_STATEMENT) {
+                let sql = format!(
+                    "SELECT id FROM {} WHERE company_id = $1 AND deleted_at IS NULL AND employee_id IN ({})",
+                    table.name,
+                    crate::records::placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(built(sql)).bind(company.0);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                for row in query.fetch_all(&mut **tx).await? {
+                    let key = match table.key {
+                        KeyType::Int => Key::Int(row.try_get("id")?),
+                        KeyType::Text => Key::Text(row.try_get("id")?),
+                    };
+                    changes.push(Change {
+                        table: table.name,
+                        key,
+                        kind: ChangeKind::Deleted,
+                        changed: Vec::new(),
+                    });
+                }
             }
         }
         self.enqueue_webhook_events(tx, company, &changes, now)

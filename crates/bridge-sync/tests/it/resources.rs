@@ -648,6 +648,116 @@ async fn recruiting_lists_are_stored_as_served(db: TestDb) {
     }
 }
 
+/// Minutes of the BREAK periods inside a WORK period, as the store keeps them on the work
+/// period, follow a break added later to an old work period (Personio lists the break
+/// alone as changed) and the break's deletion.
+async fn break_minutes_follow_breaks_added_and_deleted_later(db: TestDb) {
+    let h = default_harness(db, 36, 8).await;
+    let resources = [ResourceName::Employees, ResourceName::Attendances];
+    let first = h.sync(options(&resources)).await;
+    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    let table = &bridge_store::tables::ATTENDANCE_PERIODS;
+    let local = |cell: &Cell| match cell {
+        Cell::Text(s) => chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap(),
+        other => panic!("not a local date-time: {other:?}"),
+    };
+    // A finished work period of at least two hours from a month before the latest one:
+    // older than what an incremental sync lists again (its overlap and its reconciliation
+    // window of recent periods), so only the new break is listed.
+    let periods = stored(&h, table).await;
+    let works: Vec<_> = periods
+        .iter()
+        .filter(|(_, v)| value(table, v, "type") == &Cell::text("WORK"))
+        .filter(|(_, v)| value(table, v, "end") != &Cell::Null)
+        .filter(|(_, v)| {
+            local(value(table, v, "end")) - local(value(table, v, "start"))
+                >= chrono::Duration::hours(2)
+        })
+        .collect();
+    let latest = works
+        .iter()
+        .map(|(_, v)| local(value(table, v, "start")))
+        .max()
+        .expect("a finished work period");
+    let (work, values) = works
+        .into_iter()
+        .filter(|(_, v)| local(value(table, v, "start")) <= latest - chrono::Duration::days(30))
+        .max_by_key(|(_, v)| local(value(table, v, "start")))
+        .expect("a work period a month before the latest");
+    let before = value(table, values, "break_minutes").clone();
+    let Cell::Int(before) = before else {
+        panic!("break minutes of {work:?}: {before:?}")
+    };
+    let (person, start) = (
+        value(table, values, "employee_id").clone(),
+        local(value(table, values, "start")),
+    );
+    let Cell::Int(person) = person else {
+        panic!("{person:?}")
+    };
+    // Ten minutes after the work starts, before any break the generator places.
+    let (from, to) = (
+        start + chrono::Duration::minutes(10),
+        start + chrono::Duration::minutes(25),
+    );
+    let format = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let reader = Reader::new(&h).await;
+    let status = reader
+        .send(
+            reqwest::Method::POST,
+            "/v2/attendance-periods?skip_approval=true",
+            Some(json!({
+                "person": {"id": person.to_string()},
+                "type": "BREAK",
+                "start": {"date_time": format(from)},
+                "end": {"date_time": format(to)},
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "a break inside {work:?}");
+
+    let added = h.sync(options(&resources)).await;
+    let attendances = &added.resources["attendances"];
+    assert_eq!(
+        (attendances.created, attendances.updated),
+        (1, 0),
+        "only the break is new: {attendances:?}"
+    );
+    let periods = stored(&h, table).await;
+    assert_eq!(
+        value(table, &periods[work], "break_minutes"),
+        &Cell::Int(before + 15),
+        "the new break counts"
+    );
+    let (pause, _) = periods
+        .iter()
+        .find(|(_, v)| {
+            value(table, v, "type") == &Cell::text("BREAK")
+                && value(table, v, "start") == &Cell::text(format(from))
+                && value(table, v, "employee_id") == &Cell::Int(person)
+        })
+        .expect("the new break is stored");
+
+    let status = reader
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v2/attendance-periods/{pause}"),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&status), "{status}");
+    // A deletion that old is found by a full sync.
+    let mut full = options(&resources);
+    full.full = true;
+    let removed = h.sync(full).await;
+    assert_eq!(removed.resources["attendances"].deleted, 1, "{removed:?}");
+    assert_eq!(
+        value(table, &stored(&h, table).await[work], "break_minutes"),
+        &Cell::Int(before),
+        "the deleted break no longer counts"
+    );
+}
+
 bridge_testkit::each_backend!(
     projects_and_their_members_are_stored_as_served,
     compensations_are_read_month_by_month_with_their_types,
@@ -655,4 +765,5 @@ bridge_testkit::each_backend!(
     balances_are_read_for_everyone_once_then_only_for_people_whose_absences_changed,
     documents_are_read_per_owner_fully_once_then_for_changed_people,
     recruiting_lists_are_stored_as_served,
+    break_minutes_follow_breaks_added_and_deleted_later,
 );

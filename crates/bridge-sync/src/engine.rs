@@ -25,7 +25,7 @@ use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
 use crate::resources::{
     self, AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods, CostCenters, EmployeesV1,
-    LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, Workplaces,
+    LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, TimeOffTypes, Workplaces,
 };
 use crate::summary::{ResourceSummary, Summary};
 
@@ -379,6 +379,9 @@ impl SyncEngine {
             ResourceName::Workplaces => self.sync(&Workplaces, options, ctx).await,
             ResourceName::CostCenters => self.sync(&CostCenters, options, ctx).await,
             ResourceName::Employees => self.sync(&EmployeesV1, options, ctx).await,
+            ResourceName::AbsenceTypes if options.api == ApiChoice::V1 => {
+                self.sync(&TimeOffTypes, options, ctx).await
+            }
             ResourceName::AbsenceTypes => self.sync(&AbsenceTypes, options, ctx).await,
             ResourceName::Absences if options.api == ApiChoice::V1 => {
                 self.absences_v1(options, ctx).await

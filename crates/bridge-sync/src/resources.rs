@@ -26,7 +26,7 @@ use crate::engine::ApiChoice;
 use crate::error::Error;
 use crate::plan::Step;
 
-pub(crate) use absences_v1::{HourlyAbsences, TimeOffs, V1AbsenceTypes};
+pub(crate) use absences_v1::{HourlyAbsences, TimeOffTypes, TimeOffs, V1AbsenceTypes};
 pub(crate) use balances::Balances;
 pub(crate) use children::{Children, PerParent};
 pub(crate) use compensations::{CompensationMonth, CompensationTypes, months};
@@ -113,7 +113,13 @@ impl ResourceName {
     pub fn reads_through(self, api: ApiChoice) -> bool {
         api == ApiChoice::Auto
             || api == self.apis().0
-            || matches!((self, api), (ResourceName::Absences, ApiChoice::V1))
+            || matches!(
+                (self, api),
+                (
+                    ResourceName::Absences | ResourceName::AbsenceTypes,
+                    ApiChoice::V1
+                )
+            )
     }
 
     /// Refuses an `--api` this version cannot honour for one of `resources`, saying which

@@ -495,14 +495,13 @@ fn an_api_choice_that_cannot_be_honoured_is_refused_not_ignored() {
         "{}",
         text(&output)
     );
-    let output = run(dir.path(), &["sync", "--api", "v1"], "");
-    assert!(
-        text(&output).contains("`--api v1` is not available for absence_types"),
-        "{}",
-        text(&output)
-    );
     // Where the choice is one this version reads, it goes on (to the missing company).
-    for resources in ["employees", "absences"] {
+    for resources in [
+        "employees",
+        "absences",
+        "absence_types",
+        "employees,absences",
+    ] {
         let output = run(
             dir.path(),
             &["sync", "--api", "v1", "--resources", resources],
@@ -517,7 +516,7 @@ fn an_api_choice_that_cannot_be_honoured_is_refused_not_ignored() {
 }
 
 #[test]
-fn absences_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
+fn absences_and_their_types_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
     let sb = spawn_sandbox(sandbox(34, 20));
     let dir = tempfile::tempdir().unwrap();
     let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
@@ -532,7 +531,7 @@ fn absences_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
                 "--api",
                 api,
                 "--resources",
-                "absences",
+                "absence_types,absences",
                 "--output",
                 "json",
             ],
@@ -540,14 +539,18 @@ fn absences_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
         );
         assert_eq!(output.status.code(), Some(0), "{api}: {}", text(&output));
         let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
-        summary["resources"]["absences"].clone()
+        summary["resources"].clone()
     };
     let v1 = sync("v1");
-    assert!(v1["created"].as_u64().unwrap() > 0, "{v1}");
+    for resource in ["absence_types", "absences"] {
+        assert!(v1[resource]["created"].as_u64().unwrap() > 0, "{v1}");
+    }
     let v2 = sync("v2");
-    assert_eq!(
-        (&v2["created"], &v2["deleted"]),
-        (&0.into(), &0.into()),
-        "{v2}"
-    );
+    for resource in ["absence_types", "absences"] {
+        assert_eq!(
+            (&v2[resource]["created"], &v2[resource]["deleted"]),
+            (&0.into(), &0.into()),
+            "{v2}"
+        );
+    }
 }

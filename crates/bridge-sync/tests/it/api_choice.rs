@@ -1,10 +1,10 @@
-//! `--api`: absences read through v1 (time-offs and hourly periods) are the rows v2 stores,
-//! and switching API never duplicates nor deletes one.
+//! `--api`: absences read through v1 (time-offs and hourly periods) and absence types read
+//! through v1 are the rows v2 stores, and switching API never duplicates nor deletes one.
 
 use std::collections::BTreeMap;
 
-use bridge_store::tables::ABSENCE_PERIODS;
-use bridge_store::{Key, Store, Value as Cell};
+use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES};
+use bridge_store::{Key, Store, Table, Value as Cell};
 use bridge_sync::{ApiChoice, Progress, ResourceName, Summary, SyncEngine, SyncOptions};
 use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, TestDb};
 use serde_json::{Value, json};
@@ -19,13 +19,17 @@ fn absences(api: ApiChoice) -> SyncOptions {
     }
 }
 
-/// Live absence rows of a store: key → normalized values.
-async fn rows(store: &Store, company: bridge_store::CompanyId) -> BTreeMap<Key, Vec<Cell>> {
+/// Live rows of a table: key → normalized values.
+async fn rows(
+    store: &Store,
+    company: bridge_store::CompanyId,
+    table: &'static Table,
+) -> BTreeMap<Key, Vec<Cell>> {
     let mut all = BTreeMap::new();
     let mut after = None;
     loop {
         let page = store
-            .records(company, &ABSENCE_PERIODS, after.as_ref(), 500, false)
+            .records(company, table, after.as_ref(), 500, false)
             .await
             .unwrap();
         let Some(last) = page.last() else { break };
@@ -72,8 +76,8 @@ async fn a_full_v1_sync_stores_the_rows_a_full_v2_sync_stores(db: TestDb) {
     let v1_summary = succeeded(&summary);
     assert_eq!(v1_summary.mode, "full", "{v1_summary:?}");
 
-    let through_v2 = rows(&h.store, h.company.id).await;
-    let through_v1 = rows(&other.store, other.company.id).await;
+    let through_v2 = rows(&h.store, h.company.id, &ABSENCE_PERIODS).await;
+    let through_v1 = rows(&other.store, other.company.id, &ABSENCE_PERIODS).await;
     assert!(through_v2.len() > 20, "{}", through_v2.len());
     assert_eq!(
         through_v1.keys().collect::<Vec<_>>(),
@@ -261,7 +265,7 @@ async fn an_incremental_v1_sync_picks_up_changes_and_reconciles_deletions(db: Te
     }
     let (fetched, updated) = from_feed.expect("an incremental time-off listing stored a page");
     assert!(updated >= 1 && fetched < live - 1, "{fetched} {updated}");
-    let stored = rows(&h.store, h.company.id).await;
+    let stored = rows(&h.store, h.company.id, &ABSENCE_PERIODS).await;
     assert_eq!(
         stored[&Key::Text(edited_id)][column("comment")],
         Cell::text("back on Thursday")
@@ -271,8 +275,37 @@ async fn an_incremental_v1_sync_picks_up_changes_and_reconciles_deletions(db: Te
     assert_eq!(counts(&h).await, (live - 1, 1));
 }
 
+async fn absence_types_read_through_v1_are_the_rows_v2_stores(db: TestDb) {
+    let h = default_harness(db, 43, 5).await;
+    let types = |api| SyncOptions {
+        resources: vec![ResourceName::AbsenceTypes],
+        api,
+        ..Default::default()
+    };
+    let first = h.sync(types(ApiChoice::V2)).await;
+    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    let through_v2 = rows(&h.store, h.company.id, &ABSENCE_TYPES).await;
+    assert!(through_v2.len() > 3, "{through_v2:?}");
+    for api in [ApiChoice::V1, ApiChoice::V2] {
+        let summary = h.sync(types(api)).await;
+        assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+        let read = &summary.resources["absence_types"];
+        assert_eq!(
+            (read.fetched, read.created, read.deleted),
+            (through_v2.len() as u64, 0, 0),
+            "{api:?}: {read:?}"
+        );
+        assert_eq!(
+            rows(&h.store, h.company.id, &ABSENCE_TYPES).await,
+            through_v2,
+            "{api:?}: name, category and unit as v2 spells them"
+        );
+    }
+}
+
 bridge_testkit::each_backend!(
     a_full_v1_sync_stores_the_rows_a_full_v2_sync_stores,
     switching_api_neither_duplicates_nor_deletes_absences,
     an_incremental_v1_sync_picks_up_changes_and_reconciles_deletions,
+    absence_types_read_through_v1_are_the_rows_v2_stores,
 );

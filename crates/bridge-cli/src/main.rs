@@ -20,6 +20,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let matches = cli::Cli::command().get_matches();
     let db_source = match matches.value_source("db") {
         Some(ValueSource::CommandLine) => context::Source::Flag,
@@ -75,3 +76,21 @@ fn init_tracing(level: Option<&str>) {
         .with_writer(std::io::stderr)
         .init();
 }
+
+/// Caps glibc's malloc at two arenas. By default each thread that allocates may get an
+/// arena of its own (up to eight per core), and memory freed in one arena stays resident
+/// for that arena: a sync of 100,000 employees peaked at 106 MB with the default and 80 MB
+/// with two arenas (`bench --employees 100000 --history-days 2`). Called first thing, before
+/// any other thread exists.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn limit_malloc_arenas() {
+    // SAFETY: `mallopt` only sets a tuning parameter of the allocator; no thread allocates
+    // concurrently yet, and a value it refuses is ignored (it then returns 0).
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}

@@ -649,7 +649,9 @@ impl Store {
                 "EXTRACT(EPOCH FROM (b.\"end\"::timestamp - b.start::timestamp)) / 60"
             }
         };
-        // The work periods stored since `since`, and those around a break stored since then.
+        // The work periods stored since `since`, and the one each break stored since then
+        // lies in: the last work period to start before it (work periods never overlap), a
+        // few steps back along the `(company_id, employee_id, start)` index.
         let sql = format!(
             "UPDATE attendance_periods SET break_minutes = (\
                SELECT CAST(ROUND(COALESCE(SUM({minutes}), 0)) AS BIGINT) FROM attendance_periods b \
@@ -660,9 +662,10 @@ impl Store {
              WHERE company_id = $1 AND \"type\" = 'WORK' AND \"end\" IS NOT NULL AND id IN (\
                SELECT w.id FROM attendance_periods w WHERE w.company_id = $1 AND w.last_seen_at >= $2 \
                UNION ALL \
-               SELECT w.id FROM attendance_periods c JOIN attendance_periods w \
-                 ON w.company_id = c.company_id AND w.employee_id = c.employee_id \
-                 AND w.start <= c.start AND w.\"end\" > c.start \
+               SELECT (SELECT w.id FROM attendance_periods w \
+                 WHERE w.company_id = c.company_id AND w.employee_id = c.employee_id \
+                   AND w.\"type\" = 'WORK' AND w.start <= c.start ORDER BY w.start DESC LIMIT 1) \
+               FROM attendance_periods c \
                WHERE c.company_id = $1 AND c.\"type\" = 'BREAK' AND c.last_seen_at >= $2)"
         );
         let mut tx = self.begin_write().await?;

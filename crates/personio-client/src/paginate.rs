@@ -178,6 +178,9 @@ impl Client {
                     Some(V2Step::Link(href)) => self.get_link(&href).await?.1,
                 };
                 let envelope: V2Envelope = decode_body(&path, &body)?;
+                // The items hold their own copy of their text: the body can go before they
+                // are decoded (a v1 change feed answers in one body of any size).
+                drop(body);
                 let items = records(&path, "_data", envelope.data)?;
                 walk.pages += 1;
                 let next = envelope
@@ -254,6 +257,7 @@ impl Client {
                 }
                 let body = self.get_raw(&path, &query).await?;
                 let envelope: V1Envelope = decode_body(&path, &body)?;
+                drop(body);
                 let page_digest =
                     digest(&envelope.data.iter().map(|r| r.get()).collect::<Vec<_>>());
                 if !envelope.data.is_empty() && walk.previous_page == Some(page_digest) {

@@ -152,7 +152,7 @@ impl Resource for EmployeesV1 {
                     Value::opt_text(team.map(|n| n.name)),
                     Value::opt_text(created),
                 ],
-                raw: raw(&record),
+                raw: employment_raw(e),
                 source_updated_at: updated,
             });
             for share in e.embedded_list::<CostCenterShare>("cost_centers") {
@@ -194,6 +194,44 @@ impl Resource for EmployeesV1 {
             (&EMPLOYEE_COST_CENTERS, "employee_id"),
         ]
     }
+}
+
+/// The attributes an employment row is made of (its cost centers have rows of their own).
+const EMPLOYMENT_ATTRIBUTES: &[&str] = &[
+    "id",
+    "status",
+    "position",
+    "supervisor",
+    "employment_type",
+    "weekly_working_hours",
+    "hire_date",
+    "contract_end_date",
+    "probation_period_end",
+    "termination_date",
+    "termination_type",
+    "termination_reason",
+    "last_working_day",
+    "subcompany",
+    "office",
+    "department",
+    "team",
+    "created_at",
+];
+
+/// The raw JSON of an employment row: the employee with only the attributes the row is
+/// made of, as Personio sent them. The whole employee is the employee row's raw already;
+/// a second copy doubled the store's size and counted a change of name or custom
+/// attribute as a change of the employment.
+fn employment_raw(e: &v1::Employee) -> String {
+    let attributes: Map<String, serde_json::Value> = EMPLOYMENT_ATTRIBUTES
+        .iter()
+        .filter_map(|&key| {
+            let attribute = e.attributes.get(key)?;
+            let value = serde_json::to_value(attribute).ok()?;
+            Some((key.to_owned(), value))
+        })
+        .collect();
+    serde_json::json!({"type": e.kind, "attributes": attributes}).to_string()
 }
 
 fn named(e: &v1::Employee, key: &str) -> Option<NamedRef> {
@@ -241,4 +279,47 @@ fn custom_attributes(attributes: &IndexMap<String, Attribute>) -> String {
         })
         .collect();
     serde_json::Value::Object(map).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_employment_keeps_only_its_own_attributes_as_personio_sent_them() {
+        let body: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../personio-api/tests/fixtures/v1/employees.list.json"
+        ))
+        .expect("fixture");
+        let employee: v1::Employee =
+            serde_json::from_value(body["data"][0].clone()).expect("an employee");
+        let raw: serde_json::Value =
+            serde_json::from_str(&employment_raw(&employee)).expect("JSON");
+        let mut kept: Vec<&str> = raw["attributes"]
+            .as_object()
+            .expect("attributes")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        kept.sort_unstable();
+        assert_eq!(
+            kept,
+            [
+                "department",
+                "hire_date",
+                "id",
+                "status",
+                "supervisor",
+                "weekly_working_hours"
+            ]
+        );
+        for key in ["first_name", "email", "cost_centers", "dynamic_21827"] {
+            assert!(raw["attributes"].get(key).is_none(), "{key}");
+        }
+        assert_eq!(raw["type"], body["data"][0]["type"]);
+        assert_eq!(
+            raw["attributes"]["department"], body["data"][0]["attributes"]["department"],
+            "as sent"
+        );
+    }
 }

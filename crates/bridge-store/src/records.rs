@@ -650,8 +650,9 @@ impl Store {
             }
         };
         // The work periods stored since `since`, and the one each break stored since then
-        // lies in: the last work period to start before it (work periods never overlap), a
-        // few steps back along the `(company_id, employee_id, start)` index.
+        // lies in: the last work period to start before it, a few steps back along the
+        // `(company_id, employee_id, start)` index. Personio refuses overlapping periods
+        // (personio-api.md §2.3, "Existing overlapping attendances periods").
         let sql = format!(
             "UPDATE attendance_periods SET break_minutes = (\
                SELECT CAST(ROUND(COALESCE(SUM({minutes}), 0)) AS BIGINT) FROM attendance_periods b \

@@ -70,6 +70,14 @@ async fn fill_connect_form(
         .expect("open the sign-in page");
     fill(client, "password", PASSWORD).await;
     click(client, "form[action=\"/login\"] button[type=submit]").await;
+    // Signed in once the home page shows: going on earlier would abort the sign-in while the
+    // password is still being checked (slow in a debug build on a busy machine).
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::XPath("//h1[text()='Companies']"))
+        .await
+        .expect("signed in: the home page shows");
     client
         .goto(&bridge.url("/connect"))
         .await

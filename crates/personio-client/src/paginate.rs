@@ -178,8 +178,7 @@ impl Client {
                     Some(V2Step::Link(href)) => self.get_link(&href).await?.1,
                 };
                 let envelope: V2Envelope = decode_body(&path, &body)?;
-                // The items hold their own copy of their text: the body can go before they
-                // are decoded (a v1 change feed answers in one body of any size).
+                // Each item holds its own copy of its text: the body can go first.
                 drop(body);
                 let items = records(&path, "_data", envelope.data)?;
                 walk.pages += 1;
@@ -257,6 +256,8 @@ impl Client {
                 }
                 let body = self.get_raw(&path, &query).await?;
                 let envelope: V1Envelope = decode_body(&path, &body)?;
+                // Each item holds its own copy of its text: the body can go before the items
+                // are decoded (`updated_since` answers in one body of any size).
                 drop(body);
                 let page_digest =
                     digest(&envelope.data.iter().map(|r| r.get()).collect::<Vec<_>>());

@@ -366,13 +366,9 @@ impl Store {
                     query = query.bind(*id);
                 }
                 for row in query.fetch_all(&mut **tx).await? {
-                    let key = match table.key {
-                        KeyType::Int => Key::Int(row.try_get("id")?),
-                        KeyType::Text => Key::Text(row.try_get("id")?),
-                    };
                     changes.push(Change {
                         table: table.name,
-                        key,
+                        key: crate::records::read_key(&row, table.key)?,
                         kind: ChangeKind::Deleted,
                         changed: Vec::new(),
                     });

@@ -77,7 +77,7 @@ impl Store {
         keys: &[crate::value::Key],
     ) -> Result<Vec<i64>> {
         let mut employees = Vec::new();
-        for chunk in keys.chunks(200) {
+        for chunk in keys.chunks(crate::records::KEYS_PER_STATEMENT) {
             let sql = format!(
                 "SELECT DISTINCT employee_id FROM {} WHERE company_id = $1 AND employee_id IS NOT NULL AND id IN ({})",
                 table.name,

@@ -611,7 +611,7 @@ fn bind_value<'q>(
     }
 }
 
-fn read_key(row: &sqlx::any::AnyRow, kind: KeyType) -> Result<Key> {
+pub(crate) fn read_key(row: &sqlx::any::AnyRow, kind: KeyType) -> Result<Key> {
     Ok(match kind {
         KeyType::Int => Key::Int(row.try_get("id")?),
         KeyType::Text => Key::Text(row.try_get("id")?),

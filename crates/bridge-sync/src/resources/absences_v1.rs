@@ -42,11 +42,7 @@ impl V1AbsenceTypes {
         let mut known = V1AbsenceTypes::default();
         for record in types {
             let t = &record.value.attributes;
-            let v2_id = t.id_v2.clone().ok_or_else(|| Error::Unmatched {
-                resource: "time-off type",
-                id: t.id.to_string(),
-                missing: "`id_v2`",
-            })?;
+            let v2_id = type_v2_id(t)?;
             if t.unit.as_deref() == Some("hour") {
                 known.hourly.push(v2_id.clone());
             }
@@ -54,6 +50,16 @@ impl V1AbsenceTypes {
         }
         Ok(known)
     }
+}
+
+/// A type's v2 id: without it the type could only be stored twice, so its absence is an
+/// error that names the type.
+fn type_v2_id(t: &v1::TimeOffTypeAttributes) -> Result<String, Error> {
+    t.id_v2.clone().ok_or_else(|| Error::Unmatched {
+        resource: "time-off type",
+        id: t.id.to_string(),
+        missing: "`id_v2`",
+    })
 }
 
 /// `GET /v1/company/time-off-types` for `--api v1`: the rows `/v2/absence-types` gives.
@@ -92,14 +98,9 @@ impl Resource for TimeOffTypes {
         let mut mapped = Mapped::default();
         for record in items {
             let t = &record.value.attributes;
-            // Keyed by the v2 id, as absences name their type (§0).
-            let id = t.id_v2.clone().ok_or_else(|| Error::Unmatched {
-                resource: "time-off type",
-                id: t.id.to_string(),
-                missing: "`id_v2`",
-            })?;
             mapped.rows.push(Row {
-                key: Key::Text(id),
+                // Keyed by the v2 id, as absences name their type (§0).
+                key: Key::Text(type_v2_id(t)?),
                 values: vec![
                     Value::text(t.name.clone()),
                     v2_word(t.category.as_deref()),

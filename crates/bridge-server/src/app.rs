@@ -1,7 +1,6 @@
 //! The router: pages for operators, the API for programs, and the security layers over both.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::middleware;
 use axum::response::IntoResponse;
@@ -9,9 +8,6 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use crate::{api, metrics, pages, session};
-
-/// Forms and API requests are small; anything larger is refused before it is read.
-const BODY_LIMIT: usize = 256 * 1024;
 
 pub(crate) fn router(state: AppState) -> Router {
     let pages = Router::new()
@@ -31,7 +27,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .merge(api::router())
         .merge(pages)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(crate::body::read_whole))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::count,

@@ -22,6 +22,7 @@
 pub mod admin;
 mod api;
 mod app;
+mod body;
 mod metrics;
 mod pages;
 mod security;

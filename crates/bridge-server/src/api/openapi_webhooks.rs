@@ -38,7 +38,8 @@ pub(super) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
                 "responses": {
                     "201": { "description": "The subscription, with its secret: the only time it is shown", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreatedWebhook" } } } },
                     "400": problem("The body is not a valid subscription"),
-                    "401": { "$ref": "#/components/responses/Unauthorized" }
+                    "401": { "$ref": "#/components/responses/Unauthorized" },
+                    "413": problem("The body is over 256 KiB")
                 }
             }
         }),

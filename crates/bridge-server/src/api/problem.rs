@@ -71,6 +71,15 @@ impl Problem {
         )
     }
 
+    pub(crate) fn too_large(limit: usize) -> Problem {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "/problems/body-too-large",
+            "Request body too large",
+            format!("request bodies may have at most {limit} bytes"),
+        )
+    }
+
     /// An error of ours: logged in full, shown without details.
     pub(crate) fn internal(error: &dyn std::fmt::Display) -> Problem {
         tracing::error!(%error, "API request failed");

@@ -208,3 +208,51 @@ async fn bad_requests_are_problems_never_server_errors() {
         assert!(!body["detail"].as_str().unwrap().is_empty(), "{path}");
     }
 }
+
+/// A body over the limit, or one sent to a request refused before its body matters, is read
+/// to its end before the answer goes out: the client gets the answer, not a broken pipe, and
+/// its next request on the same connection pool is answered too.
+#[tokio::test]
+async fn oversized_and_refused_bodies_get_their_answer_and_the_connection_stays_usable() {
+    let bridge = spawn_bridge().await;
+    let key = new_key(&bridge, "writer").await;
+    // One connection at most, so that each request reuses the one before it.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let url = bridge.url("/api/v1/webhooks");
+    let huge = vec![b'x'; 3 << 20];
+    for round in 0..20 {
+        let too_large = client
+            .post(&url)
+            .bearer_auth(&key)
+            .header("Content-Type", "application/json")
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: no answer to a large body: {e}"));
+        assert_eq!(too_large.status(), 413, "round {round}");
+        let problem: Value = too_large.json().await.unwrap();
+        assert_eq!(problem["status"], 413);
+        assert!(problem["detail"].as_str().unwrap().contains("bytes"));
+
+        // Refused for its key, before the body would have been read.
+        let unauthorized = client
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(vec![b' '; 200_000])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: no answer without a key: {e}"));
+        assert_eq!(unauthorized.status(), 401, "round {round}");
+
+        let listed = client
+            .get(&url)
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: no answer after a large body: {e}"));
+        assert_eq!(listed.status(), 200, "round {round}");
+    }
+}

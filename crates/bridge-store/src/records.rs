@@ -589,6 +589,20 @@ pub(crate) fn bind_key<'q>(
     }
 }
 
+/// Binds a double. sqlx 0.9.0's `Any` driver types a NULL `f64` as PostgreSQL's `float4`
+/// (and a NULL `f32` as `float8`); a cached statement first prepared with that NULL then
+/// refuses a real value ("incorrect binary data format"). A NULL is bound as `f32`, so
+/// that the statement's parameter is a double whichever comes first.
+fn bind_real(
+    query: Query<'_, Any, AnyArguments>,
+    value: Option<f64>,
+) -> Query<'_, Any, AnyArguments> {
+    match value {
+        Some(x) => query.bind(x),
+        None => query.bind(None::<f32>),
+    }
+}
+
 /// Binds a value as its column's type, so NULLs and numbers are typed as the column is.
 fn bind_value<'q>(
     query: Query<'q, Any, AnyArguments>,
@@ -600,10 +614,10 @@ fn bind_value<'q>(
         (ColumnType::Int, Value::Real(x)) => query.bind(*x as i64),
         (ColumnType::Int, Value::Text(s)) => query.bind(s.trim().parse::<i64>().ok()),
         (ColumnType::Int, Value::Null) => query.bind(None::<i64>),
-        (ColumnType::Real, Value::Real(x)) => query.bind(*x),
-        (ColumnType::Real, Value::Int(n)) => query.bind(*n as f64),
-        (ColumnType::Real, Value::Text(s)) => query.bind(s.trim().parse::<f64>().ok()),
-        (ColumnType::Real, Value::Null) => query.bind(None::<f64>),
+        (ColumnType::Real, Value::Real(x)) => bind_real(query, Some(*x)),
+        (ColumnType::Real, Value::Int(n)) => bind_real(query, Some(*n as f64)),
+        (ColumnType::Real, Value::Text(s)) => bind_real(query, s.trim().parse::<f64>().ok()),
+        (ColumnType::Real, Value::Null) => bind_real(query, None),
         (ColumnType::Text, Value::Text(s)) => query.bind(s.clone()),
         (ColumnType::Text, Value::Int(n)) => query.bind(n.to_string()),
         (ColumnType::Text, Value::Real(x)) => query.bind(x.to_string()),

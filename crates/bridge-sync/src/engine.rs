@@ -25,7 +25,8 @@ use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
 use crate::resources::{
     self, AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods, CostCenters, EmployeesV1,
-    LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, TimeOffTypes, Workplaces,
+    EmployeesV2, LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, TimeOffTypes,
+    Workplaces,
 };
 use crate::summary::{ResourceSummary, Summary};
 
@@ -360,6 +361,7 @@ impl SyncEngine {
                 }),
             );
         }
+        let api = name.api_for(options.api);
         let result = match name {
             ResourceName::OrgUnits => {
                 let mut total = ResourceSummary::default();
@@ -378,14 +380,15 @@ impl SyncEngine {
             ResourceName::LegalEntities => self.sync(&LegalEntities, options, ctx).await,
             ResourceName::Workplaces => self.sync(&Workplaces, options, ctx).await,
             ResourceName::CostCenters => self.sync(&CostCenters, options, ctx).await,
+            ResourceName::Employees if api == ApiChoice::V2 => {
+                self.sync(&EmployeesV2, options, ctx).await
+            }
             ResourceName::Employees => self.sync(&EmployeesV1, options, ctx).await,
-            ResourceName::AbsenceTypes if options.api == ApiChoice::V1 => {
+            ResourceName::AbsenceTypes if api == ApiChoice::V1 => {
                 self.sync(&TimeOffTypes, options, ctx).await
             }
             ResourceName::AbsenceTypes => self.sync(&AbsenceTypes, options, ctx).await,
-            ResourceName::Absences if options.api == ApiChoice::V1 => {
-                self.absences_v1(options, ctx).await
-            }
+            ResourceName::Absences if api == ApiChoice::V1 => self.absences_v1(options, ctx).await,
             ResourceName::Absences => self.sync(&AbsencePeriods, options, ctx).await,
             ResourceName::Attendances => self.sync(&AttendancePeriods, options, ctx).await,
             ResourceName::Projects => self.projects(options, ctx).await,
@@ -444,12 +447,30 @@ impl SyncEngine {
             Paging::V1 { .. } => options.overlap_v1,
             Paging::V2 => options.overlap_v2,
         };
-        let step = plan::decide(
+        let mut step = plan::decide(
             checkpoint.as_ref(),
             resource.has_change_feed(),
             options.full,
             overlap,
         );
+        // What the change feed may miss is caught by re-reading everything on the
+        // reconciliation's schedule, where ids alone cannot show it.
+        if step.kind == StepKind::Incremental
+            && resource.rereads_on_schedule()
+            && plan::reconcile_due(
+                checkpoint.as_ref(),
+                options.reconcile,
+                false,
+                options.reconcile_every,
+                Utc::now(),
+            )
+        {
+            step = Step {
+                kind: StepKind::Full,
+                since: None,
+                resume: None,
+            };
+        }
         let mut summary = self
             .listing(resource, &step, checkpoint.clone(), ctx)
             .await?;
@@ -525,7 +546,10 @@ impl SyncEngine {
                     .client
                     .pages_v2::<R::Item>(&plan.path, plan.query.clone(), start)
                     .boxed(),
-            };
+            }
+            .map_err(Error::from)
+            .and_then(|page| resource.enrich(&self.client, step, page))
+            .boxed();
             max_seen = self
                 .store_pages(
                     resource,
@@ -555,7 +579,7 @@ impl SyncEngine {
             1
         } else {
             summary.fetched.div_ceil(page_size.max(1)).max(1)
-        };
+        } + summary.fetched * resource.requests_per_item(step);
         let now = Utc::now();
         let finished = Checkpoint {
             resource: name,
@@ -623,10 +647,7 @@ impl SyncEngine {
         &self,
         resource: &R,
         step: &Step,
-        mut pages: futures::stream::BoxStream<
-            '_,
-            Result<personio_client::Page<R::Item>, personio_client::Error>,
-        >,
+        mut pages: futures::stream::BoxStream<'_, Result<personio_client::Page<R::Item>, Error>>,
         base: &Checkpoint,
         started_at: DateTime<Utc>,
         params: &serde_json::Value,

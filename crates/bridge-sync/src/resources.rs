@@ -7,6 +7,7 @@ mod children;
 mod compensations;
 mod documents;
 mod employees_v1;
+mod employees_v2;
 mod org;
 mod projects;
 mod recruiting;
@@ -17,8 +18,9 @@ use std::str::FromStr;
 
 use bridge_store::{Derived, Key, Row, Table, Window};
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use personio_api::Scope;
-use personio_client::{OffsetKind, Record};
+use personio_client::{Client, OffsetKind, Page, Record};
 use serde::de::DeserializeOwned;
 
 use crate::context::Context;
@@ -32,6 +34,7 @@ pub(crate) use children::{Children, PerParent};
 pub(crate) use compensations::{CompensationMonth, CompensationTypes, months};
 pub(crate) use documents::{DocumentCategories, Documents};
 pub(crate) use employees_v1::EmployeesV1;
+pub(crate) use employees_v2::EmployeesV2;
 pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
 pub(crate) use projects::{ProjectMembers, Projects};
 pub(crate) use recruiting::{Applications, Candidates, Categories, Jobs, Recruiting};
@@ -96,8 +99,8 @@ impl ResourceName {
     /// the same data there too (`--api` can only choose between those).
     pub fn apis(self) -> (ApiChoice, Option<ApiChoice>) {
         match self {
-            // v1 carries every attribute with labels in one listing; v2 persons and
-            // employments take two.
+            // v1 carries every attribute with labels in one listing; v2 needs a request per
+            // person for employments.
             ResourceName::Employees => (ApiChoice::V1, Some(ApiChoice::V2)),
             // v2's change feed is exact to the second and covers both units in one listing;
             // v1 time-offs filter by whole days and hourly periods take a listing per type.
@@ -109,34 +112,12 @@ impl ResourceName {
         }
     }
 
-    /// Whether this version reads the resource through `api` when asked to (`auto` always).
-    pub fn reads_through(self, api: ApiChoice) -> bool {
-        api == ApiChoice::Auto
-            || api == self.apis().0
-            || matches!(
-                (self, api),
-                (
-                    ResourceName::Absences | ResourceName::AbsenceTypes,
-                    ApiChoice::V1
-                )
-            )
-    }
-
-    /// Refuses an `--api` this version cannot honour for one of `resources`, saying which
-    /// API it reads instead.
-    pub fn check_api(resources: &[ResourceName], api: ApiChoice) -> Result<(), String> {
-        for resource in resources {
-            let (used, other) = resource.apis();
-            if other == Some(api) && !resource.reads_through(api) {
-                return Err(format!(
-                    "`--api {}` is not available for {}: this version reads it through Personio's {} API; use --api auto",
-                    api.as_str(),
-                    resource.as_str(),
-                    used.as_str()
-                ));
-            }
+    /// The API this resource is read through when `api` is asked for.
+    pub fn api_for(self, api: ApiChoice) -> ApiChoice {
+        match self.apis() {
+            (_, Some(other)) if other == api => other,
+            (used, _) => used,
         }
-        Ok(())
     }
 
     pub fn as_str(self) -> &'static str {
@@ -267,6 +248,25 @@ pub(crate) trait Resource: Send + Sync {
         false
     }
     fn listing(&self, step: &Step) -> ListingPlan;
+    /// Reads what a page's items need besides themselves, before they are mapped (v2
+    /// persons: their employments).
+    fn enrich<'a>(
+        &'a self,
+        _client: &'a Client,
+        _step: &'a Step,
+        page: Page<Self::Item>,
+    ) -> BoxFuture<'a, Result<Page<Self::Item>, Error>> {
+        Box::pin(std::future::ready(Ok(page)))
+    }
+    /// Whether a due reconciliation is a full listing instead: for a resource whose change
+    /// feed may miss changes that ids cannot show.
+    fn rereads_on_schedule(&self) -> bool {
+        false
+    }
+    /// Requests [`Resource::enrich`] makes per item, at the fewest.
+    fn requests_per_item(&self, _step: &Step) -> u64 {
+        0
+    }
     fn map(
         &self,
         step: &Step,

@@ -31,9 +31,10 @@ pub struct SyncArgs {
     /// syncs read the current and the previous month).
     #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub compensation_months: u32,
-    /// Which Personio API to read where both can serve a resource. This version reads
-    /// employees through v1 and absences and absence types through v2 (the cheaper ones);
-    /// asking for the other is refused with a message rather than ignored.
+    /// Which Personio API to read where both can serve a resource: auto reads employees
+    /// through v1, absences and absence types through v2 (the cheaper ones); v2 reads
+    /// employees as persons with one employment request per person; v1 reads absences as
+    /// time-offs. Resources only one API serves are read through it.
     #[arg(long, value_enum, default_value_t = Api::Auto)]
     pub api: Api,
     /// text (default; progress on stderr, summary on stdout) or json (one object per company on stdout).
@@ -66,11 +67,6 @@ pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
         compensation_months: args.compensation_months,
         ..SyncOptions::default()
     };
-    let selected = match options.resources.is_empty() {
-        true => ResourceName::DEFAULT,
-        false => &options.resources[..],
-    };
-    ResourceName::check_api(selected, options.api).map_err(anyhow::Error::msg)?;
     let store = context.store().await?;
     let companies = match &args.company {
         Some(name) => vec![store.company(name).await?],

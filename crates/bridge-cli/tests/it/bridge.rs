@@ -482,40 +482,6 @@ fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stay
 }
 
 #[test]
-fn an_api_choice_that_cannot_be_honoured_is_refused_not_ignored() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = run(
-        dir.path(),
-        &["sync", "--api", "v2", "--resources", "employees"],
-        "",
-    );
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        text(&output).contains("`--api v2` is not available for employees"),
-        "{}",
-        text(&output)
-    );
-    // Where the choice is one this version reads, it goes on (to the missing company).
-    for resources in [
-        "employees",
-        "absences",
-        "absence_types",
-        "employees,absences",
-    ] {
-        let output = run(
-            dir.path(),
-            &["sync", "--api", "v1", "--resources", resources],
-            "",
-        );
-        assert!(
-            text(&output).contains("no company is connected yet"),
-            "{resources}: {}",
-            text(&output)
-        );
-    }
-}
-
-#[test]
 fn absences_and_their_types_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
     let sb = spawn_sandbox(sandbox(34, 20));
     let dir = tempfile::tempdir().unwrap();
@@ -553,4 +519,82 @@ fn absences_and_their_types_are_synced_through_v1_when_asked_and_v2_then_finds_t
             "{v2}"
         );
     }
+}
+
+#[test]
+fn employees_synced_through_v2_export_as_they_do_through_v1() {
+    let sb = spawn_sandbox(sandbox(35, 25));
+    let export = |api: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
+        assert!(connected.status.success(), "{}", text(&connected));
+        let output = run(
+            dir.path(),
+            &[
+                "sync",
+                "--company",
+                "acme",
+                "--api",
+                api,
+                "--resources",
+                "org_units,legal_entities,workplaces,cost_centers,employees",
+                "--output",
+                "json",
+            ],
+            "",
+        );
+        assert_eq!(output.status.code(), Some(0), "{api}: {}", text(&output));
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            summary["resources"]["employees"]["created"], 25,
+            "{summary}"
+        );
+        let output = run(
+            dir.path(),
+            &[
+                "export",
+                "--company",
+                "acme",
+                "--resource",
+                "employees",
+                "--format",
+                "jsonl",
+            ],
+            "",
+        );
+        assert!(output.status.success(), "{}", text(&output));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let (through_v1, through_v2) = (export("v1"), export("v2"));
+    assert_eq!(through_v1.len(), 25);
+    assert_eq!(through_v2.len(), 25);
+    let mut departments = 0;
+    for (v1, v2) in through_v1.iter().zip(&through_v2) {
+        for field in [
+            "id",
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "email",
+            "status",
+            "position",
+            "department",
+            "team",
+            "office",
+            "legal_entity",
+            "supervisor_id",
+            "employment_type",
+            "weekly_working_hours",
+            "hire_date",
+            "termination_date",
+            "created_at",
+        ] {
+            assert_eq!(v1[field], v2[field], "{} {field}", v1["id"]);
+        }
+        departments += usize::from(v2["department"].is_string());
+    }
+    assert!(departments > 0, "names resolved from ids");
 }

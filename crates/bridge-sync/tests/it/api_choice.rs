@@ -1,9 +1,12 @@
 //! `--api`: absences read through v1 (time-offs and hourly periods) and absence types read
-//! through v1 are the rows v2 stores, and switching API never duplicates nor deletes one.
+//! through v1 are the rows v2 stores, employees read through v2 are the rows v1 stores, and
+//! switching API never duplicates nor deletes one.
 
 use std::collections::BTreeMap;
 
-use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES};
+use bridge_store::tables::{
+    ABSENCE_PERIODS, ABSENCE_TYPES, EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS,
+};
 use bridge_store::{Key, Store, Table, Value as Cell};
 use bridge_sync::{ApiChoice, Progress, ResourceName, Summary, SyncEngine, SyncOptions};
 use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, TestDb};
@@ -303,7 +306,185 @@ async fn absence_types_read_through_v1_are_the_rows_v2_stores(db: TestDb) {
     }
 }
 
+/// Employees and the reference data whose names v2 employments need.
+fn people(api: ApiChoice) -> SyncOptions {
+    SyncOptions {
+        resources: vec![
+            ResourceName::OrgUnits,
+            ResourceName::LegalEntities,
+            ResourceName::Workplaces,
+            ResourceName::CostCenters,
+            ResourceName::Employees,
+        ],
+        api,
+        ..Default::default()
+    }
+}
+
+/// Employment rows by employee, keys left out.
+async fn employments(h: &Harness) -> BTreeMap<i64, Vec<Cell>> {
+    rows(&h.store, h.company.id, &EMPLOYMENTS)
+        .await
+        .into_values()
+        .map(|values| match values[0] {
+            Cell::Int(employee) => (employee, values),
+            ref other => panic!("employee_id {other:?}"),
+        })
+        .collect()
+}
+
+async fn employees_read_through_v2_are_the_rows_v1_stores(db: TestDb) {
+    let h = default_harness(db, 44, 40).await;
+    let first = h.sync(people(ApiChoice::V1)).await;
+    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    let people_v1 = rows(&h.store, h.company.id, &EMPLOYEES).await;
+    let jobs_v1 = employments(&h).await;
+    let splits_v1 = rows(&h.store, h.company.id, &EMPLOYEE_COST_CENTERS).await;
+    assert_eq!(people_v1.len(), 40);
+    assert_eq!(jobs_v1.len(), 40, "one employment each");
+    assert!(!splits_v1.is_empty());
+
+    let summary = h
+        .sync(SyncOptions {
+            full: true,
+            ..people(ApiChoice::V2)
+        })
+        .await;
+    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    let read = &summary.resources["employees"];
+    assert_eq!((read.fetched, read.deleted), (40, 0), "{read:?}");
+    // A page of persons, then one employment list per person.
+    assert_eq!(read.min_requests, 1 + 40, "{read:?}");
+    let people_v2 = rows(&h.store, h.company.id, &EMPLOYEES).await;
+    let custom = EMPLOYEES.column_index("custom_attributes").unwrap();
+    let labels = |cell: &Cell| match cell {
+        Cell::Text(json) => serde_json::from_str::<serde_json::Map<String, Value>>(json)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    for (key, v1) in &people_v1 {
+        let v2 = &people_v2[key];
+        for (at, (name, _)) in EMPLOYEES.columns.iter().enumerate() {
+            if at == custom {
+                // The same attributes by label; values as each API spells them (v1 joins
+                // a list with commas, v2 sends a JSON list).
+                assert_eq!(labels(&v1[at]), labels(&v2[at]), "employee {key:?}");
+                continue;
+            }
+            assert_eq!(v1[at], v2[at], "employee {key:?} {name}");
+        }
+    }
+    let jobs_v2 = employments(&h).await;
+    assert_eq!(
+        jobs_v2.len(),
+        40,
+        "v2's employment replaced v1's, person by person"
+    );
+    let full_time = EMPLOYMENTS
+        .column_index("full_time_weekly_working_hours")
+        .unwrap();
+    for (employee, v1) in &jobs_v1 {
+        let v2 = &jobs_v2[employee];
+        for (at, (name, _)) in EMPLOYMENTS.columns.iter().enumerate() {
+            if at == full_time {
+                // Only v2 has it.
+                assert_eq!(v1[at], Cell::Null);
+                continue;
+            }
+            assert_eq!(v1[at], v2[at], "employment of {employee:?}: {name}");
+        }
+    }
+    assert_eq!(
+        rows(&h.store, h.company.id, &EMPLOYEE_COST_CENTERS).await,
+        splits_v1,
+        "cost center splits"
+    );
+
+    // Back to v1: its rows return, v2's go; nobody is deleted.
+    let back = h
+        .sync(SyncOptions {
+            full: true,
+            ..people(ApiChoice::V1)
+        })
+        .await;
+    assert_eq!(back.resources["employees"].deleted, 0, "{back:?}");
+    assert_eq!(employments(&h).await, jobs_v1);
+    assert_eq!(rows(&h.store, h.company.id, &EMPLOYEES).await.len(), 40);
+}
+
+async fn an_incremental_v2_sync_of_employees_reads_only_changed_people(db: TestDb) {
+    let h = default_harness(db, 45, 30).await;
+    let first = h.sync(people(ApiChoice::V2)).await;
+    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_eq!(first.resources["employees"].mode, "full");
+
+    // Nothing changed: one request for the persons, and employments only of whoever
+    // changed within the overlap before the watermark.
+    let quiet = h.sync(people(ApiChoice::V2)).await;
+    let read = &quiet.resources["employees"];
+    assert_eq!(read.mode, "incremental", "{read:?}");
+    assert_eq!((read.created, read.updated), (0, 0), "{read:?}");
+    assert!(read.fetched < 5, "{read:?}");
+
+    // A new position, written through v2 as Personio's users would.
+    let personio = Personio::new(&h).await;
+    let person = &h.sandbox_employees().await[3];
+    let id = person["attributes"]["id"]["value"].as_i64().unwrap();
+    let listed = personio
+        .send(
+            reqwest::Method::GET,
+            &format!("/v2/persons/{id}/employments"),
+            None,
+        )
+        .await;
+    let employment = listed["_data"][0]["id"].as_str().unwrap().to_owned();
+    personio
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v2/persons/{id}/employments/{employment}"),
+            Some(json!({"position": {"title": "Head of Tea"}})),
+        )
+        .await;
+    let changed = h.sync(people(ApiChoice::V2)).await;
+    let read = &changed.resources["employees"];
+    // A change calls for a reconciliation of ids (30 in one page), not of employments.
+    assert_eq!(read.mode, "incremental+reconcile", "{read:?}");
+    assert_eq!(
+        (read.created, read.updated, read.deleted),
+        (0, 1, 0),
+        "{read:?}"
+    );
+    assert!(read.min_requests < 1 + 5 + 1, "{read:?}");
+    let stored = rows(&h.store, h.company.id, &EMPLOYMENTS).await;
+    let position = EMPLOYMENTS.column_index("position").unwrap();
+    assert_eq!(
+        stored[&Key::Text(employment.clone())][position],
+        Cell::text("Head of Tea")
+    );
+
+    // On the reconciliation's schedule, everything is read again, employments included.
+    let scheduled = h
+        .sync(SyncOptions {
+            reconcile_every: chrono::Duration::zero(),
+            ..people(ApiChoice::V2)
+        })
+        .await;
+    let read = &scheduled.resources["employees"];
+    assert_eq!(read.mode, "full", "{read:?}");
+    assert_eq!((read.fetched, read.min_requests), (30, 1 + 30), "{read:?}");
+    assert_eq!(
+        (read.created, read.updated, read.deleted),
+        (0, 0, 0),
+        "{read:?}"
+    );
+}
+
 bridge_testkit::each_backend!(
+    employees_read_through_v2_are_the_rows_v1_stores,
+    an_incremental_v2_sync_of_employees_reads_only_changed_people,
     a_full_v1_sync_stores_the_rows_a_full_v2_sync_stores,
     switching_api_neither_duplicates_nor_deletes_absences,
     an_incremental_v1_sync_picks_up_changes_and_reconciles_deletions,

@@ -40,6 +40,20 @@ async fn a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it(db: 
 }
 
 async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave(db: TestDb) {
+    filters_keep_and_mark(db, bridge_sync::ApiChoice::Auto).await;
+}
+
+/// Through v2 the filters look at each person's current employment, names resolved from
+/// the org units read first.
+async fn filters_keep_only_the_chosen_people_read_through_v2(db: TestDb) {
+    filters_keep_and_mark(db, bridge_sync::ApiChoice::V2).await;
+}
+
+async fn filters_keep_and_mark(db: TestDb, api: bridge_sync::ApiChoice) {
+    let options = || SyncOptions {
+        api,
+        ..Default::default()
+    };
     let sandbox = bridge_testkit::spawn_sandbox(bridge_testkit::sandbox(25, 200));
     let filters = Filters {
         departments: vec!["Engineering".into()],
@@ -53,7 +67,7 @@ async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave(db: TestDb
         filters,
     )
     .await;
-    let summary = h.sync(SyncOptions::default()).await;
+    let summary = h.sync(options()).await;
     let served = h.sandbox_employees().await;
     let engineers: Vec<&Value> = served
         .iter()
@@ -90,7 +104,7 @@ async fn filters_keep_only_the_chosen_people_and_mark_those_who_leave(db: TestDb
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let summary = h.sync(SyncOptions::default()).await;
+    let summary = h.sync(options()).await;
     assert_eq!(
         summary.resources["employees"].left_filter, 1,
         "{:?}",
@@ -178,4 +192,5 @@ bridge_testkit::each_backend!(
     a_company_without_recruiting_skips_it_and_says_why,
     a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it,
     filters_keep_only_the_chosen_people_and_mark_those_who_leave,
+    filters_keep_only_the_chosen_people_read_through_v2,
 );

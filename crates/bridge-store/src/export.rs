@@ -120,7 +120,16 @@ impl Store {
         .bind(*last_id)
         .fetch_all(&self.pool)
         .await?;
-        let mut jobs = std::collections::HashMap::new();
+        // A person with several employments (v2 lists past ones too) is exported with the
+        // one that started last.
+        let hire_date = employment
+            .column_index("hire_date")
+            .expect("employments have hire_date");
+        let started = |values: &[Value]| match &values[hire_date] {
+            Value::Text(day) => Some(day.clone()),
+            _ => None,
+        };
+        let mut jobs: std::collections::HashMap<i64, Vec<Value>> = std::collections::HashMap::new();
         for row in &rows {
             let values: Vec<Value> = employment
                 .columns
@@ -128,7 +137,10 @@ impl Store {
                 .map(|(c, kind)| read_value(row, c, *kind))
                 .collect::<Result<_>>()?;
             if let Value::Int(employee) = values[0] {
-                jobs.insert(employee, values);
+                let current = jobs.get(&employee);
+                if current.is_none_or(|current| started(current) <= started(&values)) {
+                    jobs.insert(employee, values);
+                }
             }
         }
         let custom = crate::tables::EMPLOYEES

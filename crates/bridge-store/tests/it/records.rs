@@ -1,4 +1,4 @@
-use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES};
+use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{
     Checkpoint, CompanyId, Derived, Key, Listing, ListingEnd, ListingKind, NewCompany, PageWrite,
     Row, Store, Value,
@@ -238,7 +238,73 @@ async fn derived_rows_are_replaced_per_parent(db: TestDb) {
     assert_eq!((splits.live, splits.deleted), (1, 1));
 }
 
+/// An employment row as v2 gives it: its own id, a start day, hours that may be unknown.
+fn employment(id: &str, employee: i64, hire_date: &str, hours: Option<f64>) -> Row {
+    let mut values = vec![Value::Null; EMPLOYMENTS.columns.len()];
+    let column = |name| EMPLOYMENTS.column_index(name).unwrap();
+    values[column("employee_id")] = Value::Int(employee);
+    values[column("hire_date")] = Value::text(hire_date);
+    values[column("position")] = Value::text(format!("since {hire_date}"));
+    values[column("full_time_weekly_working_hours")] = Value::opt_real(hours);
+    Row {
+        key: Key::Text(id.to_owned()),
+        values,
+        raw: format!(r#"{{"id":"{id}","hours":{hours:?}}}"#),
+        source_updated_at: None,
+    }
+}
+
+/// A person with a past and a current employment is exported with the current one. The
+/// same statement writes a double column NULL, then set (PostgreSQL keeps the parameter
+/// types of a statement's first use).
+async fn the_export_shows_the_employment_that_started_last(db: TestDb) {
+    let store = open(&db).await;
+    let company = company(&store).await;
+    // Unknown and known hours in turn, so that whichever pooled connection prepared the
+    // statement with a NULL is handed a number later.
+    let mut writes: Vec<(u32, Vec<Row>)> = (0..8)
+        .map(|n| {
+            let hours = (n % 2 == 1).then_some(f64::from(n));
+            (2 + n, vec![employment("e-old", 1, "2019-04-01", hours)])
+        })
+        .collect();
+    writes.push((
+        10,
+        vec![
+            employment("e-old", 1, "2019-04-01", Some(20.0)),
+            employment("e-new", 1, "2023-01-15", Some(40.0)),
+        ],
+    ));
+    for (hour, rows) in writes {
+        let mut write = page(company, vec![person(1, "A")], hour);
+        write.derived = vec![Derived {
+            table: &EMPLOYMENTS,
+            parent_column: "employee_id",
+            parents: vec![Key::Int(1)],
+            rows,
+        }];
+        store.apply_page(write).await.unwrap();
+    }
+    let exported = store
+        .employee_records(company, None, 10, false)
+        .await
+        .unwrap();
+    assert_eq!(exported.len(), 1);
+    let job = exported[0].employment.as_ref().unwrap();
+    assert_eq!(
+        job[EMPLOYMENTS.column_index("position").unwrap()],
+        Value::text("since 2023-01-15")
+    );
+    assert_eq!(
+        job[EMPLOYMENTS
+            .column_index("full_time_weekly_working_hours")
+            .unwrap()],
+        Value::Real(40.0)
+    );
+}
+
 bridge_testkit::each_backend!(
+    the_export_shows_the_employment_that_started_last,
     a_page_is_classified_and_a_repeated_page_changes_nothing,
     finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creation,
     leaving_the_filter_is_marked_once_and_is_not_a_deletion,

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::Ending;
 use super::connect::{Link, connect};
+use super::sync::Api;
 use crate::context::Context;
 use crate::output::{Format, print_json};
 
@@ -36,6 +37,9 @@ pub struct BenchArgs {
     /// temporary directory, not ./bridge.db). Its company `bench` is replaced.
     #[arg(long = "bench-db", value_name = "URL")]
     pub bench_db: Option<String>,
+    /// Which Personio API to read where both serve a resource, as `sync --api` takes it.
+    #[arg(long, value_enum, default_value_t = Api::Auto)]
+    pub api: Api,
     /// text (default) or json.
     #[arg(long, value_enum, default_value_t)]
     pub output: Format,
@@ -62,6 +66,7 @@ struct Report {
     employees: u32,
     history_days: u32,
     rate_limits: String,
+    api: &'static str,
     store: String,
 }
 
@@ -162,6 +167,10 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
     )
     .await?;
 
+    let options = SyncOptions {
+        api: args.api.into(),
+        ..Default::default()
+    };
     let mut phases = Vec::new();
     phases.push(
         measure(
@@ -170,20 +179,12 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
             &company,
             &SyncOptions {
                 full: true,
-                ..Default::default()
+                ..options.clone()
             },
         )
         .await?,
     );
-    phases.push(
-        measure(
-            "incremental_nochange",
-            &store,
-            &company,
-            &SyncOptions::default(),
-        )
-        .await?,
-    );
+    phases.push(measure("incremental_nochange", &store, &company, &options).await?);
     let simulated = reqwest::Client::new()
         .post(format!("{base}/_sandbox/simulate"))
         .bearer_auth(&admin)
@@ -195,15 +196,7 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         .text()
         .await?;
     eprintln!("simulated one day: {simulated}");
-    phases.push(
-        measure(
-            "incremental_1day",
-            &store,
-            &company,
-            &SyncOptions::default(),
-        )
-        .await?,
-    );
+    phases.push(measure("incremental_1day", &store, &company, &options).await?);
     drop(sandbox);
 
     let report = Report {
@@ -211,14 +204,15 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         employees: args.employees,
         history_days: args.history_days,
         rate_limits: args.rate_limits,
+        api: bridge_sync::ApiChoice::from(args.api).as_str(),
         store: location.to_string(),
     };
     match args.output {
         Format::Json => print_json(&report)?,
         Format::Text => {
             println!(
-                "{} employees, {} days of history, rate limits {}, store {}",
-                report.employees, report.history_days, report.rate_limits, report.store
+                "{} employees, {} days of history, rate limits {}, api {}, store {}",
+                report.employees, report.history_days, report.rate_limits, report.api, report.store
             );
             println!(
                 "{:<22} {:>10} {:>9} {:>9} {:>9} {:>12} {:>9} {:>6}",

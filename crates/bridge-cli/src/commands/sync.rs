@@ -49,6 +49,16 @@ pub enum Api {
     V2,
 }
 
+impl From<Api> for ApiChoice {
+    fn from(api: Api) -> ApiChoice {
+        match api {
+            Api::Auto => ApiChoice::Auto,
+            Api::V1 => ApiChoice::V1,
+            Api::V2 => ApiChoice::V2,
+        }
+    }
+}
+
 pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
     let resources = args
         .resources
@@ -59,11 +69,7 @@ pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
         resources,
         full: args.full,
         reconcile: args.reconcile,
-        api: match args.api {
-            Api::Auto => ApiChoice::Auto,
-            Api::V1 => ApiChoice::V1,
-            Api::V2 => ApiChoice::V2,
-        },
+        api: args.api.into(),
         compensation_months: args.compensation_months,
         ..SyncOptions::default()
     };

@@ -7,7 +7,8 @@
 //! a page is being written), which replays far better than a wall-clock moment.
 //!
 //! `CRASH_RUNS` sets how many runs (default 2, as CI runs it; `scripts/crash` runs 50),
-//! `CRASH_SEED` the first run's seed.
+//! `CRASH_SEED` the first run's seed, `CRASH_API` the `--api` every sync is given (default
+//! `auto`).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 use std::path::Path;
@@ -84,11 +85,27 @@ fn connect(dir: &Path, sandbox: &RunningSandbox) {
     );
 }
 
+/// The arguments of every sync.
+fn sync_args() -> Vec<String> {
+    let api = std::env::var("CRASH_API").unwrap_or_else(|_| "auto".into());
+    [
+        "sync",
+        "--company",
+        "acme",
+        "--output",
+        "json",
+        "--api",
+        &api,
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 /// Runs `sync` to its end; whether it succeeded fully.
 fn sync(dir: &Path) -> bool {
-    output(dir, &["sync", "--company", "acme", "--output", "json"])
-        .status
-        .success()
+    let args = sync_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    output(dir, &args).status.success()
 }
 
 /// Every table's export, deleted records included, lines sorted.
@@ -150,7 +167,9 @@ fn requests_answered(sandbox: &RunningSandbox) -> u64 {
 #[allow(clippy::disallowed_methods)]
 fn sync_killed_after(dir: &Path, sandbox: &RunningSandbox, after: u64, pause: Duration) -> bool {
     let start = requests_answered(sandbox);
-    let mut child = bridge(dir, &["sync", "--company", "acme", "--output", "json"])
+    let args = sync_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = bridge(dir, &args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -16,13 +16,13 @@ mod store;
 use std::time::Duration;
 
 use bridge_store::Company;
-use bridge_sync::{SyncEngine, SyncOptions};
+use bridge_sync::{ApiChoice, SyncEngine, SyncOptions};
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox, spawn_sandbox};
 use personio_client::{Client, ClientConfig};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use plans::{Scenario, fault_kinds, random_mix, single_kind};
+use plans::{Scenario, fault_kinds, persons_under_every_fault, random_mix, single_kind};
 use store::{TestStore, difference, fresh_store, snapshot};
 
 /// Syncs tried per phase before a run counts as failed: faults drawn at random can beat
@@ -119,7 +119,7 @@ async fn sync_until_done(
 }
 
 /// One run: the scenario's plan against a fault-free reference, full then incremental.
-async fn run(scenario: &Scenario) -> Result<Account, String> {
+async fn run(scenario: &Scenario, api: ApiChoice) -> Result<Account, String> {
     let sandbox =
         spawn_sandbox(bridge_testkit::sandbox(COMPANY_SEED, EMPLOYEES).history_days(HISTORY_DAYS));
     let base = sandbox.base_url.clone();
@@ -130,11 +130,18 @@ async fn run(scenario: &Scenario) -> Result<Account, String> {
         syncs: 0,
     };
     let phases = [
-        ("full", SyncOptions::default()),
+        (
+            "full",
+            SyncOptions {
+                api,
+                ..SyncOptions::default()
+            },
+        ),
         (
             "incremental",
             SyncOptions {
                 reconcile: true,
+                api,
                 ..SyncOptions::default()
             },
         ),
@@ -191,9 +198,21 @@ async fn syncs_under_every_fault_and_seeded_mixes_end_like_a_fault_free_sync() {
         .map(|(name, fault)| single_kind(name, fault))
         .collect();
     scenarios.extend((first_seed..first_seed + mixes).map(random_mix));
+    report(&scenarios, ApiChoice::Auto).await;
+}
+
+/// Employees read through v2 take a request per person for employments: faults on those
+/// requests, and on the persons' pages, end like a fault-free v2 sync too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employees_through_v2_end_like_a_fault_free_sync_under_faults() {
+    report(&[persons_under_every_fault()], ApiChoice::V2).await;
+}
+
+/// Runs every scenario and fails with the names of those that did not converge.
+async fn report(scenarios: &[Scenario], api: ApiChoice) {
     let mut failures = Vec::new();
-    for scenario in &scenarios {
-        match run(scenario).await {
+    for scenario in scenarios {
+        match run(scenario, api).await {
             Ok(account) => println!(
                 "chaos: passed  {} ({} faults, {} syncs for 2 phases)",
                 scenario.name, account.faults, account.syncs

@@ -64,3 +64,23 @@ pub fn random_mix(seed: u64) -> Scenario {
         plan: json!({ "rules": rules }),
     }
 }
+
+/// Every fault kind on v2 persons and their employments, each on about one request in 20.
+pub fn persons_under_every_fault() -> Scenario {
+    let rules: Vec<Value> = fault_kinds()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, fault))| {
+            json!({
+                "path_prefix": "/v2/persons",
+                "probability": 0.05,
+                "seed": 1000 + i as u64,
+                "fault": fault,
+            })
+        })
+        .collect();
+    Scenario {
+        name: "every fault kind on /v2/persons".into(),
+        plan: json!({ "rules": rules }),
+    }
+}

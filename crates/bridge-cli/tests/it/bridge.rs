@@ -481,32 +481,36 @@ fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stay
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 25);
 }
 
+/// `sync --company acme --api API --resources RESOURCES`, which must succeed; its summary's
+/// resources.
+fn sync_through(dir: &std::path::Path, api: &str, resources: &str) -> Value {
+    let output = run(
+        dir,
+        &[
+            "sync",
+            "--company",
+            "acme",
+            "--api",
+            api,
+            "--resources",
+            resources,
+            "--output",
+            "json",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(0), "{api}: {}", text(&output));
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    summary["resources"].clone()
+}
+
 #[test]
 fn absences_and_their_types_are_synced_through_v1_when_asked_and_v2_then_finds_them_stored() {
     let sb = spawn_sandbox(sandbox(34, 20));
     let dir = tempfile::tempdir().unwrap();
     let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
     assert!(connected.status.success(), "{}", text(&connected));
-    let sync = |api: &str| {
-        let output = run(
-            dir.path(),
-            &[
-                "sync",
-                "--company",
-                "acme",
-                "--api",
-                api,
-                "--resources",
-                "absence_types,absences",
-                "--output",
-                "json",
-            ],
-            "",
-        );
-        assert_eq!(output.status.code(), Some(0), "{api}: {}", text(&output));
-        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
-        summary["resources"].clone()
-    };
+    let sync = |api: &str| sync_through(dir.path(), api, "absence_types,absences");
     let v1 = sync("v1");
     for resource in ["absence_types", "absences"] {
         assert!(v1[resource]["created"].as_u64().unwrap() > 0, "{v1}");
@@ -528,27 +532,12 @@ fn employees_synced_through_v2_export_as_they_do_through_v1() {
         let dir = tempfile::tempdir().unwrap();
         let connected = connect(dir.path(), &sb, CLIENT_ID, CLIENT_SECRET, &[]);
         assert!(connected.status.success(), "{}", text(&connected));
-        let output = run(
+        let synced = sync_through(
             dir.path(),
-            &[
-                "sync",
-                "--company",
-                "acme",
-                "--api",
-                api,
-                "--resources",
-                "org_units,legal_entities,workplaces,cost_centers,employees",
-                "--output",
-                "json",
-            ],
-            "",
+            api,
+            "org_units,legal_entities,workplaces,cost_centers,employees",
         );
-        assert_eq!(output.status.code(), Some(0), "{api}: {}", text(&output));
-        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(
-            summary["resources"]["employees"]["created"], 25,
-            "{summary}"
-        );
+        assert_eq!(synced["employees"]["created"], 25, "{synced}");
         let output = run(
             dir.path(),
             &[
@@ -573,26 +562,15 @@ fn employees_synced_through_v2_export_as_they_do_through_v1() {
     assert_eq!(through_v2.len(), 25);
     let mut departments = 0;
     for (v1, v2) in through_v1.iter().zip(&through_v2) {
-        for field in [
-            "id",
-            "first_name",
-            "last_name",
-            "preferred_name",
-            "email",
-            "status",
-            "position",
-            "department",
-            "team",
-            "office",
-            "legal_entity",
-            "supervisor_id",
-            "employment_type",
-            "weekly_working_hours",
-            "hire_date",
-            "termination_date",
-            "created_at",
-        ] {
-            assert_eq!(v1[field], v2[field], "{} {field}", v1["id"]);
+        let (v1, v2) = (v1.as_object().unwrap(), v2.as_object().unwrap());
+        assert_eq!(v1.keys().collect::<Vec<_>>(), v2.keys().collect::<Vec<_>>());
+        for (field, value) in v1 {
+            // Custom attributes, by their label in Personio ("Date of birth"), keep each
+            // API's spelling of the value.
+            if field.chars().any(|c| c.is_ascii_uppercase() || c == ' ') {
+                continue;
+            }
+            assert_eq!(value, &v2[field], "{} {field}", v1["id"]);
         }
         departments += usize::from(v2["department"].is_string());
     }

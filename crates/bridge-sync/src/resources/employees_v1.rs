@@ -171,29 +171,45 @@ impl Resource for EmployeesV1 {
             }
             parents.push(Key::Int(id));
         }
-        if !parents.is_empty() {
-            mapped.derived.push(Derived {
-                table: &EMPLOYMENTS,
-                parent_column: "employee_id",
-                parents: parents.clone(),
-                rows: employments,
-            });
-            mapped.derived.push(Derived {
-                table: &EMPLOYEE_COST_CENTERS,
-                parent_column: "employee_id",
-                parents,
-                rows: splits,
-            });
-        }
+        mapped.derived = people_parts(parents, employments, splits);
         Ok(mapped)
     }
 
     fn derived_tables(&self) -> Vec<(&'static Table, &'static str)> {
-        vec![
-            (&EMPLOYMENTS, "employee_id"),
-            (&EMPLOYEE_COST_CENTERS, "employee_id"),
-        ]
+        PEOPLE_PARTS.to_vec()
     }
+}
+
+/// The rows made of a person besides the person's own, with the column naming the person.
+pub(super) const PEOPLE_PARTS: [(&Table, &str); 2] = [
+    (&EMPLOYMENTS, "employee_id"),
+    (&EMPLOYEE_COST_CENTERS, "employee_id"),
+];
+
+/// The employment and cost center split rows of `parents`, which replace their earlier ones.
+pub(super) fn people_parts(
+    parents: Vec<Key>,
+    employments: Vec<Row>,
+    splits: Vec<Row>,
+) -> Vec<Derived> {
+    if parents.is_empty() {
+        return Vec::new();
+    }
+    let [(employment_table, column), (split_table, _)] = PEOPLE_PARTS;
+    vec![
+        Derived {
+            table: employment_table,
+            parent_column: column,
+            parents: parents.clone(),
+            rows: employments,
+        },
+        Derived {
+            table: split_table,
+            parent_column: column,
+            parents,
+            rows: splits,
+        },
+    ]
 }
 
 /// The attributes an employment row is made of (its cost centers have rows of their own).

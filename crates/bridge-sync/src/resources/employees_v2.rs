@@ -7,8 +7,8 @@
 //! Employments carry ids, not names: names come from the org units, legal entities,
 //! workplaces and cost centers stored earlier in the run (§6 #11).
 
-use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
-use bridge_store::{Derived, Key, Row, Table, Value};
+use bridge_store::tables::EMPLOYEES;
+use bridge_store::{Key, Row, Table, Value};
 use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
 use personio_api::v2::{CustomAttribute, Employment, IdRef, Person};
@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Map;
 
 use super::children::all_v2;
+use super::employees_v1::{PEOPLE_PARTS, people_parts};
 use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
 use crate::context::Context;
 use crate::error::Error;
@@ -197,28 +198,12 @@ impl Resource for EmployeesV2 {
             }
             parents.push(key);
         }
-        if !parents.is_empty() {
-            mapped.derived.push(Derived {
-                table: &EMPLOYMENTS,
-                parent_column: "employee_id",
-                parents: parents.clone(),
-                rows: employments,
-            });
-            mapped.derived.push(Derived {
-                table: &EMPLOYEE_COST_CENTERS,
-                parent_column: "employee_id",
-                parents,
-                rows: splits,
-            });
-        }
+        mapped.derived = people_parts(parents, employments, splits);
         Ok(mapped)
     }
 
     fn derived_tables(&self) -> Vec<(&'static Table, &'static str)> {
-        vec![
-            (&EMPLOYMENTS, "employee_id"),
-            (&EMPLOYEE_COST_CENTERS, "employee_id"),
-        ]
+        PEOPLE_PARTS.to_vec()
     }
 }
 

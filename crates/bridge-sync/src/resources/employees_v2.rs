@@ -164,13 +164,16 @@ impl Resource for EmployeesV2 {
                 mapped.leaving.push(key);
                 continue;
             }
+            // The watermark follows the field the change feed filters on; the row's change
+            // time is the later of the person's and the employments'.
+            let person_updated = instant(person.updated_at.as_deref());
+            mapped.max_updated = later(mapped.max_updated, person_updated);
             let updated = record
                 .value
                 .employments
                 .iter()
                 .map(|e| instant(e.value.updated_at.as_deref()))
-                .fold(instant(person.updated_at.as_deref()), later);
-            mapped.max_updated = later(mapped.max_updated, updated);
+                .fold(person_updated, later);
             mapped.rows.push(Row {
                 key: key.clone(),
                 values: vec![

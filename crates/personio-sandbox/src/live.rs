@@ -4,6 +4,7 @@
 //! order of their middleware, and the background tasks a serving sandbox owns.
 
 pub(crate) mod connection;
+pub(crate) mod drain;
 pub(crate) mod faults;
 pub(crate) mod rate_limit;
 pub(crate) mod requests;

@@ -72,6 +72,7 @@ pub(crate) fn router(state: AppState) -> Router {
     crate::live::layers(routes, &state)
         .merge(crate::pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(crate::live::drain::read_to_end))
         .with_state(state)
 }
 

@@ -199,3 +199,43 @@ async fn wrong_content_types_bad_json_and_oversized_bodies() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["success"], Value::Bool(false));
 }
+
+/// A body refused unread (too large, or sent without a token) is read to its end before the
+/// answer goes out, as Personio's gateways do: the client gets the answer, not a broken
+/// pipe, and the next request on the same pooled connection is answered too.
+#[tokio::test]
+async fn refused_bodies_get_their_answer_and_the_connection_stays_usable() {
+    let sb = spawn_sandbox(sandbox(1, 5));
+    let token = v2_token(&sb).await;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let big = vec![b' '; 11 * 1024 * 1024];
+    for round in 0..10 {
+        let too_large = http
+            .post(sb.url("/v2/persons"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: no answer to a large body: {e}"));
+        assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let unauthorized = http
+            .post(sb.url("/v2/persons"))
+            .header("content-type", "application/json")
+            .body(vec![b' '; 2 * 1024 * 1024])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: no answer without a token: {e}"));
+        assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
+        let listed = http
+            .get(sb.url("/v2/persons"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: no answer after: {e}"));
+        assert_eq!(listed.status(), StatusCode::OK);
+    }
+}

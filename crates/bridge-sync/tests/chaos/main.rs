@@ -7,7 +7,8 @@
 //! day and an incremental sync with reconciliation.
 //!
 //! `CHAOS_RUNS` sets how many random mixes run besides one run per fault kind (default 3,
-//! as CI runs it; `scripts/chaos` runs 100). `CHAOS_SEED` sets the first mix's seed.
+//! as CI runs it; `scripts/chaos` runs 100). `CHAOS_SEED` sets the first mix's seed,
+//! `CHAOS_API` the `--api` of every sync (`auto`, `v1` or `v2`; default `auto`).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod plans;
@@ -198,7 +199,13 @@ async fn syncs_under_every_fault_and_seeded_mixes_end_like_a_fault_free_sync() {
         .map(|(name, fault)| single_kind(name, fault))
         .collect();
     scenarios.extend((first_seed..first_seed + mixes).map(random_mix));
-    report(&scenarios, ApiChoice::Auto).await;
+    let api = match std::env::var("CHAOS_API").as_deref() {
+        Err(_) | Ok("auto") => ApiChoice::Auto,
+        Ok("v1") => ApiChoice::V1,
+        Ok("v2") => ApiChoice::V2,
+        Ok(other) => panic!("CHAOS_API={other}: expected auto, v1 or v2"),
+    };
+    report(&scenarios, api).await;
 }
 
 /// Employees read through v2 take a request per person for employments: faults on those

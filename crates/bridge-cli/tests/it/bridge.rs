@@ -59,6 +59,21 @@ fn connect(dir: &Path, sb: &RunningSandbox, id: &str, secret: &str, extra: &[&st
     run(dir, &args, &format!("{secret}\n"))
 }
 
+/// `export --company acme --resource employees --format FORMAT EXTRA…`, run in `dir`.
+fn export_employees(dir: &Path, format: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "export",
+        "--company",
+        "acme",
+        "--resource",
+        "employees",
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args, "")
+}
+
 fn credential(sb: &RunningSandbox, spec: Value) -> (String, String) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -111,19 +126,7 @@ fn connect_sync_export_and_status_work_end_to_end_and_never_show_the_secret() {
     assert_eq!(summary["resources"]["employees"]["created"], 60);
     assert!(summary["requests"].as_u64().unwrap() > 0 && summary["seconds"].is_f64());
 
-    let csv = run(
-        dir.path(),
-        &[
-            "export",
-            "--company",
-            "acme",
-            "--resource",
-            "employees",
-            "--format",
-            "csv",
-        ],
-        "",
-    );
+    let csv = export_employees(dir.path(), "csv", &[]);
     assert!(csv.status.success(), "{}", text(&csv));
     let csv = String::from_utf8(csv.stdout).unwrap();
     let header = csv.lines().next().unwrap();
@@ -158,21 +161,7 @@ fn connect_sync_export_and_status_work_end_to_end_and_never_show_the_secret() {
     assert_eq!(reader.records().count(), 60);
 
     let out = dir.path().join("people.jsonl");
-    let jsonl = run(
-        dir.path(),
-        &[
-            "export",
-            "--company",
-            "acme",
-            "--resource",
-            "employees",
-            "--format",
-            "jsonl",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        "",
-    );
+    let jsonl = export_employees(dir.path(), "jsonl", &["--out", out.to_str().unwrap()]);
     assert!(jsonl.status.success(), "{}", text(&jsonl));
     let first: Value = serde_json::from_str(
         std::fs::read_to_string(&out)
@@ -464,19 +453,7 @@ fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stay
     let status: Value = serde_json::from_slice(&status.stdout).unwrap();
     let employees = status.to_string();
     assert!(employees.contains("employees"), "{status}");
-    let export = run(
-        dir.path(),
-        &[
-            "export",
-            "--company",
-            "acme",
-            "--resource",
-            "employees",
-            "--format",
-            "jsonl",
-        ],
-        "",
-    );
+    let export = export_employees(dir.path(), "jsonl", &[]);
     assert!(export.status.success(), "{}", text(&export));
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 25);
 }
@@ -538,19 +515,7 @@ fn employees_synced_through_v2_export_as_they_do_through_v1() {
             "org_units,legal_entities,workplaces,cost_centers,employees",
         );
         assert_eq!(synced["employees"]["created"], 25, "{synced}");
-        let output = run(
-            dir.path(),
-            &[
-                "export",
-                "--company",
-                "acme",
-                "--resource",
-                "employees",
-                "--format",
-                "jsonl",
-            ],
-            "",
-        );
+        let output = export_employees(dir.path(), "jsonl", &[]);
         assert!(output.status.success(), "{}", text(&output));
         String::from_utf8_lossy(&output.stdout)
             .lines()

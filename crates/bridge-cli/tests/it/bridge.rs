@@ -460,7 +460,7 @@ fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stay
 
 /// `sync --company acme --api API --resources RESOURCES`, which must succeed; its summary's
 /// resources.
-fn sync_through(dir: &std::path::Path, api: &str, resources: &str) -> Value {
+fn sync_through(dir: &Path, api: &str, resources: &str) -> Value {
     let output = run(
         dir,
         &[

@@ -59,12 +59,12 @@ fn connect(dir: &Path, sb: &RunningSandbox, id: &str, secret: &str, extra: &[&st
     run(dir, &args, &format!("{secret}\n"))
 }
 
-/// `export --company acme --resource employees --format FORMAT EXTRA…`, run in `dir`.
-fn export_employees(dir: &Path, format: &str, extra: &[&str]) -> Output {
+/// `export --company COMPANY --resource employees --format FORMAT EXTRA…`, run in `dir`.
+fn export_employees(dir: &Path, company: &str, format: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "export",
         "--company",
-        "acme",
+        company,
         "--resource",
         "employees",
         "--format",
@@ -126,7 +126,7 @@ fn connect_sync_export_and_status_work_end_to_end_and_never_show_the_secret() {
     assert_eq!(summary["resources"]["employees"]["created"], 60);
     assert!(summary["requests"].as_u64().unwrap() > 0 && summary["seconds"].is_f64());
 
-    let csv = export_employees(dir.path(), "csv", &[]);
+    let csv = export_employees(dir.path(), "acme", "csv", &[]);
     assert!(csv.status.success(), "{}", text(&csv));
     let csv = String::from_utf8(csv.stdout).unwrap();
     let header = csv.lines().next().unwrap();
@@ -161,7 +161,12 @@ fn connect_sync_export_and_status_work_end_to_end_and_never_show_the_secret() {
     assert_eq!(reader.records().count(), 60);
 
     let out = dir.path().join("people.jsonl");
-    let jsonl = export_employees(dir.path(), "jsonl", &["--out", out.to_str().unwrap()]);
+    let jsonl = export_employees(
+        dir.path(),
+        "acme",
+        "jsonl",
+        &["--out", out.to_str().unwrap()],
+    );
     assert!(jsonl.status.success(), "{}", text(&jsonl));
     let first: Value = serde_json::from_str(
         std::fs::read_to_string(&out)
@@ -453,7 +458,7 @@ fn a_locked_store_and_a_revoked_credential_get_clear_messages_and_the_store_stay
     let status: Value = serde_json::from_slice(&status.stdout).unwrap();
     let employees = status.to_string();
     assert!(employees.contains("employees"), "{status}");
-    let export = export_employees(dir.path(), "jsonl", &[]);
+    let export = export_employees(dir.path(), "acme", "jsonl", &[]);
     assert!(export.status.success(), "{}", text(&export));
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 25);
 }
@@ -515,7 +520,7 @@ fn employees_synced_through_v2_export_as_they_do_through_v1() {
             "org_units,legal_entities,workplaces,cost_centers,employees",
         );
         assert_eq!(synced["employees"]["created"], 25, "{synced}");
-        let output = export_employees(dir.path(), "jsonl", &[]);
+        let output = export_employees(dir.path(), "acme", "jsonl", &[]);
         assert!(output.status.success(), "{}", text(&output));
         String::from_utf8_lossy(&output.stdout)
             .lines()
@@ -540,4 +545,50 @@ fn employees_synced_through_v2_export_as_they_do_through_v1() {
         departments += usize::from(v2["department"].is_string());
     }
     assert!(departments > 0, "names resolved from ids");
+}
+
+#[test]
+fn quickstart_fills_the_store_with_the_demo_company_and_is_safe_to_run_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let quickstart = || run(dir.path(), &["quickstart", "--employees", "20"], "");
+    let first = quickstart();
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert!(dir.path().join("bridge.db").is_file(), "the default store");
+    let second = quickstart();
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        text(&second).contains("demo: succeeded"),
+        "{}",
+        text(&second)
+    );
+
+    let status = run(dir.path(), &["status", "--output", "json"], "");
+    assert!(status.status.success(), "{}", text(&status));
+    let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+    let companies = status["companies"].as_array().unwrap();
+    assert_eq!(companies.len(), 1, "{status}");
+    assert_eq!(companies[0]["company"]["name"], "demo");
+    let outcomes: Vec<&Value> = companies[0]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| &run["outcome"])
+        .collect();
+    assert_eq!(outcomes, ["succeeded", "succeeded"], "{status}");
+    let live = |table: &str| {
+        companies[0]["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|count| count["table"] == table)
+            .map(|count| count["live"].as_i64().unwrap())
+    };
+    assert_eq!(live("employees"), Some(20), "{status}");
+    for table in ["attendance_periods", "absence_periods", "org_units"] {
+        assert!(live(table).unwrap_or(0) > 0, "{table} in {status}");
+    }
+
+    let export = export_employees(dir.path(), "demo", "jsonl", &[]);
+    assert!(export.status.success(), "{}", text(&export));
+    assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 20);
 }

@@ -22,6 +22,7 @@ mod browse;
 mod changes;
 mod checkpoints;
 mod companies;
+mod derived;
 mod error;
 mod export;
 mod inbound;

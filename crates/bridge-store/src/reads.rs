@@ -112,3 +112,63 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The employees whose records in `table` (the employees themselves, or a table with an
+    /// `employee_id`) were created, updated, deleted or left the filters at or after `since`.
+    ///
+    /// What follows such changes (balances follow absences, documents follow employees)
+    /// reads them here rather than from one run's memory, so changes stored by a run that
+    /// crashed or gave up before it got that far are followed by the next one.
+    pub async fn owners_changed_since(
+        &self,
+        company: CompanyId,
+        table: &crate::tables::Table,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<i64>> {
+        let since = crate::value::timestamp(since);
+        let own_key = table.name == crate::tables::EMPLOYEES.name;
+        // Changes are in the change index; a record stored for the first time is not (its
+        // `first_seen_at` says when it appeared).
+        let changed: Vec<String> = sqlx::query(
+            "SELECT record_id FROM record_changes WHERE company_id = $1 AND table_name = $2 AND changed_at >= $3",
+        )
+        .bind(company.0)
+        .bind(table.name)
+        .bind(since.clone())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| row.try_get("record_id"))
+        .collect::<std::result::Result<_, _>>()?;
+        let mut owners = std::collections::BTreeSet::new();
+        if own_key {
+            owners.extend(changed.iter().filter_map(|id| id.parse::<i64>().ok()));
+        } else {
+            let keys: Vec<crate::value::Key> = match table.key {
+                crate::tables::KeyType::Text => {
+                    changed.into_iter().map(crate::value::Key::Text).collect()
+                }
+                crate::tables::KeyType::Int => changed
+                    .iter()
+                    .filter_map(|id| id.parse().ok().map(crate::value::Key::Int))
+                    .collect(),
+            };
+            owners.extend(self.employees_of(company, table, &keys).await?);
+        }
+        let owner = if own_key { "id" } else { "employee_id" };
+        let fresh = sqlx::query(crate::tables::built(format!(
+            "SELECT DISTINCT {owner} AS owner FROM {} WHERE company_id = $1 \
+             AND last_seen_at >= $2 AND first_seen_at >= $2 AND {owner} IS NOT NULL",
+            table.name
+        )))
+        .bind(company.0)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in fresh {
+            owners.insert(row.try_get::<i64, _>("owner")?);
+        }
+        Ok(owners.into_iter().collect())
+    }
+}

@@ -16,6 +16,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::checkpoints::{self, Checkpoint};
 use crate::companies::CompanyId;
+use crate::derived;
 use crate::error::Result;
 use crate::store::Store;
 use crate::tables::{BOOKKEEPING, ColumnType, KeyType, Table, quote};
@@ -150,8 +151,13 @@ impl Store {
     /// Stores a page and its checkpoint atomically.
     pub async fn apply_page(&self, page: PageWrite) -> Result<Applied> {
         let mut tx = self.begin_write().await?;
+        let keys = || page.rows.iter().map(|row| &row.key);
+        // Derived values around these rows, where they were and where they are now.
+        let mut around = derived::affected(&mut tx, page.company, page.table, keys()).await?;
         let (mut applied, fresh) =
             upsert(&mut tx, page.company, page.table, &page.rows, page.now).await?;
+        around.extend(derived::affected(&mut tx, page.company, page.table, keys()).await?);
+        derived::sum_breaks(&mut tx, page.company, &around).await?;
         let left = mark_leaving(&mut tx, page.company, page.table, &page.leaving, page.now).await?;
         applied.left_filter = left.len() as u64;
         applied.changes.extend(left.into_iter().map(|key| Change {
@@ -244,6 +250,8 @@ impl Store {
             .iter()
             .map(|r| read_key(r, end.table.key))
             .collect::<Result<_>>()?;
+        let around = derived::affected(&mut tx, end.company, end.table, &keys).await?;
+        derived::sum_breaks(&mut tx, end.company, &around).await?;
         for (derived, parent_column) in &end.derived {
             for chunk in keys.chunks(ROWS_PER_STATEMENT) {
                 let placeholders = placeholders(3, chunk.len());
@@ -641,60 +649,6 @@ pub(crate) fn read_value(row: &sqlx::any::AnyRow, name: &str, kind: ColumnType) 
         ColumnType::Real => Value::opt_real(row.try_get(name)?),
         ColumnType::Text => Value::opt_text(row.try_get::<Option<String>, _>(name)?),
     })
-}
-
-impl Store {
-    /// Sums the BREAK periods inside each WORK period into its `break_minutes`, for the WORK
-    /// periods stored since `since` and those around a break stored since then (v2 models
-    /// breaks as periods of their own; exports and v1-minded consumers want minutes on the
-    /// work period). A deleted break is found by a full or reconciling listing, which
-    /// stores its work period again, so that one is counted anew too.
-    ///
-    /// The work periods are found from the recently stored ones (the `last_seen_at` index),
-    /// never by testing every work period of the company: that took PostgreSQL half a
-    /// minute at 300 people.
-    pub async fn update_break_minutes(
-        &self,
-        company: CompanyId,
-        since: DateTime<Utc>,
-    ) -> Result<u64> {
-        let minutes = match self.location {
-            crate::location::Location::Sqlite(_) => {
-                "(julianday(b.\"end\") - julianday(b.start)) * 1440"
-            }
-            crate::location::Location::Postgres(_) => {
-                "EXTRACT(EPOCH FROM (b.\"end\"::timestamp - b.start::timestamp)) / 60"
-            }
-        };
-        // The work periods stored since `since`, and the one each break stored since then
-        // lies in: the last work period to start before it, a few steps back along the
-        // `(company_id, employee_id, start)` index. Personio refuses overlapping periods
-        // (personio-api.md §2.3, "Existing overlapping attendances periods").
-        let sql = format!(
-            "UPDATE attendance_periods SET break_minutes = (\
-               SELECT CAST(ROUND(COALESCE(SUM({minutes}), 0)) AS BIGINT) FROM attendance_periods b \
-               WHERE b.company_id = attendance_periods.company_id AND b.employee_id = attendance_periods.employee_id \
-                 AND b.\"type\" = 'BREAK' AND b.deleted_at IS NULL AND b.\"end\" IS NOT NULL \
-                 AND b.start >= attendance_periods.start AND b.start < attendance_periods.\"end\" \
-                 AND b.\"end\" <= attendance_periods.\"end\") \
-             WHERE company_id = $1 AND \"type\" = 'WORK' AND \"end\" IS NOT NULL AND id IN (\
-               SELECT w.id FROM attendance_periods w WHERE w.company_id = $1 AND w.last_seen_at >= $2 \
-               UNION ALL \
-               SELECT (SELECT w.id FROM attendance_periods w \
-                 WHERE w.company_id = c.company_id AND w.employee_id = c.employee_id \
-                   AND w.\"type\" = 'WORK' AND w.start <= c.start ORDER BY w.start DESC LIMIT 1) \
-               FROM attendance_periods c \
-               WHERE c.company_id = $1 AND c.\"type\" = 'BREAK' AND c.last_seen_at >= $2)"
-        );
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(crate::tables::built(sql))
-            .bind(company.0)
-            .bind(timestamp(since))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
-    }
 }
 
 impl Store {

@@ -3,8 +3,7 @@
 mod absences_v1;
 mod composite;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::collections::HashSet;
 use std::time::Instant;
 
 use bridge_store::tables::{
@@ -12,7 +11,7 @@ use bridge_store::tables::{
     WORKPLACES,
 };
 use bridge_store::{
-    Checkpoint, Company, Key, Listing, ListingEnd, Outcome, PageWrite, Row, Store, Table, Value,
+    Checkpoint, Company, Listing, ListingEnd, ListingKind, Outcome, PageWrite, Store, Table,
 };
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -24,9 +23,8 @@ use crate::error::Error;
 use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
 use crate::resources::{
-    self, AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods, CostCenters, EmployeesV1,
-    EmployeesV2, LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, TimeOffTypes,
-    Workplaces,
+    self, AbsencePeriods, AbsenceTypes, AttendancePeriods, CostCenters, EmployeesV1, EmployeesV2,
+    LegalEntities, Mapped, OrgUnits, Paging, Resource, ResourceName, TimeOffTypes, Workplaces,
 };
 use crate::summary::{ResourceSummary, Summary};
 
@@ -100,9 +98,6 @@ pub struct SyncEngine {
     client: Client,
     company: Company,
     progress: Option<UnboundedSender<Progress>>,
-    /// Per table, the employees whose records were created, changed or deleted in this run
-    /// (balances follow absences).
-    touched: Mutex<HashMap<&'static str, HashSet<i64>>>,
 }
 
 impl SyncEngine {
@@ -112,7 +107,6 @@ impl SyncEngine {
             client,
             company,
             progress: None,
-            touched: Mutex::default(),
         }
     }
 
@@ -120,20 +114,6 @@ impl SyncEngine {
     pub fn with_progress(mut self, sender: UnboundedSender<Progress>) -> SyncEngine {
         self.progress = Some(sender);
         self
-    }
-
-    /// Employees whose records in `table` changed in this run.
-    fn touched(&self, table: &str) -> HashSet<i64> {
-        self.touched
-            .lock()
-            .map(|t| t.get(table).cloned().unwrap_or_default())
-            .unwrap_or_default()
-    }
-
-    fn touch(&self, table: &'static str, employees: impl IntoIterator<Item = i64>) {
-        if let Ok(mut touched) = self.touched.lock() {
-            touched.entry(table).or_default().extend(employees);
-        }
     }
 
     fn emit(&self, event: Progress) {
@@ -157,9 +137,6 @@ impl SyncEngine {
             .copied()
             .filter(|r| wanted.contains(r))
             .collect();
-        if let Ok(mut touched) = self.touched.lock() {
-            touched.clear();
-        }
         let run = self
             .store
             .start_run(
@@ -472,29 +449,25 @@ impl SyncEngine {
             };
         }
         let mut summary = self
-            .listing(resource, &step, checkpoint.clone(), ctx)
+            .listing(resource, &step, checkpoint, options, ctx)
+            .await?;
+        // A reconciliation the incremental listing made due is in its checkpoint, saved with
+        // the listing's end (a crash before it runs leaves it to the next sync).
+        let checkpoint = self
+            .store
+            .checkpoint(self.company.id, &resource.checkpoint_name())
             .await?;
         if step.kind == StepKind::Incremental
-            && plan::reconcile_due(
-                checkpoint.as_ref(),
-                options.reconcile,
-                summary.changed(),
-                options.reconcile_every,
-                Utc::now(),
-            )
+            && let Some(owed) = checkpoint.as_ref().and_then(|c| c.listing.clone())
         {
-            let checkpoint = self
-                .store
-                .checkpoint(self.company.id, &resource.checkpoint_name())
-                .await?;
-            // Windows of reconciliation end at Personio's latest change we know of, so a
-            // Personio clock behind ours (or a quiet company) never shrinks them.
             let reconcile = Step {
                 kind: StepKind::Reconcile,
                 since: checkpoint.as_ref().and_then(|c| c.watermark),
-                resume: None,
+                resume: Some(owed),
             };
-            let reconciled = self.listing(resource, &reconcile, checkpoint, ctx).await?;
+            let reconciled = self
+                .listing(resource, &reconcile, checkpoint, options, ctx)
+                .await?;
             summary.add(&reconciled);
         }
         Ok(summary)
@@ -507,6 +480,7 @@ impl SyncEngine {
         resource: &R,
         step: &Step,
         previous: Option<Checkpoint>,
+        options: &SyncOptions,
         ctx: &Context,
     ) -> Result<ResourceSummary, Error> {
         let name = resource.checkpoint_name();
@@ -514,24 +488,25 @@ impl SyncEngine {
             resource: name.clone(),
             ..Default::default()
         });
-        let started_at = step
+        // An owed listing not yet begun starts now, from the first page.
+        let resume = step
             .resume
             .as_ref()
-            .map(|l| l.started_at)
-            .unwrap_or_else(Utc::now);
+            .filter(|l| l.next != serde_json::json!(NOT_STARTED));
+        let started_at = resume.map(|l| l.started_at).unwrap_or_else(Utc::now);
         let params = serde_json::json!({ "since": step.since.map(|s| s.to_rfc3339()) });
-        let mut max_seen = step.resume.as_ref().and_then(|l| l.max_seen);
+        let mut max_seen = resume.and_then(|l| l.max_seen);
         let mut summary = ResourceSummary {
             mode: step.kind.as_str().to_owned(),
             ..Default::default()
         };
         // A resumed listing whose last page was stored only needs finishing.
-        let resume_token = step.resume.as_ref().map(|l| l.next.clone());
+        let resume_token = resume.map(|l| l.next.clone());
         let pages_done = matches!(resume_token, Some(serde_json::Value::Null));
         self.emit(Progress::ListingStarted {
             resource: name.clone(),
             mode: step.kind.as_str(),
-            resumed: step.resume.is_some(),
+            resumed: resume.is_some(),
         });
         if !pages_done {
             let start: Option<PageToken> =
@@ -581,14 +556,35 @@ impl SyncEngine {
             summary.fetched.div_ceil(page_size.max(1)).max(1)
         } + summary.fetched * resource.requests_per_item(step);
         let now = Utc::now();
+        let watermark = match step.kind {
+            StepKind::Full => max_seen.or(base.watermark),
+            StepKind::Incremental => resources::later(base.watermark, max_seen),
+            StepKind::Reconcile => base.watermark,
+        };
+        // Ids are reconciled after an incremental listing when due (deletions rarely come
+        // alone, so a change makes it due). It is owed from here on: recorded as a listing
+        // not yet begun in the same write as this one's end.
+        let owed = (step.kind == StepKind::Incremental
+            && plan::reconcile_due(
+                Some(&base),
+                options.reconcile,
+                summary.changed(),
+                options.reconcile_every,
+                now,
+            ))
+        .then(|| Listing {
+            kind: ListingKind::Reconcile,
+            started_at: now,
+            next: serde_json::json!(NOT_STARTED),
+            max_seen: None,
+            // Windows of reconciliation end at Personio's latest change we know of, so a
+            // Personio clock behind ours (or a quiet company) never shrinks them.
+            params: serde_json::json!({ "since": watermark.map(|s| s.to_rfc3339()) }),
+        });
         let finished = Checkpoint {
             resource: name,
-            listing: None,
-            watermark: match step.kind {
-                StepKind::Full => max_seen.or(base.watermark),
-                StepKind::Incremental => resources::later(base.watermark, max_seen),
-                StepKind::Reconcile => base.watermark,
-            },
+            listing: owed,
+            watermark,
             last_full_at: if step.kind == StepKind::Full {
                 Some(started_at)
             } else {
@@ -622,21 +618,12 @@ impl SyncEngine {
                 })
                 .await?;
             summary.deleted += deleted.len() as u64;
-            // Whoever lost a record changed too (a deleted absence moves their balance).
-            if !deleted.is_empty() && resource.table().column_index("employee_id").is_some() {
-                let keys: Vec<Key> = deleted.into_iter().map(|change| change.key).collect();
-                let owners = self
-                    .store
-                    .employees_of(self.company.id, resource.table(), &keys)
-                    .await?;
-                self.touch(resource.table().name, owners);
-            }
         }
-        if resource.after_listing() == AfterListing::BreakMinutes {
-            self.store
-                .update_break_minutes(self.company.id, started_at)
-                .await?;
-        }
+        tracing::debug!(
+            resource = %resource.checkpoint_name(),
+            mode = step.kind.as_str(),
+            "listing finished"
+        );
         Ok(summary)
     }
     /// Fetches the pages of a listing and stores them in batches, each batch with the
@@ -684,7 +671,6 @@ impl SyncEngine {
         };
         let consume = async {
             while let Some(batch) = batches.recv().await {
-                let owners = owners(resource.table(), &batch.mapped.rows);
                 summary.fetched += batch.fetched;
                 let listing = Listing {
                     kind: step.kind.listing(),
@@ -713,12 +699,10 @@ impl SyncEngine {
                 summary.updated += applied.updated;
                 summary.unchanged += applied.unchanged;
                 summary.left_filter += applied.left_filter;
-                self.touch(
-                    resource.table().name,
-                    applied
-                        .changes
-                        .iter()
-                        .filter_map(|c| owners.get(&c.key).copied()),
+                tracing::debug!(
+                    resource = %resource.checkpoint_name(),
+                    rows = applied.created + applied.updated + applied.unchanged,
+                    "batch stored"
                 );
                 self.emit(Progress::PageStored {
                     resource: resource.checkpoint_name(),
@@ -734,6 +718,9 @@ impl SyncEngine {
         produced
     }
 }
+
+/// The page token of a listing that is owed but not yet begun.
+const NOT_STARTED: &str = "not_started";
 
 /// Rows gathered before they are written: one transaction per batch of pages, not per page
 /// (each commit rewrites every index page it touched), while a crash still resumes after the
@@ -763,25 +750,6 @@ impl Batch {
         self.mapped.seen.extend(mapped.seen);
         self.mapped.derived.extend(mapped.derived);
     }
-}
-
-/// The employee each row belongs to, by key: the key itself for employees, else the
-/// row's `employee_id`.
-fn owners(table: &Table, rows: &[Row]) -> HashMap<Key, i64> {
-    let column = table.column_index("employee_id");
-    rows.iter()
-        .filter_map(|row| {
-            let owner = match (&row.key, column) {
-                (Key::Int(id), _) if table.name == EMPLOYEES.name => Some(*id),
-                (_, Some(i)) => match row.values.get(i) {
-                    Some(Value::Int(id)) => Some(*id),
-                    _ => None,
-                },
-                _ => None,
-            };
-            owner.map(|o| (row.key.clone(), o))
-        })
-        .collect()
 }
 
 /// What to do when the credential lacks what a resource needs.

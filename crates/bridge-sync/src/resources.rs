@@ -39,7 +39,7 @@ pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
 pub(crate) use projects::{ProjectMembers, Projects};
 pub(crate) use recruiting::{Applications, Candidates, Categories, Jobs, Recruiting};
 pub(crate) use reports::{CustomReports, ReportRows};
-pub(crate) use time::{AbsencePeriods, AbsenceTypes, AfterListing, AttendancePeriods};
+pub(crate) use time::{AbsencePeriods, AbsenceTypes, AttendancePeriods};
 
 /// The resources, by the names users give on `--resources`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -284,10 +284,6 @@ pub(crate) trait Resource: Send + Sync {
     /// What a reconciliation listing covers (by default what a full one does).
     fn reconcile_scope(&self, _step: &Step) -> Option<Window> {
         self.scope()
-    }
-    /// Store work once a listing is stored.
-    fn after_listing(&self) -> AfterListing {
-        AfterListing::Nothing
     }
 }
 

@@ -1,52 +1,77 @@
 //! Crash-resume runs: `personio-bridge sync` killed with SIGKILL at seeded moments, then run
-//! again until it finishes, must leave the store exactly as one uninterrupted sync does, with
+//! again until it finishes, must leave the store exactly as an uninterrupted sync does (every
+//! column of every table, derived ones such as break minutes and balances included), with
 //! every run accounted for and every listing finished.
 //!
-//! The moment of each kill is a request count: the sync is killed once the sandbox has
-//! answered a seeded number of its requests (plus a seeded pause, so kills also land while
-//! a page is being written), which replays far better than a wall-clock moment.
+//! Each run serves a sandbox of its own and syncs it in two phases: a first full sync, then,
+//! after a simulated day, an incremental one (balances follow the absences that changed).
+//! In each phase one store syncs without interruption and another is killed one to
+//! `CRASH_KILLS` times before it is synced to the end. Kill moments are of three kinds, so
+//! that they land anywhere in a sync:
 //!
-//! `CRASH_RUNS` sets how many runs (default 2, as CI runs it; `scripts/crash` runs 50),
-//! `CRASH_SEED` the first run's seed, `CRASH_API` the `--api` every sync is given (default
-//! `auto`).
+//! - `requests`: once the sandbox has answered a seeded number of the sync's requests (the
+//!   last one included), plus a seeded pause, so kills also land while a batch is written;
+//! - `events`: right after the sync logs its Nth stored batch or finished listing, where work
+//!   that follows a listing would be lost;
+//! - `time`: a seeded moment from the start of the sync to past the end of an uninterrupted
+//!   one.
+//!
+//! Settings: `CRASH_RUNS` (default 2, as CI runs it; `scripts/crash` runs 50), `CRASH_SEED`
+//! (the first run's seed), `CRASH_API` (`--api` of every sync, default `auto`),
+//! `CRASH_MOMENTS` (`mixed`, the default, or one kind), `CRASH_KILLS` (most kills per phase,
+//! default 3), `CRASH_COMPANY` (`SEED,EMPLOYEES,HISTORY_DAYS`, default `9,40,120`).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod moments;
+mod snapshot;
+
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox, spawn_sandbox};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::Value;
+use serde_json::{Value, json};
+
+use moments::{Measure, Moment, Moments, STORE_EVENTS};
 
 const BIN: &str = env!("CARGO_BIN_EXE_personio-bridge");
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// Kills per run, at most; and syncs tried after the last kill before a run counts as failed.
-const MOST_KILLS: u32 = 3;
+/// Syncs tried after the last kill before a phase counts as failed.
 const MOST_RERUNS: usize = 4;
 
-/// Every table the export can write, compared in full.
-const TABLES: &[&str] = &[
-    "employees",
-    "employments",
-    "employee_cost_centers",
-    "org_units",
-    "legal_entities",
-    "workplaces",
-    "cost_centers",
-    "absence_types",
-    "absence_periods",
-    "attendance_periods",
-    "balances",
-];
+/// What every sync reads: the default resources and the two that follow others' changes.
+const RESOURCES: &str = "org_units,legal_entities,workplaces,cost_centers,absence_types,employees,absences,attendances,balances,documents";
+
+/// Logs the store events that `events` kills follow.
+const LOG_LEVEL: &str = "warn,sqlx::query=error,bridge_sync=debug";
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
+}
+
+/// The sandbox company: seed, employees and days of history.
+fn company() -> (u64, usize, u32) {
+    let spec = std::env::var("CRASH_COMPANY").unwrap_or_else(|_| "9,40,120".into());
+    let parts: Vec<u64> = spec
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse()
+                .expect("CRASH_COMPANY is SEED,EMPLOYEES,HISTORY_DAYS")
+        })
+        .collect();
+    let [seed, employees, days] = parts[..] else {
+        panic!("CRASH_COMPANY is SEED,EMPLOYEES,HISTORY_DAYS, not {spec:?}");
+    };
+    (seed, employees as usize, days as u32)
 }
 
 fn bridge(dir: &Path, args: &[&str]) -> Command {
@@ -85,110 +110,227 @@ fn connect(dir: &Path, sandbox: &RunningSandbox) {
     );
 }
 
-/// The arguments of every sync.
-fn sync_args() -> Vec<String> {
+/// A sync of `acme` with the run's settings, its log on stderr.
+fn sync_command(dir: &Path) -> Command {
     let api = std::env::var("CRASH_API").unwrap_or_else(|_| "auto".into());
-    [
-        "sync",
-        "--company",
-        "acme",
-        "--output",
-        "json",
-        "--api",
-        &api,
-    ]
-    .map(str::to_owned)
-    .to_vec()
+    let mut command = bridge(
+        dir,
+        &[
+            "--log-level",
+            LOG_LEVEL,
+            "sync",
+            "--company",
+            "acme",
+            "--output",
+            "json",
+            "--api",
+            &api,
+            "--resources",
+            RESOURCES,
+        ],
+    );
+    command.stdin(Stdio::null()).stdout(Stdio::null());
+    command
 }
 
 /// Runs `sync` to its end; whether it succeeded fully.
 fn sync(dir: &Path) -> bool {
-    let args = sync_args();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    output(dir, &args).status.success()
+    sync_command(dir)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success()
 }
 
-/// Every table's export, deleted records included, lines sorted.
-fn exports(dir: &Path) -> Vec<String> {
-    let mut lines = Vec::new();
-    for table in TABLES {
-        let out = output(
-            dir,
-            &[
-                "export",
-                "--company",
-                "acme",
-                "--resource",
-                table,
-                "--format",
-                "jsonl",
-                "--include-deleted",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        lines.extend(
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .map(|line| format!("{table} {line}")),
-        );
+/// Runs an uninterrupted sync and measures what kill moments are drawn from.
+fn measured_sync(dir: &Path, sandbox: &RunningSandbox) -> Measure {
+    let before = requests_answered(sandbox);
+    let started = Instant::now();
+    let mut child = sync_command(dir).stderr(Stdio::piped()).spawn().unwrap();
+    let mut events = [0; STORE_EVENTS.len()];
+    for event in store_events(&mut child) {
+        events[event] += 1;
     }
-    lines.sort();
-    lines
+    assert!(
+        child.wait().unwrap().success(),
+        "the uninterrupted sync succeeds"
+    );
+    Measure {
+        requests: requests_answered(sandbox) - before,
+        events,
+        duration: started.elapsed(),
+    }
+}
+
+/// The store events the running sync logs, as they come (their index in [`STORE_EVENTS`]).
+/// The sync's whole log is read, so that a full pipe never stalls it, until it ends.
+fn store_events(child: &mut Child) -> mpsc::Receiver<usize> {
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(event) = STORE_EVENTS.iter().position(|e| line.contains(e)) {
+                let _ = sender.send(event);
+            }
+        }
+    });
+    receiver
 }
 
 /// How many requests the sandbox has answered (`GET /_sandbox/requests`).
 fn requests_answered(sandbox: &RunningSandbox) -> u64 {
+    admin(
+        sandbox,
+        reqwest::Method::GET,
+        "/_sandbox/requests",
+        Value::Null,
+    )["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn admin(sandbox: &RunningSandbox, method: reqwest::Method, path: &str, body: Value) -> Value {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let body: Value = runtime.block_on(async {
-        reqwest::Client::new()
-            .get(sandbox.url("/_sandbox/requests"))
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .request(method, sandbox.url(path))
             .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
-    body["total"].as_u64().unwrap()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    })
 }
 
-/// Starts a sync and kills it once the sandbox has answered `after` more requests and a
-/// further `pause` has passed, or lets it be if it finishes first. Whether it was killed.
+/// Starts a sync and kills it at `moment`, or lets it be if it finishes first. Whether it
+/// was killed.
 // A plain thread with no async runtime to block: sleeping between polls is what it should do.
 #[allow(clippy::disallowed_methods)]
-fn sync_killed_after(dir: &Path, sandbox: &RunningSandbox, after: u64, pause: Duration) -> bool {
+fn sync_killed_at(dir: &Path, sandbox: &RunningSandbox, moment: Moment) -> bool {
     let start = requests_answered(sandbox);
-    let args = sync_args();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut child = bridge(dir, &args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Bounded: a sync of this company ends long before, and then the loop stops.
-    for _ in 0..60_000 {
-        if child.try_wait().unwrap().is_some() {
-            return false;
+    let started = Instant::now();
+    let mut child = sync_command(dir).stderr(Stdio::piped()).spawn().unwrap();
+    let events = store_events(&mut child);
+    let wait = match moment {
+        Moment::Requests { after, pause } => {
+            // Bounded: a sync of this company ends long before, and then the loop stops.
+            (0..60_000)
+                .map_while(|_| {
+                    if child.try_wait().unwrap().is_some() {
+                        return None;
+                    }
+                    let reached = requests_answered(sandbox) >= start + after;
+                    if !reached {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    Some(reached)
+                })
+                .any(|reached| reached)
+                .then_some(pause)
         }
-        if requests_answered(sandbox) >= start + after {
-            std::thread::sleep(pause);
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(2));
+        // The sync ends its log when it ends: then there is nothing left to kill.
+        Moment::Event {
+            event,
+            count,
+            pause,
+        } => events
+            .iter()
+            .filter(|e| *e == event)
+            .nth(count as usize - 1)
+            .map(|_| pause),
+        Moment::Time(at) => Some(at.saturating_sub(started.elapsed())),
+    };
+    if let Some(wait) = wait {
+        std::thread::sleep(wait);
     }
-    panic!("the sync neither finished nor reached {after} requests");
+    let killed = wait.is_some() && child.try_wait().unwrap().is_none();
+    if killed {
+        child.kill().unwrap(); // SIGKILL
+    }
+    child.wait().unwrap();
+    killed
+}
+
+#[test]
+fn syncs_killed_at_seeded_moments_and_rerun_end_like_an_uninterrupted_sync() {
+    let runs = env_number("CRASH_RUNS", 2);
+    let first_seed = env_number("CRASH_SEED", 1);
+    let most_kills = env_number("CRASH_KILLS", 3).max(1);
+    let kinds = Moments::from_env();
+    let mut failures = Vec::new();
+    let mut kills_total = 0;
+    for seed in first_seed..first_seed + runs {
+        match run(seed, most_kills, kinds) {
+            Ok(kills) => {
+                kills_total += kills;
+                println!("crash: passed  seed {seed} ({kills} kills)");
+            }
+            Err(error) => {
+                println!("crash: FAILED  seed {seed}: {error}");
+                failures.push(seed);
+            }
+        }
+    }
+    println!(
+        "crash: {} runs passed, {} failed, {kills_total} kills in the passing runs; failing seeds: {failures:?}",
+        runs as usize - failures.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "failing seeds: {failures:?}");
+}
+
+/// One seeded run, both phases; the kills it made, or what went wrong.
+fn run(seed: u64, most_kills: u64, kinds: Moments) -> Result<u32, String> {
+    let (company_seed, employees, days) = company();
+    let sandbox =
+        spawn_sandbox(bridge_testkit::sandbox(company_seed, employees).history_days(days));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (clean, killed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    connect(clean.path(), &sandbox);
+    connect(killed.path(), &sandbox);
+    let mut kills = 0;
+    for phase in ["full", "incremental"] {
+        if phase == "incremental" {
+            admin(
+                &sandbox,
+                reqwest::Method::POST,
+                "/_sandbox/simulate",
+                json!({"days": 1}),
+            );
+        }
+        let measure = measured_sync(clean.path(), &sandbox);
+        let expected = snapshot::of(clean.path(), KEY);
+        if phase == "full" {
+            snapshot::assert_worth_interrupting(&expected);
+        }
+        for _ in 0..rng.random_range(1..=most_kills) {
+            let moment = kinds.draw(&mut rng, &measure);
+            kills += u32::from(sync_killed_at(killed.path(), &sandbox, moment));
+        }
+        if !(0..MOST_RERUNS).any(|_| sync(killed.path())) {
+            return Err(format!(
+                "{phase}: no sync succeeded in {MOST_RERUNS} tries after the kills"
+            ));
+        }
+        let actual = snapshot::of(killed.path(), KEY);
+        if actual != expected {
+            return Err(format!(
+                "{phase}: {}",
+                snapshot::difference(&actual, &expected)
+            ));
+        }
+        check_bookkeeping(&bookkeeping(killed.path())).map_err(|e| format!("{phase}: {e}"))?;
+    }
+    Ok(kills)
 }
 
 /// What the store says about its runs and listings, read with `status --output json`.
@@ -200,68 +342,6 @@ fn bookkeeping(dir: &Path) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-#[test]
-fn syncs_killed_at_seeded_moments_and_rerun_end_like_an_uninterrupted_sync() {
-    let runs = env_number("CRASH_RUNS", 2);
-    let first_seed = env_number("CRASH_SEED", 1);
-    let sandbox = spawn_sandbox(bridge_testkit::sandbox(9, 40).history_days(120));
-
-    let clean = tempfile::tempdir().unwrap();
-    connect(clean.path(), &sandbox);
-    let before = requests_answered(&sandbox);
-    assert!(sync(clean.path()), "the uninterrupted sync succeeds");
-    let requests = requests_answered(&sandbox) - before;
-    let expected = exports(clean.path());
-    assert!(expected.len() > 1_000, "a company worth interrupting");
-
-    let mut failures = Vec::new();
-    for seed in first_seed..first_seed + runs {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let dir = tempfile::tempdir().unwrap();
-        connect(dir.path(), &sandbox);
-        let mut kills = 0;
-        for _ in 0..rng.random_range(1..=MOST_KILLS) {
-            let after = rng.random_range(1..requests.max(2));
-            let pause = Duration::from_millis(rng.random_range(0..30));
-            kills += u32::from(sync_killed_after(dir.path(), &sandbox, after, pause));
-        }
-        let finished = (0..MOST_RERUNS).any(|_| sync(dir.path()));
-        let verdict = if !finished {
-            Err(format!(
-                "no sync succeeded in {MOST_RERUNS} tries after the kills"
-            ))
-        } else {
-            let actual = exports(dir.path());
-            check_bookkeeping(&bookkeeping(dir.path())).and_then(|()| {
-                if actual == expected {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "{} exported records, expected {}; first missing: {:?}; first unexpected: {:?}",
-                        actual.len(),
-                        expected.len(),
-                        expected.iter().find(|l| !actual.contains(l)),
-                        actual.iter().find(|l| !expected.contains(l)),
-                    ))
-                }
-            })
-        };
-        match verdict {
-            Ok(()) => println!("crash: passed  seed {seed} ({kills} kills)"),
-            Err(error) => {
-                println!("crash: FAILED  seed {seed} ({kills} kills): {error}");
-                failures.push(seed);
-            }
-        }
-    }
-    println!(
-        "crash: {} runs passed, {} failed; failing seeds: {failures:?}",
-        runs as usize - failures.len(),
-        failures.len()
-    );
-    assert!(failures.is_empty(), "failing seeds: {failures:?}");
 }
 
 /// The newest run succeeded, every earlier one ended as succeeded or interrupted (a killed

@@ -3,8 +3,8 @@
 //! employee. Also the one loop every per-parent list shares.
 
 use bridge_store::tables::{ABSENCE_PERIODS, EMPLOYEES, PROJECTS};
-use bridge_store::{Checkpoint, Key, ListingEnd, PageWrite, Value};
-use chrono::Utc;
+use bridge_store::{Checkpoint, Key, ListingEnd, PageWrite, Table, Value};
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 
 use super::{SyncEngine, SyncOptions};
@@ -17,6 +17,30 @@ use crate::resources::{
     Documents, PerParent, ProjectMembers, Projects, ReportRows, months,
 };
 use crate::summary::ResourceSummary;
+
+/// The parents a per-parent list reads this time.
+pub(super) struct Parents {
+    keys: Vec<Key>,
+    /// Every parent: children of parents not read are then deleted.
+    complete: bool,
+    /// When the parents were chosen.
+    as_of: DateTime<Utc>,
+    /// Whether they were chosen by following changes since the list's watermark (which
+    /// then moves to `as_of`).
+    following: bool,
+}
+
+impl Parents {
+    /// All parents there are, as of now.
+    fn all(keys: Vec<Key>) -> Parents {
+        Parents {
+            keys,
+            complete: true,
+            as_of: Utc::now(),
+            following: false,
+        }
+    }
+}
 
 /// The checkpoint that records when compensations were last read in full.
 const COMPENSATIONS_FULL: &str = "compensations";
@@ -48,7 +72,7 @@ impl SyncEngine {
             );
         }
         let members = self
-            .per_parent(&ProjectMembers, top_level, true, options)
+            .per_parent(&ProjectMembers, Parents::all(top_level), options)
             .await?;
         summary.add(&members);
         Ok(summary)
@@ -99,42 +123,35 @@ impl SyncEngine {
             .store
             .live_ids(self.company.id, &bridge_store::tables::CUSTOM_REPORTS)
             .await?;
-        let rows = self.per_parent(&ReportRows, reports, true, options).await?;
+        let rows = self
+            .per_parent(&ReportRows, Parents::all(reports), options)
+            .await?;
         summary.add(&rows);
         Ok(summary)
     }
 
     /// Balances of every employee on a full sync (or the first one), otherwise of those
-    /// whose absences changed in this run.
+    /// whose absences changed since balances were last read.
     pub(super) async fn balances(&self, options: &SyncOptions) -> Result<ResourceSummary, Error> {
-        let full = options.full || self.never_completed(Balances.checkpoint_name()).await?;
-        let employees = if full {
-            self.store.live_ids(self.company.id, &EMPLOYEES).await?
-        } else {
-            let mut ids: Vec<i64> = self.touched(ABSENCE_PERIODS.name).into_iter().collect();
-            ids.sort_unstable();
-            ids.into_iter().map(Key::Int).collect()
-        };
-        self.per_parent(&Balances, employees, full, options).await
+        let parents = self
+            .parents_following(Balances.checkpoint_name(), &ABSENCE_PERIODS, options)
+            .await?;
+        self.per_parent(&Balances, parents, options).await
     }
 
     /// Document categories, then document metadata per employee: everyone's on a full sync
-    /// (or the first one), otherwise of employees created or changed in this run.
+    /// (or the first one), otherwise of employees created or changed since documents were
+    /// last read.
     pub(super) async fn documents(
         &self,
         options: &SyncOptions,
         ctx: &Context,
     ) -> Result<ResourceSummary, Error> {
         let mut summary = self.sync(&DocumentCategories, options, ctx).await?;
-        let full = options.full || self.never_completed(Documents.checkpoint_name()).await?;
-        let owners = if full {
-            self.store.live_ids(self.company.id, &EMPLOYEES).await?
-        } else {
-            let mut ids: Vec<i64> = self.touched(EMPLOYEES.name).into_iter().collect();
-            ids.sort_unstable();
-            ids.into_iter().map(Key::Int).collect()
-        };
-        let documents = self.per_parent(&Documents, owners, full, options).await?;
+        let parents = self
+            .parents_following(Documents.checkpoint_name(), &EMPLOYEES, options)
+            .await?;
+        let documents = self.per_parent(&Documents, parents, options).await?;
         summary.add(&documents);
         Ok(summary)
     }
@@ -170,10 +187,42 @@ impl SyncEngine {
         Ok(summary)
     }
 
-    /// Whether a per-parent list has never been read for every parent.
-    async fn never_completed(&self, name: &str) -> Result<bool, Error> {
+    /// The parents of a per-parent list that follows the changes of `followed`: every live
+    /// employee on a full sync (or until the list was once read for all of them), otherwise
+    /// the owners of the records of `followed` that changed since the list was last read.
+    /// The changes are read from the store, so those stored by a run that crashed or gave up
+    /// before reading the list are followed too.
+    async fn parents_following(
+        &self,
+        name: &str,
+        followed: &'static Table,
+        options: &SyncOptions,
+    ) -> Result<Parents, Error> {
+        let as_of = Utc::now();
         let checkpoint = self.store.checkpoint(self.company.id, name).await?;
-        Ok(checkpoint.is_none_or(|c| c.last_full_at.is_none()))
+        let since = checkpoint
+            .as_ref()
+            .filter(|c| c.last_full_at.is_some())
+            .and_then(|c| c.watermark.or(c.last_full_at));
+        let (keys, complete) = match since {
+            Some(since) if !options.full => {
+                let owners = self
+                    .store
+                    .owners_changed_since(self.company.id, followed, since)
+                    .await?;
+                (owners.into_iter().map(Key::Int).collect(), false)
+            }
+            _ => (
+                self.store.live_ids(self.company.id, &EMPLOYEES).await?,
+                true,
+            ),
+        };
+        Ok(Parents {
+            keys,
+            complete,
+            as_of,
+            following: true,
+        })
     }
 
     /// Reads the children of each parent (a few at a time) and stores each parent's list in
@@ -182,10 +231,15 @@ impl SyncEngine {
     pub(super) async fn per_parent<P: PerParent>(
         &self,
         list: &P,
-        parents: Vec<Key>,
-        complete: bool,
+        parents: Parents,
         options: &SyncOptions,
     ) -> Result<ResourceSummary, Error> {
+        let Parents {
+            keys: parents,
+            complete,
+            as_of,
+            following,
+        } = parents;
         let name = list.checkpoint_name();
         let base = self
             .store
@@ -195,7 +249,7 @@ impl SyncEngine {
                 resource: name.to_owned(),
                 ..Default::default()
             });
-        let started_at = Utc::now();
+        let started_at = as_of;
         let mode = if complete { "full" } else { "incremental" };
         let mut summary = ResourceSummary {
             mode: mode.to_owned(),
@@ -248,6 +302,7 @@ impl SyncEngine {
             summary.created += applied.created;
             summary.updated += applied.updated;
             summary.unchanged += applied.unchanged;
+            tracing::debug!(resource = name, rows = summary.fetched, "batch stored");
             self.emit(Progress::PageStored {
                 resource: name.to_owned(),
                 fetched: summary.fetched,
@@ -256,6 +311,20 @@ impl SyncEngine {
             });
         }
         drop(fetched);
+        let checkpoint = Checkpoint {
+            // The changes followed are those before the parents were chosen.
+            watermark: if following {
+                Some(started_at)
+            } else {
+                base.watermark
+            },
+            last_full_at: if complete {
+                Some(started_at)
+            } else {
+                base.last_full_at
+            },
+            ..base
+        };
         if complete {
             let deleted = self
                 .store
@@ -265,15 +334,17 @@ impl SyncEngine {
                     started_at,
                     scope: None,
                     derived: Vec::new(),
-                    checkpoint: Checkpoint {
-                        last_full_at: Some(started_at),
-                        ..base
-                    },
+                    checkpoint,
                     now: Utc::now(),
                 })
                 .await?;
             summary.deleted += deleted.len() as u64;
+        } else {
+            self.store
+                .save_checkpoint(self.company.id, &checkpoint, Utc::now())
+                .await?;
         }
+        tracing::debug!(resource = name, mode, "listing finished");
         Ok(summary)
     }
 }

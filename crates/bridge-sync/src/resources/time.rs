@@ -236,7 +236,7 @@ impl Resource for AttendancePeriods {
                     Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
                     Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
                     Value::opt_text(p.comment.clone()),
-                    // Filled from the BREAK periods once the listing is stored.
+                    // Summed from the BREAK periods by the store, in the write that stores them.
                     Value::Null,
                 ],
                 raw: raw(&record),
@@ -249,16 +249,4 @@ impl Resource for AttendancePeriods {
     fn reconcile_scope(&self, step: &Step) -> Option<Window> {
         Some(window(step, ATTENDANCE_WINDOW_DAYS))
     }
-
-    fn after_listing(&self) -> AfterListing {
-        AfterListing::BreakMinutes
-    }
-}
-
-/// Work a resource needs done in the store once a listing is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AfterListing {
-    Nothing,
-    /// Sum BREAK periods into their WORK period's `break_minutes`.
-    BreakMinutes,
 }

@@ -17,7 +17,7 @@ mod store;
 use std::time::Duration;
 
 use bridge_store::Company;
-use bridge_sync::{ApiChoice, SyncEngine, SyncOptions};
+use bridge_sync::{ApiChoice, ResourceName, SyncEngine, SyncOptions};
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox, spawn_sandbox};
 use personio_client::{Client, ClientConfig};
 use secrecy::SecretString;
@@ -295,6 +295,92 @@ async fn a_sync_that_gave_up_converges_when_rerun() {
     sync_until_done(&reference, &reference.company, &base, &options)
         .await
         .unwrap();
+    let (actual, expected) = (snapshot(&faulted).await, snapshot(&reference).await);
+    assert!(actual == expected, "{}", difference(&actual, &expected));
+}
+
+/// Work that follows other resources' changes (balances follow absences, documents follow
+/// employees) stays owed until it is done: a sync that stored those changes and then gave
+/// up on the work leaves it to the next sync, which must do it, and derived values (break
+/// minutes) must be right too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_that_follows_changes_is_done_by_the_sync_after_one_that_gave_up() {
+    // A company whose simulated days change absences and employees.
+    let sandbox = spawn_sandbox(bridge_testkit::sandbox(9, 40).history_days(HISTORY_DAYS));
+    let base = sandbox.base_url.clone();
+    let faulted = fresh_store(&base).await;
+    let reference = fresh_store(&base).await;
+    let mut resources = ResourceName::DEFAULT.to_vec();
+    resources.extend([ResourceName::Balances, ResourceName::Documents]);
+    let options = SyncOptions {
+        resources,
+        ..SyncOptions::default()
+    };
+    for store in [&faulted, &reference] {
+        sync_until_done(store, &store.company, &base, &options)
+            .await
+            .unwrap();
+    }
+    admin(
+        &sandbox,
+        reqwest::Method::POST,
+        "/_sandbox/simulate",
+        json!({"days": 3}),
+    )
+    .await;
+    // Every balance and document listing fails, on every try: the sync gives both up,
+    // after absences and employees have stored the day's changes.
+    let rules: Vec<Value> = [
+        "/v1/company/employees/",
+        "/v2/document-management/documents",
+    ]
+    .iter()
+    .map(|path| {
+        json!({"path_prefix": path, "method": "GET", "every": 1,
+                "fault": {"kind": "status", "status": 503}})
+    })
+    .collect();
+    admin(
+        &sandbox,
+        reqwest::Method::PUT,
+        "/_sandbox/faults",
+        json!({ "rules": rules }),
+    )
+    .await;
+    let engine = SyncEngine::new(
+        faulted.store.clone(),
+        client(&base),
+        faulted.company.clone(),
+    );
+    let given_up = engine.run(&options).await.unwrap();
+    for resource in ["balances", "documents"] {
+        assert!(
+            given_up.resources[resource].error.is_some(),
+            "{resource} given up: {:?}",
+            given_up.resources[resource]
+        );
+    }
+    admin(
+        &sandbox,
+        reqwest::Method::DELETE,
+        "/_sandbox/faults",
+        json!({}),
+    )
+    .await;
+    sync_until_done(&faulted, &faulted.company, &base, &options)
+        .await
+        .unwrap();
+    let engine = SyncEngine::new(
+        reference.store.clone(),
+        client(&base),
+        reference.company.clone(),
+    );
+    let followed = engine.run(&options).await.unwrap();
+    assert!(
+        followed.resources["balances"].fetched > 0 && followed.resources["documents"].fetched > 0,
+        "the day changed absences and employees: {:?}",
+        followed.resources
+    );
     let (actual, expected) = (snapshot(&faulted).await, snapshot(&reference).await);
     assert!(actual == expected, "{}", difference(&actual, &expected));
 }

@@ -37,6 +37,10 @@ pub struct Listing {
     /// Parameters the listing was started with (e.g. the `updated_since` it used).
     #[serde(default)]
     pub params: serde_json::Value,
+    /// Whether the listing has created, changed or deleted a record so far (what it makes
+    /// due afterwards must not depend on which run stored its pages).
+    #[serde(default)]
+    pub changed: bool,
 }
 
 /// The checkpoint of one resource.

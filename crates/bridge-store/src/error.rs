@@ -47,6 +47,8 @@ pub enum Error {
     DuplicateApiKey(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Row(#[from] crate::row::RowError),
 }
 
 impl Error {

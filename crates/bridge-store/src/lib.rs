@@ -32,6 +32,7 @@ mod location;
 mod outbox;
 mod reads;
 mod records;
+mod row;
 mod runs;
 pub mod secrets;
 mod store;
@@ -54,7 +55,8 @@ pub use outbox::{
 };
 pub use reads::TableCount;
 pub use records::{Applied, Change, ChangeKind, Derived, ListingEnd, PageWrite, Window};
+pub use row::{Row, RowBuilder, RowError};
 pub use runs::{Outcome, Run, RunId};
 pub use store::{OpenOptions, Store};
 pub use tables::Table;
-pub use value::{Key, Row, Value, timestamp};
+pub use value::{Key, Value, timestamp};

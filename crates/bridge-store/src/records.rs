@@ -18,9 +18,10 @@ use crate::checkpoints::{self, Checkpoint};
 use crate::companies::CompanyId;
 use crate::derived;
 use crate::error::Result;
+use crate::row::{Row as RecordRow, RowError};
 use crate::store::Store;
 use crate::tables::{BOOKKEEPING, ColumnType, KeyType, Table, quote};
-use crate::value::{Key, Row as RecordRow, Value, timestamp};
+use crate::value::{Key, Value, timestamp};
 
 /// Keys per statement that lists keys (well under both dialects' parameter limits).
 const ROWS_PER_STATEMENT: usize = 200;
@@ -196,7 +197,11 @@ impl Store {
         crate::changes::note(&mut tx, page.company, notes, page.now).await?;
         self.enqueue_webhook_events(&mut tx, page.company, &applied.changes, page.now)
             .await?;
-        checkpoints::write(&mut tx, page.company, &page.checkpoint, page.now).await?;
+        let mut checkpoint = page.checkpoint;
+        if let Some(listing) = &mut checkpoint.listing {
+            listing.changed |= !applied.changes.is_empty();
+        }
+        checkpoints::write(&mut tx, page.company, &checkpoint, page.now).await?;
         tx.commit().await?;
         Ok(applied)
     }
@@ -318,6 +323,13 @@ async fn upsert(
     let mut fresh = HashSet::new();
     if rows.is_empty() {
         return Ok((applied, fresh));
+    }
+    if let Some(row) = rows.iter().find(|row| row.table().name != table.name) {
+        return Err(RowError::OtherTable {
+            built_for: row.table().name,
+            table: table.name,
+        }
+        .into());
     }
     let stored = load(tx, company, table, rows.iter().map(|r| &r.key)).await?;
     let mut writes: Vec<&RecordRow> = Vec::new();
@@ -489,12 +501,6 @@ async fn write_rows(
     );
     let mut query = sqlx::query(crate::tables::built(sql.clone()));
     for row in rows {
-        debug_assert_eq!(
-            row.values.len(),
-            table.columns.len(),
-            "row width of {}",
-            table.name
-        );
         query = query.bind(company.0);
         query = bind_key(query, &row.key);
         for ((_, kind), value) in table.columns.iter().zip(&row.values) {

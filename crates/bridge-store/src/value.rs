@@ -43,6 +43,37 @@ impl Value {
     }
 }
 
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(x: f64) -> Value {
+        Value::Real(x)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Text(s)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Text(s.to_owned())
+    }
+}
+
+/// `None` is NULL.
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Value {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
 /// A record's key within its company.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(untagged)]
@@ -58,16 +89,6 @@ impl std::fmt::Display for Key {
             Key::Text(s) => f.write_str(s),
         }
     }
-}
-
-/// One record to write: its key, normalized values (in the table's column order), Personio's
-/// JSON verbatim and Personio's own last-change time.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub key: Key,
-    pub values: Vec<Value>,
-    pub raw: String,
-    pub source_updated_at: Option<DateTime<Utc>>,
 }
 
 /// How timestamps are stored: UTC, milliseconds, `Z` (one fixed width, so text order is time order).

@@ -496,6 +496,8 @@ impl SyncEngine {
         let started_at = resume.map(|l| l.started_at).unwrap_or_else(Utc::now);
         let params = serde_json::json!({ "since": step.since.map(|s| s.to_rfc3339()) });
         let mut max_seen = resume.and_then(|l| l.max_seen);
+        // What the listing changed in earlier runs, before it was interrupted.
+        let changed_before = resume.is_some_and(|l| l.changed);
         let mut summary = ResourceSummary {
             mode: step.kind.as_str().to_owned(),
             ..Default::default()
@@ -525,18 +527,20 @@ impl SyncEngine {
             .map_err(Error::from)
             .and_then(|page| resource.enrich(&self.client, step, page))
             .boxed();
+            let listing = Listing {
+                kind: step.kind.listing(),
+                started_at,
+                next: serde_json::Value::Null,
+                max_seen,
+                params: params.clone(),
+                changed: changed_before,
+            };
+            let current = Checkpoint {
+                listing: Some(listing),
+                ..base.clone()
+            };
             max_seen = self
-                .store_pages(
-                    resource,
-                    step,
-                    pages,
-                    &base,
-                    started_at,
-                    &params,
-                    max_seen,
-                    &mut summary,
-                    ctx,
-                )
+                .store_pages(resource, step, pages, &current, &mut summary, ctx)
                 .await?;
         }
         let page_size = match resource.listing(step).paging {
@@ -568,7 +572,7 @@ impl SyncEngine {
             && plan::reconcile_due(
                 Some(&base),
                 options.reconcile,
-                summary.changed(),
+                changed_before || summary.changed(),
                 options.reconcile_every,
                 now,
             ))
@@ -580,6 +584,7 @@ impl SyncEngine {
             // Windows of reconciliation end at Personio's latest change we know of, so a
             // Personio clock behind ours (or a quiet company) never shrinks them.
             params: serde_json::json!({ "since": watermark.map(|s| s.to_rfc3339()) }),
+            changed: false,
         });
         let finished = Checkpoint {
             resource: name,
@@ -629,19 +634,22 @@ impl SyncEngine {
     /// Fetches the pages of a listing and stores them in batches, each batch with the
     /// checkpoint after its last page. Fetching goes on while a batch is written. Returns the
     /// greatest Personio change time seen.
-    #[allow(clippy::too_many_arguments)]
     async fn store_pages<R: Resource>(
         &self,
         resource: &R,
         step: &Step,
         mut pages: futures::stream::BoxStream<'_, Result<personio_client::Page<R::Item>, Error>>,
-        base: &Checkpoint,
-        started_at: DateTime<Utc>,
-        params: &serde_json::Value,
-        mut max_seen: Option<DateTime<Utc>>,
+        // The checkpoint with the listing as stored so far (where it started, what it was
+        // started with).
+        current: &Checkpoint,
         summary: &mut ResourceSummary,
         ctx: &Context,
     ) -> Result<Option<DateTime<Utc>>, Error> {
+        let so_far = current
+            .listing
+            .clone()
+            .expect("a listing under way is in its checkpoint");
+        let mut max_seen = so_far.max_seen;
         let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(1);
         let produce = async move {
             let mut batch = Batch::default();
@@ -673,11 +681,11 @@ impl SyncEngine {
             while let Some(batch) = batches.recv().await {
                 summary.fetched += batch.fetched;
                 let listing = Listing {
-                    kind: step.kind.listing(),
-                    started_at,
                     next: batch.next,
                     max_seen: batch.max_seen,
-                    params: params.clone(),
+                    // The store adds whether this batch changes anything.
+                    changed: so_far.changed || summary.changed(),
+                    ..so_far.clone()
                 };
                 let applied = self
                     .store
@@ -690,7 +698,7 @@ impl SyncEngine {
                         derived: batch.mapped.derived,
                         checkpoint: Checkpoint {
                             listing: Some(listing),
-                            ..base.clone()
+                            ..current.clone()
                         },
                         now: Utc::now(),
                     })

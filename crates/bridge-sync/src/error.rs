@@ -6,6 +6,9 @@ pub enum Error {
     Personio(#[from] personio_client::Error),
     #[error(transparent)]
     Store(#[from] bridge_store::Error),
+    /// A mapper built a row its table does not have (a mistake in our code, named exactly).
+    #[error(transparent)]
+    Row(#[from] bridge_store::RowError),
     #[error("unknown resource `{0}` (known: {1})")]
     UnknownResource(String, String),
     #[error("the stored base URL of {company} is invalid; connect the company again")]

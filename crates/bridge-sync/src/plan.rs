@@ -127,6 +127,7 @@ mod tests {
             next: serde_json::json!({"Offset": 200}),
             max_seen: None,
             params: serde_json::json!({"since": "2026-05-01T00:00:00Z"}),
+            changed: false,
         }
     }
 

@@ -19,7 +19,8 @@
 //! Settings: `CRASH_RUNS` (default 2, as CI runs it; `scripts/crash` runs 50), `CRASH_SEED`
 //! (the first run's seed), `CRASH_API` (`--api` of every sync, default `auto`),
 //! `CRASH_MOMENTS` (`mixed`, the default, or one kind), `CRASH_KILLS` (most kills per phase,
-//! default 3), `CRASH_COMPANY` (`SEED,EMPLOYEES,HISTORY_DAYS`, default `9,40,120`).
+//! default 3), `CRASH_COMPANY` (`SEED,EMPLOYEES,HISTORY_DAYS`, default `9,40,120`),
+//! `CRASH_BIN` (the `personio-bridge` to run, default this build's).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod moments;
@@ -38,7 +39,11 @@ use serde_json::{Value, json};
 
 use moments::{Measure, Moment, Moments, STORE_EVENTS};
 
-const BIN: &str = env!("CARGO_BIN_EXE_personio-bridge");
+/// The binary under test: this build's, or another one named by `CRASH_BIN` (a release
+/// build, say).
+fn bin() -> String {
+    std::env::var("CRASH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_personio-bridge").into())
+}
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// Syncs tried after the last kill before a phase counts as failed.
@@ -75,7 +80,7 @@ fn company() -> (u64, usize, u32) {
 }
 
 fn bridge(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = Command::new(bin());
     command
         .args(args)
         .current_dir(dir)

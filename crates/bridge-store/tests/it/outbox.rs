@@ -28,21 +28,21 @@ async fn company(store: &Store, name: &str) -> CompanyId {
 }
 
 fn person(id: i64, last_name: &str) -> Row {
-    Row {
-        key: Key::Int(id),
-        values: vec![
-            Value::text("Zoë"),
-            Value::text(last_name),
-            Value::Null,
-            Value::text(format!("p{id}@example.org")),
-            Value::text("female"),
-            Value::Null,
-            Value::text("{}"),
-            Value::Null,
-        ],
-        raw: format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
-        source_updated_at: Some(at(1)),
-    }
+    EMPLOYEES
+        .row(Key::Int(id))
+        .set("first_name", "Zoë")
+        .set("last_name", last_name)
+        .set("preferred_name", Value::Null)
+        .set("email", format!("p{id}@example.org"))
+        .set("gender", "female")
+        .set("language", Value::Null)
+        .set("custom_attributes", "{}")
+        .set("source_created_at", Value::Null)
+        .finish(
+            format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
+            Some(at(1)),
+        )
+        .unwrap()
 }
 
 fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {

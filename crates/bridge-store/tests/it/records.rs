@@ -23,22 +23,21 @@ async fn company(store: &Store) -> CompanyId {
 }
 
 fn person(id: i64, last_name: &str) -> Row {
-    let values = vec![
-        Value::text("Zoë"),
-        Value::text(last_name),
-        Value::Null,
-        Value::text(format!("p{id}@example.org")),
-        Value::text("female"),
-        Value::Null,
-        Value::text("{}"),
-        Value::Null,
-    ];
-    Row {
-        key: Key::Int(id),
-        values,
-        raw: format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
-        source_updated_at: Some(at(1)),
-    }
+    EMPLOYEES
+        .row(Key::Int(id))
+        .set("first_name", "Zoë")
+        .set("last_name", last_name)
+        .set("preferred_name", Value::Null)
+        .set("email", format!("p{id}@example.org"))
+        .set("gender", "female")
+        .set("language", Value::Null)
+        .set("custom_attributes", "{}")
+        .set("source_created_at", Value::Null)
+        .finish(
+            format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
+            Some(at(1)),
+        )
+        .unwrap()
 }
 
 fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {
@@ -50,6 +49,7 @@ fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {
             next: serde_json::json!({"Offset": rows.len()}),
             max_seen: Some(at(1)),
             params: serde_json::Value::Null,
+            changed: false,
         }),
         ..Default::default()
     };
@@ -203,16 +203,18 @@ async fn leaving_the_filter_is_marked_once_and_is_not_a_deletion(db: TestDb) {
 async fn derived_rows_are_replaced_per_parent(db: TestDb) {
     let store = open(&db).await;
     let company = company(&store).await;
-    let split = |employee: i64, center: i64, percentage: f64| Row {
-        key: Key::Text(format!("{employee}:{center}")),
-        values: vec![
-            Value::Int(employee),
-            Value::Int(center),
-            Value::text("CC"),
-            Value::Real(percentage),
-        ],
-        raw: format!(r#"{{"id":{center},"percentage":{percentage}}}"#),
-        source_updated_at: None,
+    let split = |employee: i64, center: i64, percentage: f64| {
+        EMPLOYEE_COST_CENTERS
+            .row(Key::Text(format!("{employee}:{center}")))
+            .set("employee_id", employee)
+            .set("cost_center_id", center)
+            .set("cost_center", "CC")
+            .set("percentage", percentage)
+            .finish(
+                format!(r#"{{"id":{center},"percentage":{percentage}}}"#),
+                None,
+            )
+            .unwrap()
     };
     let mut first = page(company, vec![person(1, "A")], 2);
     first.derived = vec![Derived {
@@ -240,18 +242,22 @@ async fn derived_rows_are_replaced_per_parent(db: TestDb) {
 
 /// An employment row as v2 gives it: its own id, a start day, hours that may be unknown.
 fn employment(id: &str, employee: i64, hire_date: &str, hours: Option<f64>) -> Row {
-    let mut values = vec![Value::Null; EMPLOYMENTS.columns.len()];
-    let column = |name| EMPLOYMENTS.column_index(name).unwrap();
-    values[column("employee_id")] = Value::Int(employee);
-    values[column("hire_date")] = Value::text(hire_date);
-    values[column("position")] = Value::text(format!("since {hire_date}"));
-    values[column("full_time_weekly_working_hours")] = Value::opt_real(hours);
-    Row {
-        key: Key::Text(id.to_owned()),
-        values,
-        raw: format!(r#"{{"id":"{id}","hours":{hours:?}}}"#),
-        source_updated_at: None,
+    let known = [
+        ("employee_id", Value::Int(employee)),
+        ("hire_date", Value::text(hire_date)),
+        ("position", Value::text(format!("since {hire_date}"))),
+        ("full_time_weekly_working_hours", Value::opt_real(hours)),
+    ];
+    let mut row = EMPLOYMENTS.row(Key::Text(id.to_owned()));
+    for (column, _) in EMPLOYMENTS.columns {
+        let value = known
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, v)| v.clone());
+        row = row.set(column, value);
     }
+    row.finish(format!(r#"{{"id":"{id}","hours":{hours:?}}}"#), None)
+        .unwrap()
 }
 
 /// A person with a past and a current employment is exported with the current one. The

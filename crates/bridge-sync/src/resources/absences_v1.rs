@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES};
-use bridge_store::{Key, Row, Table, Value, Window};
+use bridge_store::{Key, Table, Value, Window};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use personio_api::v1;
@@ -98,17 +98,15 @@ impl Resource for TimeOffTypes {
         let mut mapped = Mapped::default();
         for record in items {
             let t = &record.value.attributes;
-            mapped.rows.push(Row {
-                // Keyed by the v2 id, as absences name their type (§0).
-                key: Key::Text(type_v2_id(t)?),
-                values: vec![
-                    Value::text(t.name.clone()),
-                    v2_word(t.category.as_deref()),
-                    v2_word(t.unit.as_deref()),
-                ],
-                raw: raw(&record),
-                source_updated_at: None,
-            });
+            mapped.rows.push(
+                ABSENCE_TYPES
+                    // Keyed by the v2 id, as absences name their type (§0).
+                    .row(Key::Text(type_v2_id(t)?))
+                    .set("name", Value::text(t.name.clone()))
+                    .set("category", v2_word(t.category.as_deref()))
+                    .set("unit", v2_word(t.unit.as_deref()))
+                    .finish(raw(&record), None)?,
+            );
         }
         Ok(mapped)
     }
@@ -230,25 +228,23 @@ impl Resource for TimeOffs {
                     })?;
             let updated = instant(a.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(Row {
-                key,
-                values: vec![
-                    Value::Int(person),
-                    Value::text(absence_type),
-                    Value::text(Self::day(a.id, &a.start_date)?),
-                    Value::text(half(a.half_day_start, true)),
+            mapped.rows.push(
+                ABSENCE_PERIODS
+                    .row(key)
+                    .set("employee_id", Value::Int(person))
+                    .set("absence_type_id", Value::text(absence_type))
+                    .set("start", Value::text(Self::day(a.id, &a.start_date)?))
+                    .set("start_half", Value::text(half(a.half_day_start, true)))
                     // An open-ended time-off has no end in v2; v1 gives it one (the sandbox:
                     // today), which is all it tells.
-                    Value::text(Self::day(a.id, &a.end_date)?),
-                    Value::text(half(a.half_day_end, false)),
+                    .set("end", Value::text(Self::day(a.id, &a.end_date)?))
+                    .set("end_half", Value::text(half(a.half_day_end, false)))
                     // Time-offs carry an offset, not a zone name.
-                    Value::Null,
-                    Value::text(v2_status(&a.status)),
-                    Value::opt_text(a.comment.clone()),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+                    .set("timezone", Value::Null)
+                    .set("status", Value::text(v2_status(&a.status)))
+                    .set("comment", Value::opt_text(a.comment.clone()))
+                    .finish(raw(&record), updated)?,
+            );
         }
         Ok(mapped)
     }
@@ -355,23 +351,24 @@ impl Resource for HourlyAbsences {
                 .transpose()?;
             let updated = instant(a.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(Row {
-                key,
-                values: vec![
-                    Value::Int(person),
-                    Value::text(a.absence_type.attributes.id.clone()),
-                    Value::text(Self::local(&a.id, &a.start, zone)?),
+            mapped.rows.push(
+                ABSENCE_PERIODS
+                    .row(key)
+                    .set("employee_id", Value::Int(person))
+                    .set(
+                        "absence_type_id",
+                        Value::text(a.absence_type.attributes.id.clone()),
+                    )
+                    .set("start", Value::text(Self::local(&a.id, &a.start, zone)?))
                     // v2 gives exact times and no halves for hour-unit absences.
-                    Value::Null,
-                    Value::opt_text(end),
-                    Value::Null,
-                    Value::text(zone.name()),
-                    Value::text(v2_status(&a.status)),
-                    Value::opt_text(a.comment.clone()),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+                    .set("start_half", Value::Null)
+                    .set("end", Value::opt_text(end))
+                    .set("end_half", Value::Null)
+                    .set("timezone", Value::text(zone.name()))
+                    .set("status", Value::text(v2_status(&a.status)))
+                    .set("comment", Value::opt_text(a.comment.clone()))
+                    .finish(raw(&record), updated)?,
+            );
         }
         Ok(mapped)
     }
@@ -458,7 +455,7 @@ mod tests {
         let row = &mapped.rows[0];
         assert_eq!(row.key, Key::Text("period-uuid".into()));
         assert_eq!(
-            row.values,
+            row.values(),
             vec![
                 Value::Int(12),
                 Value::text("type-uuid"),

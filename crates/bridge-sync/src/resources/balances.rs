@@ -5,7 +5,7 @@
 //! accruals, which the next full sync picks up).
 
 use bridge_store::tables::BALANCES;
-use bridge_store::{Key, Row, Table, Value};
+use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v1::{Balance, Single};
 use personio_client::Client;
@@ -52,19 +52,15 @@ impl PerParent for Balances {
                             resource: "absence balance",
                             field: "id",
                         })?;
-                    Ok(Row {
-                        key: Key::Text(format!("{employee}:{}", b.id)),
-                        values: vec![
-                            Value::Int(*employee),
-                            Value::Int(b.id),
-                            Value::text(b.name),
-                            Value::opt_text(b.category),
-                            Value::Real(b.balance),
-                            Value::opt_real(b.available_balance),
-                        ],
-                        raw: raw.get().to_owned(),
-                        source_updated_at: None,
-                    })
+                    Ok(BALANCES
+                        .row(Key::Text(format!("{employee}:{}", b.id)))
+                        .set("employee_id", Value::Int(*employee))
+                        .set("absence_type_id", Value::Int(b.id))
+                        .set("absence_type", Value::text(b.name))
+                        .set("category", Value::opt_text(b.category))
+                        .set("balance", Value::Real(b.balance))
+                        .set("available", Value::opt_real(b.available_balance))
+                        .finish(raw.get().to_owned(), None)?)
                 })
                 .collect::<Result<_, Error>>()?;
             Ok(Children {

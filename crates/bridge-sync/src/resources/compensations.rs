@@ -8,7 +8,7 @@
 //! it, while older ones may simply have ended.
 
 use bridge_store::tables::{COMPENSATION_TYPES, COMPENSATIONS};
-use bridge_store::{Key, Row, Table, Value, Window};
+use bridge_store::{Key, Table, Value, Window};
 use chrono::{Datelike, Months, NaiveDate};
 use personio_api::v2;
 use personio_client::Record;
@@ -48,12 +48,13 @@ impl Resource for CompensationTypes {
         let mut mapped = Mapped::default();
         for record in items {
             let t = &record.value;
-            mapped.rows.push(Row {
-                key: Key::Text(t.id.clone()),
-                values: vec![Value::text(t.name.clone()), Value::text(t.category.clone())],
-                raw: raw(&record),
-                source_updated_at: None,
-            });
+            mapped.rows.push(
+                COMPENSATION_TYPES
+                    .row(Key::Text(t.id.clone()))
+                    .set("name", Value::text(t.name.clone()))
+                    .set("category", Value::text(t.category.clone()))
+                    .finish(raw(&record), None)?,
+            );
         }
         Ok(mapped)
     }
@@ -123,30 +124,42 @@ impl Resource for CompensationMonth {
                 mapped.leaving.push(key);
                 continue;
             }
-            mapped.rows.push(Row {
-                key,
-                values: vec![
-                    Value::Int(employee),
-                    Value::opt_int(
-                        c.legal_entity
-                            .as_ref()
-                            .and_then(|l| l.id.trim().parse().ok()),
-                    ),
-                    Value::text(c.kind.id.clone()),
-                    Value::text(c.kind.name.clone()),
-                    Value::text(c.kind.category.clone()),
-                    Value::Real(c.amount.value),
-                    Value::text(c.amount.currency.clone()),
-                    Value::opt_text(c.interval.clone()),
-                    Value::text(c.effective_from.clone()),
-                    Value::opt_text(c.comment.clone()),
-                    Value::opt_real(c.weekly_working_hours),
-                    Value::opt_real(c.full_time_weekly_working_hours),
-                    Value::opt_text(instant(c.created_at.as_deref()).map(bridge_store::timestamp)),
-                ],
-                raw: raw(&record),
-                source_updated_at: None,
-            });
+            mapped.rows.push(
+                COMPENSATIONS
+                    .row(key)
+                    .set("employee_id", Value::Int(employee))
+                    .set(
+                        "legal_entity_id",
+                        Value::opt_int(
+                            c.legal_entity
+                                .as_ref()
+                                .and_then(|l| l.id.trim().parse().ok()),
+                        ),
+                    )
+                    .set("compensation_type_id", Value::text(c.kind.id.clone()))
+                    .set("compensation_type", Value::text(c.kind.name.clone()))
+                    .set("category", Value::text(c.kind.category.clone()))
+                    .set("amount", Value::Real(c.amount.value))
+                    .set("currency", Value::text(c.amount.currency.clone()))
+                    .set("pay_interval", Value::opt_text(c.interval.clone()))
+                    .set("effective_from", Value::text(c.effective_from.clone()))
+                    .set("comment", Value::opt_text(c.comment.clone()))
+                    .set(
+                        "weekly_working_hours",
+                        Value::opt_real(c.weekly_working_hours),
+                    )
+                    .set(
+                        "full_time_weekly_working_hours",
+                        Value::opt_real(c.full_time_weekly_working_hours),
+                    )
+                    .set(
+                        "source_created_at",
+                        Value::opt_text(
+                            instant(c.created_at.as_deref()).map(bridge_store::timestamp),
+                        ),
+                    )
+                    .finish(raw(&record), None)?,
+            );
         }
         Ok(mapped)
     }

@@ -5,7 +5,7 @@
 //! (`GET /v1/company/document-categories`, §2.6: one answer, no paging).
 
 use bridge_store::tables::{DOCUMENT_CATEGORIES, DOCUMENTS};
-use bridge_store::{Key, Row, Table, Value};
+use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::{v1, v2};
 use personio_client::{Client, OffsetKind, Record};
@@ -48,12 +48,12 @@ impl Resource for DocumentCategories {
     fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
         let mut mapped = Mapped::default();
         for record in items {
-            mapped.rows.push(Row {
-                key: Key::Int(record.value.id),
-                values: vec![Value::text(record.value.attributes.name.clone())],
-                raw: raw(&record),
-                source_updated_at: None,
-            });
+            mapped.rows.push(
+                DOCUMENT_CATEGORIES
+                    .row(Key::Int(record.value.id))
+                    .set("name", Value::text(record.value.attributes.name.clone()))
+                    .finish(raw(&record), None)?,
+            );
         }
         Ok(mapped)
     }
@@ -101,25 +101,33 @@ impl PerParent for Documents {
                         resource: "document",
                         field: "a numeric owner id",
                     })?;
-                    Ok(Row {
-                        key: Key::Text(d.id.clone()),
-                        values: vec![
-                            Value::Int(owner),
-                            Value::opt_int(number(&d.category.id)),
-                            Value::text(d.name.clone()),
-                            Value::opt_text(d.date.clone()),
-                            Value::opt_text(d.comment.clone()),
-                            Value::opt_text(d.document_type.clone()),
+                    Ok(DOCUMENTS
+                        .row(Key::Text(d.id.clone()))
+                        .set("employee_id", Value::Int(owner))
+                        .set("category_id", Value::opt_int(number(&d.category.id)))
+                        .set("name", Value::text(d.name.clone()))
+                        .set("date", Value::opt_text(d.date.clone()))
+                        .set("comment", Value::opt_text(d.comment.clone()))
+                        .set("document_type", Value::opt_text(d.document_type.clone()))
+                        .set(
+                            "size",
                             Value::Int(i64::try_from(d.size).unwrap_or(i64::MAX)),
+                        )
+                        .set(
+                            "virus_scan",
                             Value::opt_text(d.virus_scan.as_ref().map(|s| s.status.clone())),
+                        )
+                        .set(
+                            "esignature",
                             Value::opt_text(d.esignature.as_ref().map(|s| s.status.clone())),
+                        )
+                        .set(
+                            "source_created_at",
                             Value::opt_text(
                                 instant(d.created_at.as_deref()).map(bridge_store::timestamp),
                             ),
-                        ],
-                        raw: raw(&record),
-                        source_updated_at: None,
-                    })
+                        )
+                        .finish(raw(&record), None)?)
                 })
                 .collect::<Result<_, Error>>()?;
             Ok(Children { rows, min_requests })

@@ -105,69 +105,99 @@ impl Resource for EmployeesV1 {
             let updated = instant(e.text("last_modified_at").as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
             let created = instant(e.text("created_at").as_deref()).map(bridge_store::timestamp);
-            mapped.rows.push(Row {
-                key: Key::Int(id),
-                values: vec![
-                    Value::opt_text(e.text("first_name")),
-                    Value::opt_text(e.text("last_name")),
-                    Value::opt_text(e.text("preferred_name")),
-                    Value::opt_text(e.text("email")),
-                    Value::opt_text(e.text("gender")),
-                    Value::Null,
-                    Value::text(custom_attributes(&e.attributes)),
-                    Value::opt_text(created.clone()),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+            mapped.rows.push(
+                EMPLOYEES
+                    .row(Key::Int(id))
+                    .set("first_name", Value::opt_text(e.text("first_name")))
+                    .set("last_name", Value::opt_text(e.text("last_name")))
+                    .set("preferred_name", Value::opt_text(e.text("preferred_name")))
+                    .set("email", Value::opt_text(e.text("email")))
+                    .set("gender", Value::opt_text(e.text("gender")))
+                    .set("language", Value::Null)
+                    .set(
+                        "custom_attributes",
+                        Value::text(custom_attributes(&e.attributes)),
+                    )
+                    .set("source_created_at", Value::opt_text(created.clone()))
+                    .finish(raw(&record), updated)?,
+            );
             let termination_date = date(e, "termination_date");
-            employments.push(Row {
-                // v1 does not expose the employment's v2 id; one employment per person.
-                key: Key::Text(format!("v1:{id}")),
-                values: vec![
-                    Value::Int(id),
-                    Value::opt_text(status),
-                    Value::opt_text(e.text("position")),
-                    Value::opt_int(supervisor(e)),
-                    Value::opt_text(e.text("employment_type")),
-                    Value::opt_real(
-                        e.text("weekly_working_hours")
-                            .and_then(|h| h.trim().parse().ok()),
-                    ),
-                    Value::Null,
-                    Value::opt_text(date(e, "hire_date")),
-                    Value::opt_text(date(e, "contract_end_date")),
-                    Value::opt_text(date(e, "probation_period_end")),
-                    Value::opt_text(termination_date),
-                    Value::opt_text(e.text("termination_type")),
-                    Value::opt_text(e.text("termination_reason")),
-                    Value::opt_text(date(e, "last_working_day")),
-                    Value::opt_int(legal_entity.as_ref().map(|n| n.id)),
-                    Value::opt_text(legal_entity.map(|n| n.name)),
-                    Value::opt_int(office.as_ref().map(|n| n.id)),
-                    Value::opt_text(office.map(|n| n.name)),
-                    Value::opt_int(department.as_ref().map(|n| n.id)),
-                    Value::opt_text(department.map(|n| n.name)),
-                    Value::opt_int(team.as_ref().map(|n| n.id)),
-                    Value::opt_text(team.map(|n| n.name)),
-                    Value::opt_text(created),
-                ],
-                raw: employment_raw(e),
-                source_updated_at: updated,
-            });
+            employments.push(
+                EMPLOYMENTS
+                    // v1 does not expose the employment's v2 id; one employment per person.
+                    .row(Key::Text(format!("v1:{id}")))
+                    .set("employee_id", Value::Int(id))
+                    .set("status", Value::opt_text(status))
+                    .set("position", Value::opt_text(e.text("position")))
+                    .set("supervisor_id", Value::opt_int(supervisor(e)))
+                    .set(
+                        "employment_type",
+                        Value::opt_text(e.text("employment_type")),
+                    )
+                    .set(
+                        "weekly_working_hours",
+                        Value::opt_real(
+                            e.text("weekly_working_hours")
+                                .and_then(|h| h.trim().parse().ok()),
+                        ),
+                    )
+                    .set("full_time_weekly_working_hours", Value::Null)
+                    .set("hire_date", Value::opt_text(date(e, "hire_date")))
+                    .set(
+                        "contract_end_date",
+                        Value::opt_text(date(e, "contract_end_date")),
+                    )
+                    .set(
+                        "probation_end_date",
+                        Value::opt_text(date(e, "probation_period_end")),
+                    )
+                    .set("termination_date", Value::opt_text(termination_date))
+                    .set(
+                        "termination_type",
+                        Value::opt_text(e.text("termination_type")),
+                    )
+                    .set(
+                        "termination_reason",
+                        Value::opt_text(e.text("termination_reason")),
+                    )
+                    .set(
+                        "last_working_day",
+                        Value::opt_text(date(e, "last_working_day")),
+                    )
+                    .set(
+                        "legal_entity_id",
+                        Value::opt_int(legal_entity.as_ref().map(|n| n.id)),
+                    )
+                    .set(
+                        "legal_entity",
+                        Value::opt_text(legal_entity.map(|n| n.name)),
+                    )
+                    .set("office_id", Value::opt_int(office.as_ref().map(|n| n.id)))
+                    .set("office", Value::opt_text(office.map(|n| n.name)))
+                    .set(
+                        "department_id",
+                        Value::opt_int(department.as_ref().map(|n| n.id)),
+                    )
+                    .set("department", Value::opt_text(department.map(|n| n.name)))
+                    .set("team_id", Value::opt_int(team.as_ref().map(|n| n.id)))
+                    .set("team", Value::opt_text(team.map(|n| n.name)))
+                    .set("source_created_at", Value::opt_text(created))
+                    .finish(employment_raw(e), updated)?,
+            );
             for share in e.embedded_list::<CostCenterShare>("cost_centers") {
                 let share = share.attributes;
-                splits.push(Row {
-                    key: Key::Text(format!("{id}:{}", share.id)),
-                    values: vec![
-                        Value::Int(id),
-                        Value::Int(share.id),
-                        Value::text(share.name.clone()),
-                        Value::Real(share.percentage),
-                    ],
-                    raw: serde_json::to_string(&share).expect("plain data serializes"),
-                    source_updated_at: updated,
-                });
+                splits.push(
+                    EMPLOYEE_COST_CENTERS
+                        .row(Key::Text(format!("{id}:{}", share.id)))
+                        .set("employee_id", Value::Int(id))
+                        .set("cost_center_id", Value::Int(share.id))
+                        .set("cost_center", Value::text(share.name.clone()))
+                        .set("percentage", Value::Real(share.percentage))
+                        .finish(
+                            serde_json::to_string(&share).expect("plain data serializes"),
+                            updated,
+                        )?,
+                );
             }
             parents.push(Key::Int(id));
         }

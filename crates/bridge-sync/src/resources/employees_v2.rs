@@ -7,7 +7,7 @@
 //! Employments carry ids, not names: names come from the org units, legal entities,
 //! workplaces and cost centers stored earlier in the run (§6 #11).
 
-use bridge_store::tables::EMPLOYEES;
+use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{Key, Row, Table, Value};
 use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
@@ -174,25 +174,38 @@ impl Resource for EmployeesV2 {
                 .iter()
                 .map(|e| instant(e.value.updated_at.as_deref()))
                 .fold(person_updated, later);
-            mapped.rows.push(Row {
-                key: key.clone(),
-                values: vec![
-                    Value::opt_text(text(person.first_name.as_deref())),
-                    Value::opt_text(text(person.last_name.as_deref())),
-                    Value::opt_text(text(person.preferred_name.as_deref())),
-                    Value::opt_text(text(person.email.as_deref())),
-                    Value::opt_text(lower(person.gender.as_deref())),
-                    Value::Null,
-                    Value::text(custom_attributes(
-                        person.custom_attributes.as_deref().unwrap_or_default(),
-                    )),
-                    Value::opt_text(stamp(person.created_at.as_deref())),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+            mapped.rows.push(
+                EMPLOYEES
+                    .row(key.clone())
+                    .set(
+                        "first_name",
+                        Value::opt_text(text(person.first_name.as_deref())),
+                    )
+                    .set(
+                        "last_name",
+                        Value::opt_text(text(person.last_name.as_deref())),
+                    )
+                    .set(
+                        "preferred_name",
+                        Value::opt_text(text(person.preferred_name.as_deref())),
+                    )
+                    .set("email", Value::opt_text(text(person.email.as_deref())))
+                    .set("gender", Value::opt_text(lower(person.gender.as_deref())))
+                    .set("language", Value::Null)
+                    .set(
+                        "custom_attributes",
+                        Value::text(custom_attributes(
+                            person.custom_attributes.as_deref().unwrap_or_default(),
+                        )),
+                    )
+                    .set(
+                        "source_created_at",
+                        Value::opt_text(stamp(person.created_at.as_deref())),
+                    )
+                    .finish(raw(&record), updated)?,
+            );
             for (at, employment) in record.value.employments.iter().enumerate() {
-                let (row, shares) = employment_rows(id, employment, ctx);
+                let (row, shares) = employment_rows(id, employment, ctx)?;
                 employments.push(row);
                 // Splits are the person's: one set, the current employment's.
                 if at == 0 {
@@ -218,7 +231,11 @@ fn person_id(person: &Person) -> Result<i64, Error> {
 }
 
 /// An employment row, and the person's cost center splits as this employment gives them.
-fn employment_rows(employee: i64, record: &Record<Employment>, ctx: &Context) -> (Row, Vec<Row>) {
+fn employment_rows(
+    employee: i64,
+    record: &Record<Employment>,
+    ctx: &Context,
+) -> Result<(Row, Vec<Row>), Error> {
     let e = &record.value;
     let updated = instant(e.updated_at.as_deref());
     let legal_entity = id_of(e.legal_entity.as_ref().or(e.sub_company.as_ref()));
@@ -229,11 +246,12 @@ fn employment_rows(employee: i64, record: &Record<Employment>, ctx: &Context) ->
     let name = |names: &std::collections::HashMap<i64, String>, id: Option<i64>| {
         id.and_then(|id| names.get(&id).cloned())
     };
-    let row = Row {
-        key: Key::Text(e.id.clone()),
-        values: vec![
-            Value::Int(employee),
-            Value::opt_text(lower(e.status.as_deref())),
+    let row = EMPLOYMENTS
+        .row(Key::Text(e.id.clone()))
+        .set("employee_id", Value::Int(employee))
+        .set("status", Value::opt_text(lower(e.status.as_deref())))
+        .set(
+            "position",
             Value::opt_text(text(
                 e.position
                     .clone()
@@ -241,60 +259,100 @@ fn employment_rows(employee: i64, record: &Record<Employment>, ctx: &Context) ->
                     .and_then(|p| p.title)
                     .as_deref(),
             )),
+        )
+        .set(
+            "supervisor_id",
             Value::opt_int(id_of(e.supervisor.as_ref())),
-            Value::opt_text(lower(e.kind.as_deref())),
+        )
+        .set("employment_type", Value::opt_text(lower(e.kind.as_deref())))
+        .set(
+            "weekly_working_hours",
             Value::opt_real(e.weekly_working_hours.flatten()),
+        )
+        .set(
+            "full_time_weekly_working_hours",
             Value::opt_real(e.full_time_weekly_working_hours.flatten()),
+        )
+        .set(
+            "hire_date",
             Value::opt_text(day(e.employment_start_date.as_ref())),
+        )
+        .set(
+            "contract_end_date",
             Value::opt_text(day(e.contract_end_date.as_ref())),
+        )
+        .set(
+            "probation_end_date",
             Value::opt_text(day(e.probation_end_date.as_ref())),
+        )
+        .set(
+            "termination_date",
             Value::opt_text(
                 termination
                     .as_ref()
                     .and_then(|t| personio_api::time::parse_date(t.termination_date.as_deref()?))
                     .map(|d| d.format("%Y-%m-%d").to_string()),
             ),
+        )
+        .set(
+            "termination_type",
             Value::opt_text(lower(termination.as_ref().and_then(|t| t.kind.as_deref()))),
+        )
+        .set(
+            "termination_reason",
             Value::opt_text(text(termination.as_ref().and_then(|t| t.reason.as_deref()))),
+        )
+        .set(
+            "last_working_day",
             Value::opt_text(
                 termination
                     .as_ref()
                     .and_then(|t| personio_api::time::parse_date(t.last_working_day.as_deref()?))
                     .map(|d| d.format("%Y-%m-%d").to_string()),
             ),
-            Value::opt_int(legal_entity),
+        )
+        .set("legal_entity_id", Value::opt_int(legal_entity))
+        .set(
+            "legal_entity",
             Value::opt_text(name(&ctx.legal_entity_names, legal_entity)),
-            Value::opt_int(office),
-            Value::opt_text(name(&ctx.office_names, office)),
-            Value::opt_int(department),
+        )
+        .set("office_id", Value::opt_int(office))
+        .set("office", Value::opt_text(name(&ctx.office_names, office)))
+        .set("department_id", Value::opt_int(department))
+        .set(
+            "department",
             Value::opt_text(name(&ctx.org_names, department)),
-            Value::opt_int(team),
-            Value::opt_text(name(&ctx.org_names, team)),
+        )
+        .set("team_id", Value::opt_int(team))
+        .set("team", Value::opt_text(name(&ctx.org_names, team)))
+        .set(
+            "source_created_at",
             Value::opt_text(stamp(e.created_at.as_deref())),
-        ],
-        raw: raw(record),
-        source_updated_at: updated,
-    };
+        )
+        .finish(raw(record), updated)?;
+    // A share whose cost center id is not a number is not a split we can key.
     let shares = e
         .cost_centers
         .iter()
         .flatten()
-        .filter_map(|share| {
-            let center: i64 = share.id.trim().parse().ok()?;
-            Some(Row {
-                key: Key::Text(format!("{employee}:{center}")),
-                values: vec![
-                    Value::Int(employee),
-                    Value::Int(center),
+        .filter_map(|share| Some((share, share.id.trim().parse::<i64>().ok()?)))
+        .map(|(share, center)| {
+            EMPLOYEE_COST_CENTERS
+                .row(Key::Text(format!("{employee}:{center}")))
+                .set("employee_id", Value::Int(employee))
+                .set("cost_center_id", Value::Int(center))
+                .set(
+                    "cost_center",
                     Value::opt_text(ctx.cost_center_names.get(&center).cloned()),
-                    Value::Real(share.weight),
-                ],
-                raw: serde_json::to_string(share).expect("plain data serializes"),
-                source_updated_at: updated,
-            })
+                )
+                .set("percentage", Value::Real(share.weight))
+                .finish(
+                    serde_json::to_string(share).expect("plain data serializes"),
+                    updated,
+                )
         })
-        .collect();
-    (row, shares)
+        .collect::<Result<_, _>>()?;
+    Ok((row, shares))
 }
 
 /// What the filters look at, from the current employment (none: no facts, so only an

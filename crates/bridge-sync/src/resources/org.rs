@@ -3,7 +3,7 @@
 //! also finds deletions.
 
 use bridge_store::tables::{COST_CENTERS, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
-use bridge_store::{Key, Row, Table, Value, Window};
+use bridge_store::{Key, Table, Value, Window};
 use personio_api::v2;
 use personio_client::Record;
 
@@ -61,18 +61,19 @@ impl Resource for OrgUnits {
                 .clone()
                 .flatten()
                 .and_then(|p| p.trim().parse::<i64>().ok());
-            mapped.rows.push(Row {
-                key: Key::Int(int_id("org unit", &unit.id)?),
-                values: vec![
-                    Value::text(unit.kind.clone().unwrap_or_else(|| self.kind.to_owned())),
-                    Value::text(unit.name.clone().unwrap_or_default()),
-                    Value::opt_text(unit.abbreviation.clone()),
-                    Value::opt_text(unit.description.clone()),
-                    Value::opt_int(parent),
-                ],
-                raw: raw(&record),
-                source_updated_at: None,
-            });
+            mapped.rows.push(
+                ORG_UNITS
+                    .row(Key::Int(int_id("org unit", &unit.id)?))
+                    .set(
+                        "type",
+                        Value::text(unit.kind.clone().unwrap_or_else(|| self.kind.to_owned())),
+                    )
+                    .set("name", Value::text(unit.name.clone().unwrap_or_default()))
+                    .set("abbreviation", Value::opt_text(unit.abbreviation.clone()))
+                    .set("description", Value::opt_text(unit.description.clone()))
+                    .set("parent_id", Value::opt_int(parent))
+                    .finish(raw(&record), None)?,
+            );
         }
         Ok(mapped)
     }
@@ -116,14 +117,13 @@ macro_rules! named_list {
                 let mut mapped = Mapped::default();
                 for record in items {
                     let $v = &record.value;
-                    let mut values = vec![Value::text($v.name.clone())];
-                    values.extend($extra);
-                    mapped.rows.push(Row {
-                        key: Key::Int(int_id($checkpoint, &$v.id)?),
-                        values,
-                        raw: raw(&record),
-                        source_updated_at: None,
-                    });
+                    let mut row = $table
+                        .row(Key::Int(int_id($checkpoint, &$v.id)?))
+                        .set("name", $v.name.clone());
+                    for (column, value) in $extra {
+                        row = row.set(column, value);
+                    }
+                    mapped.rows.push(row.finish(raw(&record), None)?);
                 }
                 Ok(mapped)
             }
@@ -137,7 +137,7 @@ named_list!(
     LEGAL_ENTITIES,
     "legal_entities",
     "/v2/legal-entities",
-    |e| [Value::opt_text(e.country.clone())]
+    |e| [("country", Value::opt_text(e.country.clone()))]
 );
 named_list!(
     Workplaces,
@@ -145,7 +145,7 @@ named_list!(
     WORKPLACES,
     "workplaces",
     "/v2/workplaces",
-    |_w| Vec::<Value>::new()
+    |_w| Vec::<(&str, Value)>::new()
 );
 named_list!(
     CostCenters,
@@ -153,5 +153,5 @@ named_list!(
     COST_CENTERS,
     "cost_centers",
     "/v2/cost-centers",
-    |_c| Vec::<Value>::new()
+    |_c| Vec::<(&str, Value)>::new()
 );

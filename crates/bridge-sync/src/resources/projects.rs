@@ -4,7 +4,7 @@
 //! lists them whole, which also finds deletions.
 
 use bridge_store::tables::{PROJECT_MEMBERS, PROJECTS};
-use bridge_store::{Key, Row, Table, Value};
+use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v2;
 use personio_client::{Client, Record};
@@ -60,26 +60,38 @@ impl Resource for Projects {
             let p = &record.value;
             let updated = instant(p.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(Row {
-                key: Key::Int(numeric("project", &p.id)?),
-                values: vec![
-                    Value::text(p.name.clone()),
-                    Value::opt_text(p.project_code.clone()),
-                    Value::opt_text(p.description.clone()),
-                    Value::text(p.status.clone()),
-                    Value::opt_int(id_of(&p.cost_center)),
-                    Value::opt_int(id_of(&p.parent_project)),
-                    Value::opt_text(p.start.as_ref().map(|d| d.date.clone())),
-                    Value::opt_text(p.end.as_ref().map(|d| d.date.clone())),
-                    Value::Int(i64::from(p.billable)),
-                    Value::opt_text(p.client_name.clone()),
-                    Value::opt_text(p.project_type.clone()),
-                    Value::Int(i64::from(p.assigned_to_all)),
-                    Value::opt_text(instant(p.created_at.as_deref()).map(bridge_store::timestamp)),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+            mapped.rows.push(
+                PROJECTS
+                    .row(Key::Int(numeric("project", &p.id)?))
+                    .set("name", Value::text(p.name.clone()))
+                    .set("project_code", Value::opt_text(p.project_code.clone()))
+                    .set("description", Value::opt_text(p.description.clone()))
+                    .set("status", Value::text(p.status.clone()))
+                    .set("cost_center_id", Value::opt_int(id_of(&p.cost_center)))
+                    .set(
+                        "parent_project_id",
+                        Value::opt_int(id_of(&p.parent_project)),
+                    )
+                    .set(
+                        "start",
+                        Value::opt_text(p.start.as_ref().map(|d| d.date.clone())),
+                    )
+                    .set(
+                        "end",
+                        Value::opt_text(p.end.as_ref().map(|d| d.date.clone())),
+                    )
+                    .set("billable", Value::Int(i64::from(p.billable)))
+                    .set("client_name", Value::opt_text(p.client_name.clone()))
+                    .set("project_type", Value::opt_text(p.project_type.clone()))
+                    .set("assigned_to_all", Value::Int(i64::from(p.assigned_to_all)))
+                    .set(
+                        "source_created_at",
+                        Value::opt_text(
+                            instant(p.created_at.as_deref()).map(bridge_store::timestamp),
+                        ),
+                    )
+                    .finish(raw(&record), updated)?,
+            );
         }
         Ok(mapped)
     }
@@ -124,12 +136,11 @@ impl PerParent for ProjectMembers {
                 .into_iter()
                 .map(|record| {
                     let person = numeric("project member", &record.value.person.id)?;
-                    Ok(Row {
-                        key: Key::Text(format!("{project}:{person}")),
-                        values: vec![Value::Int(*project), Value::Int(person)],
-                        raw: raw(&record),
-                        source_updated_at: None,
-                    })
+                    Ok(PROJECT_MEMBERS
+                        .row(Key::Text(format!("{project}:{person}")))
+                        .set("project_id", Value::Int(*project))
+                        .set("employee_id", Value::Int(person))
+                        .finish(raw(&record), None)?)
                 })
                 .collect::<Result<_, Error>>()?;
             Ok(Children { rows, min_requests })

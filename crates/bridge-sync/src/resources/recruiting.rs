@@ -34,7 +34,7 @@ pub(crate) trait RecruitingList: Send + Sync {
     const NAME: &'static str;
     const PATH: &'static str;
     fn table(&self) -> &'static Table;
-    fn row(&self, record: &Record<Self::Item>) -> Row;
+    fn row(&self, record: &Record<Self::Item>) -> Result<Row, Error>;
 }
 
 /// A [`RecruitingList`] as a [`Resource`].
@@ -62,7 +62,7 @@ impl<L: RecruitingList> Resource for Recruiting<L> {
     fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
         let mut mapped = Mapped::default();
         for record in &items {
-            let row = self.0.row(record);
+            let row = self.0.row(record)?;
             mapped.max_updated = later(mapped.max_updated, row.source_updated_at);
             mapped.rows.push(row);
         }
@@ -81,17 +81,16 @@ impl RecruitingList for Categories {
         &RECRUITING_CATEGORIES
     }
 
-    fn row(&self, record: &Record<Category>) -> Row {
+    fn row(&self, record: &Record<Category>) -> Result<Row, Error> {
         let c = &record.value;
-        Row {
-            key: Key::Text(c.id.clone()),
-            values: vec![
-                Value::text(c.name.clone()),
+        Ok(RECRUITING_CATEGORIES
+            .row(Key::Text(c.id.clone()))
+            .set("name", Value::text(c.name.clone()))
+            .set(
+                "stages",
                 Value::text(serde_json::to_string(&c.stages).unwrap_or_default()),
-            ],
-            raw: raw(record),
-            source_updated_at: None,
-        }
+            )
+            .finish(raw(record), None)?)
     }
 }
 
@@ -106,20 +105,22 @@ impl RecruitingList for Jobs {
         &RECRUITING_JOBS
     }
 
-    fn row(&self, record: &Record<Job>) -> Row {
+    fn row(&self, record: &Record<Job>) -> Result<Row, Error> {
         let j = &record.value;
-        Row {
-            key: Key::Text(j.id.clone()),
-            values: vec![
-                Value::text(j.name.clone()),
+        Ok(RECRUITING_JOBS
+            .row(Key::Text(j.id.clone()))
+            .set("name", Value::text(j.name.clone()))
+            .set(
+                "department",
                 Value::opt_text(j.department.as_ref().map(|d| d.name.clone())),
+            )
+            .set(
+                "category_id",
                 Value::opt_text(j.category.as_ref().map(|c| c.id.clone())),
-                Value::opt_text(j.status.clone()),
-                Value::opt_text(local(&j.created_at)),
-            ],
-            raw: raw(record),
-            source_updated_at: None,
-        }
+            )
+            .set("status", Value::opt_text(j.status.clone()))
+            .set("source_created_at", Value::opt_text(local(&j.created_at)))
+            .finish(raw(record), None)?)
     }
 }
 
@@ -134,21 +135,20 @@ impl RecruitingList for Candidates {
         &RECRUITING_CANDIDATES
     }
 
-    fn row(&self, record: &Record<Candidate>) -> Row {
+    fn row(&self, record: &Record<Candidate>) -> Result<Row, Error> {
         let c = &record.value;
-        Row {
-            key: Key::Text(c.id.clone()),
-            values: vec![
-                Value::text(c.first_name.clone()),
-                Value::text(c.last_name.clone()),
-                Value::text(c.email.clone()),
-                Value::opt_text(c.phone.clone()),
-                Value::opt_text(c.location.clone()),
+        Ok(RECRUITING_CANDIDATES
+            .row(Key::Text(c.id.clone()))
+            .set("first_name", Value::text(c.first_name.clone()))
+            .set("last_name", Value::text(c.last_name.clone()))
+            .set("email", Value::text(c.email.clone()))
+            .set("phone", Value::opt_text(c.phone.clone()))
+            .set("location", Value::opt_text(c.location.clone()))
+            .set(
+                "source_created_at",
                 Value::opt_text(instant(c.created_at.as_deref()).map(bridge_store::timestamp)),
-            ],
-            raw: raw(record),
-            source_updated_at: instant(c.updated_at.as_deref()),
-        }
+            )
+            .finish(raw(record), instant(c.updated_at.as_deref()))?)
     }
 }
 
@@ -163,29 +163,34 @@ impl RecruitingList for Applications {
         &RECRUITING_APPLICATIONS
     }
 
-    fn row(&self, record: &Record<Application>) -> Row {
+    fn row(&self, record: &Record<Application>) -> Result<Row, Error> {
         let a = &record.value;
         let stage = &a.current_stage;
-        Row {
-            key: Key::Text(a.id.clone()),
-            values: vec![
-                Value::text(a.candidate.id.clone()),
-                Value::text(a.job.id.clone()),
+        Ok(RECRUITING_APPLICATIONS
+            .row(Key::Text(a.id.clone()))
+            .set("candidate_id", Value::text(a.candidate.id.clone()))
+            .set("job_id", Value::text(a.job.id.clone()))
+            .set(
                 // System stages have no name, only their kind.
+                "stage",
                 Value::text(
                     stage
                         .name
                         .clone()
                         .unwrap_or_else(|| stage.stage_kind.clone()),
                 ),
-                Value::text(stage.kind.clone()),
+            )
+            .set("stage_kind", Value::text(stage.kind.clone()))
+            .set(
+                "channel",
                 Value::opt_text(a.channel.as_ref().map(|c| c.name.clone())),
+            )
+            .set(
+                "application_date",
                 Value::opt_text(a.application_date.clone()),
-                Value::Int(i64::from(a.is_anonymized)),
-                Value::opt_text(local(&a.created_at)),
-            ],
-            raw: raw(record),
-            source_updated_at: None,
-        }
+            )
+            .set("is_anonymized", Value::Int(i64::from(a.is_anonymized)))
+            .set("source_created_at", Value::opt_text(local(&a.created_at)))
+            .finish(raw(record), None)?)
     }
 }

@@ -57,25 +57,31 @@ impl Resource for CustomReports {
             let r = &record.value.attributes;
             let updated = instant(r.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(Row {
-                key: Key::Text(r.id.clone()),
-                values: vec![
-                    Value::text(r.name.clone()),
-                    Value::opt_text(r.description.clone()),
-                    Value::text(r.kind.clone()),
-                    Value::text(r.status.clone()),
-                    Value::opt_text(r.period_type.clone()),
-                    Value::opt_text(r.start_date.clone()),
-                    Value::opt_text(r.end_date.clone()),
-                    Value::text(json!(r.columns).to_string()),
-                    Value::opt_text(
-                        instant(r.data_refreshed_at.as_deref()).map(bridge_store::timestamp),
-                    ),
-                    Value::opt_text(instant(r.created_at.as_deref()).map(bridge_store::timestamp)),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+            mapped.rows.push(
+                CUSTOM_REPORTS
+                    .row(Key::Text(r.id.clone()))
+                    .set("name", Value::text(r.name.clone()))
+                    .set("description", Value::opt_text(r.description.clone()))
+                    .set("type", Value::text(r.kind.clone()))
+                    .set("status", Value::text(r.status.clone()))
+                    .set("period_type", Value::opt_text(r.period_type.clone()))
+                    .set("start_date", Value::opt_text(r.start_date.clone()))
+                    .set("end_date", Value::opt_text(r.end_date.clone()))
+                    .set("columns", Value::text(json!(r.columns).to_string()))
+                    .set(
+                        "data_refreshed_at",
+                        Value::opt_text(
+                            instant(r.data_refreshed_at.as_deref()).map(bridge_store::timestamp),
+                        ),
+                    )
+                    .set(
+                        "source_created_at",
+                        Value::opt_text(
+                            instant(r.created_at.as_deref()).map(bridge_store::timestamp),
+                        ),
+                    )
+                    .finish(raw(&record), updated)?,
+            );
         }
         Ok(mapped)
     }
@@ -129,7 +135,7 @@ impl PerParent for ReportRows {
             }
             let min_requests = (items.len() as u64).div_ceil(u64::from(ROWS_PAGE)).max(1);
             Ok(Children {
-                rows: rows(&parent.to_string(), items),
+                rows: rows(&parent.to_string(), items)?,
                 min_requests,
             })
         })
@@ -138,7 +144,7 @@ impl PerParent for ReportRows {
 
 /// One row per item, keyed by report and employee (`:2`, `:3`, ... for an employee's further
 /// rows); cells by attribute id (a list of them per attribute in historical reports).
-fn rows(report: &str, items: Vec<ReportItem>) -> Vec<Row> {
+fn rows(report: &str, items: Vec<ReportItem>) -> Result<Vec<Row>, Error> {
     let mut seen: HashMap<i64, u32> = HashMap::new();
     items
         .into_iter()
@@ -155,18 +161,18 @@ fn rows(report: &str, items: Vec<ReportItem>) -> Vec<Row> {
                 (None, Some(cells)) => by_attribute(cells, true),
                 (None, None) => Map::new(),
             };
-            Row {
-                key: Key::Text(key),
-                values: vec![
-                    Value::text(report),
-                    Value::Int(item.employee_id),
+            CUSTOM_REPORT_ROWS
+                .row(Key::Text(key))
+                .set("report_id", Value::text(report))
+                .set("employee_id", Value::Int(item.employee_id))
+                .set(
+                    "cells",
                     Value::text(serde_json::Value::Object(cells).to_string()),
-                ],
-                raw: serde_json::to_string(&item).unwrap_or_default(),
-                source_updated_at: None,
-            }
+                )
+                .finish(serde_json::to_string(&item).unwrap_or_default(), None)
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map_err(Error::from)
 }
 
 fn by_attribute(cells: &[ReportCell], historical: bool) -> Map<String, serde_json::Value> {

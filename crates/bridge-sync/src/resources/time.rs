@@ -7,7 +7,7 @@
 //! only records starting in it.
 
 use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS};
-use bridge_store::{Key, Row, Table, Value, Window};
+use bridge_store::{Key, Table, Value, Window};
 use chrono::{Duration, Utc};
 use personio_api::v2;
 use personio_client::Record;
@@ -96,16 +96,14 @@ impl Resource for AbsenceTypes {
         let mut mapped = Mapped::default();
         for record in items {
             let t = &record.value;
-            mapped.rows.push(Row {
-                key: Key::Text(t.id.clone()),
-                values: vec![
-                    Value::text(t.name.clone()),
-                    Value::opt_text(t.category.clone()),
-                    Value::opt_text(t.unit.clone()),
-                ],
-                raw: raw(&record),
-                source_updated_at: None,
-            });
+            mapped.rows.push(
+                ABSENCE_TYPES
+                    .row(Key::Text(t.id.clone()))
+                    .set("name", Value::text(t.name.clone()))
+                    .set("category", Value::opt_text(t.category.clone()))
+                    .set("unit", Value::opt_text(t.unit.clone()))
+                    .finish(raw(&record), None)?,
+            );
         }
         Ok(mapped)
     }
@@ -156,22 +154,29 @@ impl Resource for AbsencePeriods {
             }
             let updated = instant(a.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(Row {
-                key,
-                values: vec![
-                    Value::Int(employee),
-                    Value::text(a.absence_type.id.clone()),
-                    Value::text(a.starts_from.date_time.clone()),
-                    Value::opt_text(a.starts_from.half.clone()),
-                    Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
-                    Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
-                    Value::opt_text(a.timezone_id.clone()),
-                    Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
-                    Value::opt_text(a.comment.clone()),
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+            mapped.rows.push(
+                ABSENCE_PERIODS
+                    .row(key)
+                    .set("employee_id", Value::Int(employee))
+                    .set("absence_type_id", Value::text(a.absence_type.id.clone()))
+                    .set("start", Value::text(a.starts_from.date_time.clone()))
+                    .set("start_half", Value::opt_text(a.starts_from.half.clone()))
+                    .set(
+                        "end",
+                        Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
+                    )
+                    .set(
+                        "end_half",
+                        Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
+                    )
+                    .set("timezone", Value::opt_text(a.timezone_id.clone()))
+                    .set(
+                        "status",
+                        Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
+                    )
+                    .set("comment", Value::opt_text(a.comment.clone()))
+                    .finish(raw(&record), updated)?,
+            );
         }
         Ok(mapped)
     }
@@ -225,23 +230,33 @@ impl Resource for AttendancePeriods {
             }
             let updated = instant(p.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(Row {
-                key,
-                values: vec![
-                    Value::Int(employee),
-                    Value::text(p.kind.clone()),
-                    Value::text(p.start.date_time.clone()),
-                    Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
-                    Value::opt_text(p.attribution_date.clone()),
-                    Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
-                    Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
-                    Value::opt_text(p.comment.clone()),
+            mapped.rows.push(
+                ATTENDANCE_PERIODS
+                    .row(key)
+                    .set("employee_id", Value::Int(employee))
+                    .set("type", Value::text(p.kind.clone()))
+                    .set("start", Value::text(p.start.date_time.clone()))
+                    .set(
+                        "end",
+                        Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
+                    )
+                    .set(
+                        "attribution_date",
+                        Value::opt_text(p.attribution_date.clone()),
+                    )
+                    .set(
+                        "status",
+                        Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
+                    )
+                    .set(
+                        "project_id",
+                        Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
+                    )
+                    .set("comment", Value::opt_text(p.comment.clone()))
                     // Summed from the BREAK periods by the store, in the write that stores them.
-                    Value::Null,
-                ],
-                raw: raw(&record),
-                source_updated_at: updated,
-            });
+                    .set("break_minutes", Value::Null)
+                    .finish(raw(&record), updated)?,
+            );
         }
         Ok(mapped)
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod api_choice;
+mod columns;
 mod full;
 mod incremental;
 mod permissions;

@@ -1,5 +1,8 @@
-//! The resources a sync reads. Adding one means a module here with a [`Resource`] impl and a
-//! line in [`ResourceName`].
+//! The resources a sync reads. Each [`ResourceName`] has a [`Reading`], which the engine
+//! runs like any other: a single listing ([`Resource`]), or listings and lists per parent
+//! ([`PerParent`]) in an order of their own (projects, then their members). Adding a
+//! resource is a module here with its `Resource` (or `PerParent` and a `Reading`) and a line
+//! in [`ResourceName`] and [`ResourceName::reading`].
 
 mod absences_v1;
 mod balances;
@@ -24,22 +27,24 @@ use personio_client::{Client, OffsetKind, Page, Record};
 use serde::de::DeserializeOwned;
 
 use crate::context::Context;
-use crate::engine::ApiChoice;
+use crate::engine::{ApiChoice, Syncing};
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
-pub(crate) use absences_v1::{HourlyAbsences, TimeOffTypes, TimeOffs, V1AbsenceTypes};
-pub(crate) use balances::Balances;
 pub(crate) use children::{Children, PerParent};
-pub(crate) use compensations::{CompensationMonth, CompensationTypes, months};
-pub(crate) use documents::{DocumentCategories, Documents};
-pub(crate) use employees_v1::EmployeesV1;
-pub(crate) use employees_v2::EmployeesV2;
-pub(crate) use org::{CostCenters, LegalEntities, OrgUnits, Workplaces};
-pub(crate) use projects::{ProjectMembers, Projects};
-pub(crate) use recruiting::{Applications, Candidates, Categories, Jobs, Recruiting};
-pub(crate) use reports::{CustomReports, ReportRows};
-pub(crate) use time::{AbsencePeriods, AbsenceTypes, AttendancePeriods};
+
+use absences_v1::{AbsencesThroughV1, TimeOffTypes};
+use balances::BalancesOfChangedAbsences;
+use compensations::CompensationsByMonth;
+use documents::DocumentsOfChangedPeople;
+use employees_v1::EmployeesV1;
+use employees_v2::EmployeesV2;
+use org::{CostCenters, LegalEntities, OrgUnitKinds, Workplaces};
+use projects::ProjectsWithMembers;
+use recruiting::RecruitingLists;
+use reports::ReportsWithRows;
+use time::{AbsencePeriods, AbsenceTypes, AttendancePeriods};
 
 /// The resources, by the names users give on `--resources`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -139,6 +144,30 @@ impl ResourceName {
         }
     }
 
+    /// How this resource is read when `api` is asked for.
+    pub(crate) fn reading(self, api: ApiChoice) -> Box<dyn Reading> {
+        let api = self.api_for(api);
+        match self {
+            ResourceName::OrgUnits => Box::new(OrgUnitKinds),
+            ResourceName::LegalEntities => Box::new(LegalEntities),
+            ResourceName::Workplaces => Box::new(Workplaces),
+            ResourceName::CostCenters => Box::new(CostCenters),
+            ResourceName::Employees if api == ApiChoice::V2 => Box::new(EmployeesV2),
+            ResourceName::Employees => Box::new(EmployeesV1),
+            ResourceName::AbsenceTypes if api == ApiChoice::V1 => Box::new(TimeOffTypes),
+            ResourceName::AbsenceTypes => Box::new(AbsenceTypes),
+            ResourceName::Absences if api == ApiChoice::V1 => Box::new(AbsencesThroughV1),
+            ResourceName::Absences => Box::new(AbsencePeriods),
+            ResourceName::Attendances => Box::new(AttendancePeriods),
+            ResourceName::Projects => Box::new(ProjectsWithMembers),
+            ResourceName::Compensations => Box::new(CompensationsByMonth),
+            ResourceName::CustomReports => Box::new(ReportsWithRows),
+            ResourceName::Balances => Box::new(BalancesOfChangedAbsences),
+            ResourceName::Documents => Box::new(DocumentsOfChangedPeople),
+            ResourceName::Recruiting => Box::new(RecruitingLists),
+        }
+    }
+
     /// The v2 scope a resource needs (v1-only reads are probed instead).
     pub fn scope(self) -> Option<Scope> {
         match self {
@@ -204,6 +233,18 @@ impl FromStr for ResourceName {
                 let known: Vec<&str> = ResourceName::ALL.iter().map(|r| r.as_str()).collect();
                 Error::UnknownResource(s.to_owned(), known.join(", "))
             })
+    }
+}
+
+/// What a sync reads for one [`ResourceName`], run by the engine like every other.
+pub(crate) trait Reading: Send + Sync {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>>;
+}
+
+/// A single listing is a reading of its own.
+impl<R: Resource> Reading for R {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(sync.listing(self))
     }
 }
 

@@ -13,13 +13,17 @@ use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES};
 use bridge_store::{Key, Table, Value, Window};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use futures::TryStreamExt;
+use futures::future::BoxFuture;
 use personio_api::v1;
 use personio_client::{OffsetKind, Record};
 
-use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, later, raw};
 use crate::context::Context;
+use crate::engine::Syncing;
 use crate::error::Error;
 use crate::plan::{Step, StepKind};
+use crate::summary::ResourceSummary;
 
 /// Page size of every v1 absence list: Personio's maximum (personio-api.md §2.1).
 const LIMIT: u32 = 200;
@@ -379,6 +383,41 @@ impl Resource for HourlyAbsences {
             equals: Some(self.absence_type.clone()),
             from: None,
             to: None,
+        })
+    }
+}
+
+/// Absences through v1 (`--api v1`): the time-off types first, since time-offs name their
+/// type by its v1 id and the table by its v2 id; then the time-offs; then the periods of
+/// each hour-unit type.
+pub(crate) struct AbsencesThroughV1;
+
+impl Reading for AbsencesThroughV1 {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let types = sync
+                .client()
+                .pages_v1::<v1::TimeOffType>(
+                    V1AbsenceTypes::PATH,
+                    Vec::new(),
+                    V1AbsenceTypes::LIMIT,
+                    OffsetKind::Items,
+                    None,
+                )
+                .map_ok(|page| page.items)
+                .try_concat()
+                .await?;
+            let types = V1AbsenceTypes::new(types)?;
+            let time_offs = TimeOffs {
+                v2_type_ids: types.v2_ids,
+            };
+            let mut summary = sync.listing(&time_offs).await?;
+            // One request for the types, which no listing counts.
+            summary.min_requests += 1;
+            for absence_type in types.hourly {
+                summary.add(&sync.listing(&HourlyAbsences { absence_type }).await?);
+            }
+            Ok(summary)
         })
     }
 }

@@ -4,15 +4,18 @@
 //! in the same run (see the engine), since a balance moves only with absences (and with
 //! accruals, which the next full sync picks up).
 
-use bridge_store::tables::BALANCES;
+use bridge_store::tables::{ABSENCE_PERIODS, BALANCES};
 use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v1::{Balance, Single};
 use personio_client::Client;
 use serde_json::value::RawValue;
 
+use super::Reading;
 use super::children::{Children, PerParent};
+use crate::engine::Syncing;
 use crate::error::Error;
+use crate::summary::ResourceSummary;
 
 pub(crate) struct Balances;
 
@@ -67,6 +70,19 @@ impl PerParent for Balances {
                 rows,
                 min_requests: 1,
             })
+        })
+    }
+}
+
+/// Balances of every employee on a full sync (or the first one), otherwise of those whose
+/// absences changed since balances were last read.
+pub(crate) struct BalancesOfChangedAbsences;
+
+impl Reading for BalancesOfChangedAbsences {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let parents = sync.parents_following(&Balances, &ABSENCE_PERIODS).await?;
+            sync.children(&Balances, parents).await
         })
     }
 }

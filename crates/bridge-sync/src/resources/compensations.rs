@@ -8,15 +8,18 @@
 //! it, while older ones may simply have ended.
 
 use bridge_store::tables::{COMPENSATION_TYPES, COMPENSATIONS};
-use bridge_store::{Key, Table, Value, Window};
-use chrono::{Datelike, Months, NaiveDate};
+use bridge_store::{Checkpoint, Key, Table, Value, Window};
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use futures::future::BoxFuture;
 use personio_api::v2;
 use personio_client::Record;
 
-use super::{ListingPlan, Mapped, Paging, Resource, instant, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, raw};
 use crate::context::Context;
+use crate::engine::Syncing;
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
 /// Page size of both lists: Personio's maximum for types (§3.8); for compensations a
 /// client's reading (our choice, the same).
@@ -170,6 +173,44 @@ impl Resource for CompensationMonth {
             equals: None,
             from: Some(self.first.to_string()),
             to: Some(self.next_first().to_string()),
+        })
+    }
+}
+
+/// The checkpoint that records when compensations were last read in full.
+const COMPENSATIONS_FULL: &str = "compensations";
+
+/// Compensation types, then one listing per month: `compensation_months` of them on a full
+/// sync (or the first one), the current and the previous month otherwise.
+pub(crate) struct CompensationsByMonth;
+
+impl Reading for CompensationsByMonth {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let mut summary = sync.listing(&CompensationTypes).await?;
+            let marker = sync.checkpoint(COMPENSATIONS_FULL).await?;
+            let full =
+                sync.options.full || marker.as_ref().is_none_or(|m| m.last_full_at.is_none());
+            let count = if full {
+                sync.options.compensation_months
+            } else {
+                2
+            };
+            let started_at = Utc::now();
+            for first in months(started_at.date_naive(), count) {
+                summary.add(&sync.listing(&CompensationMonth { first }).await?);
+            }
+            if full {
+                let checkpoint = Checkpoint {
+                    resource: COMPENSATIONS_FULL.into(),
+                    last_full_at: Some(started_at),
+                    ..marker.unwrap_or_default()
+                };
+                sync.store()
+                    .save_checkpoint(sync.company(), &checkpoint, Utc::now())
+                    .await?;
+            }
+            Ok(summary)
         })
     }
 }

@@ -4,17 +4,19 @@
 //! only for employees created or changed in the same run. Plus the v1 categories
 //! (`GET /v1/company/document-categories`, §2.6: one answer, no paging).
 
-use bridge_store::tables::{DOCUMENT_CATEGORIES, DOCUMENTS};
+use bridge_store::tables::{DOCUMENT_CATEGORIES, DOCUMENTS, EMPLOYEES};
 use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::{v1, v2};
 use personio_client::{Client, OffsetKind, Record};
 
 use super::children::{Children, PerParent, all_v2};
-use super::{ListingPlan, Mapped, Paging, Resource, instant, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, raw};
 use crate::context::Context;
+use crate::engine::Syncing;
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
 /// Documents per request: what Personio's other v2 lists allow (300 is refused, §3.9; our
 /// choice).
@@ -131,6 +133,22 @@ impl PerParent for Documents {
                 })
                 .collect::<Result<_, Error>>()?;
             Ok(Children { rows, min_requests })
+        })
+    }
+}
+
+/// Document categories, then document metadata per employee: everyone's on a full sync (or
+/// the first one), otherwise of employees created or changed since documents were last
+/// read.
+pub(crate) struct DocumentsOfChangedPeople;
+
+impl Reading for DocumentsOfChangedPeople {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let mut summary = sync.listing(&DocumentCategories).await?;
+            let parents = sync.parents_following(&Documents, &EMPLOYEES).await?;
+            summary.add(&sync.children(&Documents, parents).await?);
+            Ok(summary)
         })
     }
 }

@@ -4,13 +4,16 @@
 
 use bridge_store::tables::{COST_CENTERS, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
 use bridge_store::{Key, Table, Value, Window};
+use futures::future::BoxFuture;
 use personio_api::v2;
 use personio_client::Record;
 
-use super::{ListingPlan, Mapped, Paging, Resource, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, raw};
 use crate::context::Context;
+use crate::engine::Syncing;
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
 fn v2_listing(path: &str, query: &[(&str, &str)]) -> ListingPlan {
     let mut query: Vec<(String, String)> = query
@@ -155,3 +158,18 @@ named_list!(
     "/v2/cost-centers",
     |_c| Vec::<(&str, Value)>::new()
 );
+
+/// Departments, then teams.
+pub(crate) struct OrgUnitKinds;
+
+impl Reading for OrgUnitKinds {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let mut summary = ResourceSummary::default();
+            for kind in ["department", "team"] {
+                summary.add(&sync.listing(&OrgUnits { kind }).await?);
+            }
+            Ok(summary)
+        })
+    }
+}

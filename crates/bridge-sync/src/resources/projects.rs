@@ -10,10 +10,12 @@ use personio_api::v2;
 use personio_client::{Client, Record};
 
 use super::children::{Children, PerParent, all_v2};
-use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, later, raw};
 use crate::context::Context;
+use crate::engine::{Parents, Syncing};
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
 /// Page size of the project list (Personio documents no maximum; 100 is what its other
 /// v2 lists allow, personio-api.md §3.1: our choice).
@@ -144,6 +146,40 @@ impl PerParent for ProjectMembers {
                 })
                 .collect::<Result<_, Error>>()?;
             Ok(Children { rows, min_requests })
+        })
+    }
+}
+
+/// Projects, then the members of every top-level project.
+pub(crate) struct ProjectsWithMembers;
+
+impl Reading for ProjectsWithMembers {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let mut summary = sync.listing(&Projects).await?;
+            let parent = PROJECTS
+                .column_index("parent_project_id")
+                .expect("projects have a parent column");
+            let mut top_level = Vec::new();
+            let mut after = None;
+            loop {
+                let page = sync
+                    .store()
+                    .records(sync.company(), &PROJECTS, after.as_ref(), 1000, false)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.key.clone());
+                top_level.extend(
+                    page.into_iter()
+                        .filter(|p| p.values[parent] == Value::Null)
+                        .map(|p| p.key),
+                );
+            }
+            let members = sync
+                .children(&ProjectMembers, Parents::all(top_level))
+                .await?;
+            summary.add(&members);
+            Ok(summary)
         })
     }
 }

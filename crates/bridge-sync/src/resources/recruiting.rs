@@ -12,14 +12,17 @@ use bridge_store::tables::{
     RECRUITING_APPLICATIONS, RECRUITING_CANDIDATES, RECRUITING_CATEGORIES, RECRUITING_JOBS,
 };
 use bridge_store::{Key, Row, Table, Value};
+use futures::future::BoxFuture;
 use personio_api::v2::recruiting::{Application, Candidate, Category, Job, LocalTimestamp};
 use personio_client::Record;
 use serde::de::DeserializeOwned;
 
-use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, later, raw};
 use crate::context::Context;
+use crate::engine::Syncing;
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
 /// Personio's largest recruiting page (§3.12).
 const PAGE: u32 = 200;
@@ -192,5 +195,36 @@ impl RecruitingList for Applications {
             .set("is_anonymized", Value::Int(i64::from(a.is_anonymized)))
             .set("source_created_at", Value::opt_text(local(&a.created_at)))
             .finish(raw(record), None)?)
+    }
+}
+
+/// Categories, jobs, candidates and applications. A company without recruiting answers 404
+/// (personio-api.md §5.4): skipped, with the reason.
+pub(crate) struct RecruitingLists;
+
+impl Reading for RecruitingLists {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let mut summary = ResourceSummary::default();
+            let read = async {
+                summary.add(&sync.listing(&Recruiting(Categories)).await?);
+                summary.add(&sync.listing(&Recruiting(Jobs)).await?);
+                summary.add(&sync.listing(&Recruiting(Candidates)).await?);
+                summary.add(&sync.listing(&Recruiting(Applications)).await?);
+                Ok::<(), Error>(())
+            };
+            match read.await {
+                Err(Error::Personio(e)) if e.kind() == personio_client::ErrorKind::NotFound => {
+                    Ok(ResourceSummary {
+                        skipped: Some(
+                            "Personio has no recruiting for this company (its recruiting API answers 404)"
+                                .into(),
+                        ),
+                        ..Default::default()
+                    })
+                }
+                other => other.map(|()| summary),
+            }
+        })
     }
 }

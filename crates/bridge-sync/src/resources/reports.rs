@@ -14,10 +14,12 @@ use personio_client::{Client, OffsetKind, Record};
 use serde_json::{Map, json};
 
 use super::children::{Children, PerParent};
-use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, later, raw};
 use crate::context::Context;
+use crate::engine::{Parents, Syncing};
 use crate::error::Error;
 use crate::plan::Step;
+use crate::summary::ResourceSummary;
 
 /// Rows per request (Personio documents no maximum: our choice).
 const ROWS_PAGE: u32 = 200;
@@ -191,4 +193,21 @@ fn by_attribute(cells: &[ReportCell], historical: bool) -> Map<String, serde_jso
         }
     }
     map
+}
+
+/// The list of reports, then every report's rows.
+pub(crate) struct ReportsWithRows;
+
+impl Reading for ReportsWithRows {
+    fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
+        Box::pin(async move {
+            let mut summary = sync.listing(&CustomReports).await?;
+            let reports = sync
+                .store()
+                .live_ids(sync.company(), &CUSTOM_REPORTS)
+                .await?;
+            summary.add(&sync.children(&ReportRows, Parents::all(reports)).await?);
+            Ok(summary)
+        })
+    }
 }

@@ -102,6 +102,10 @@ impl Syncing<'_> {
             resumed: false,
         });
         let client = self.client();
+        let parents_done = Parents {
+            keys: Vec::new(),
+            ..parents
+        };
         let mut fetched = futures::stream::iter(parents.keys)
             .map(|parent| async move {
                 let children = match list.fetch(client, &parent).await {
@@ -122,6 +126,19 @@ impl Syncing<'_> {
                 .await?;
         }
         drop(fetched);
+        summary.deleted += self.finish_children(list, &parents_done, base).await?;
+        tracing::debug!(resource = name, mode, "listing finished");
+        Ok(summary)
+    }
+
+    /// Ends a pass over `parents`: its checkpoint, and when they were all of them, the
+    /// deletion of children of parents not read. Returns how many were deleted.
+    async fn finish_children<P: PerParent>(
+        &self,
+        list: &P,
+        parents: &Parents,
+        base: Checkpoint,
+    ) -> Result<u64, Error> {
         let started_at = parents.as_of;
         let checkpoint = Checkpoint {
             // The changes followed are those before the parents were chosen.
@@ -137,27 +154,25 @@ impl Syncing<'_> {
             },
             ..base
         };
-        if parents.complete {
-            let deleted = self
-                .store()
-                .finish_listing(ListingEnd {
-                    company: self.company(),
-                    table: list.table(),
-                    started_at,
-                    scope: None,
-                    derived: Vec::new(),
-                    checkpoint,
-                    now: Utc::now(),
-                })
-                .await?;
-            summary.deleted += deleted.len() as u64;
-        } else {
+        if !parents.complete {
             self.store()
                 .save_checkpoint(self.company(), &checkpoint, Utc::now())
                 .await?;
+            return Ok(0);
         }
-        tracing::debug!(resource = name, mode, "listing finished");
-        Ok(summary)
+        let deleted = self
+            .store()
+            .finish_listing(ListingEnd {
+                company: self.company(),
+                table: list.table(),
+                started_at,
+                scope: None,
+                derived: Vec::new(),
+                checkpoint,
+                now: Utc::now(),
+            })
+            .await?;
+        Ok(deleted.len() as u64)
     }
 
     /// Stores one parent's children in place of its earlier ones.

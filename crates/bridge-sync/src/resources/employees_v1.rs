@@ -4,6 +4,7 @@
 
 use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{Derived, Key, Row, Table, Value};
+use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use personio_api::v1::{self, Attribute, CostCenterShare, NamedRef};
 use personio_client::{OffsetKind, Record};
@@ -87,112 +88,24 @@ impl Resource for EmployeesV1 {
                 mapped.seen.push(Key::Int(id));
                 continue;
             }
-            let legal_entity = named(e, "subcompany");
-            let office = named(e, "office");
-            let department = named(e, "department");
-            let team = named(e, "team");
-            let status = e.text("status");
-            let facts = EmployeeFacts {
-                status: status.clone(),
-                legal_entity: facts_of(&legal_entity),
-                office: facts_of(&office),
-                department: facts_of(&department),
-            };
-            if !keeps(&ctx.filters, &facts) {
+            let place = Placement::of(e);
+            if !keeps(&ctx.filters, &place.facts(e)) {
                 mapped.leaving.push(Key::Int(id));
                 continue;
             }
             let updated = instant(e.text("last_modified_at").as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            let created = instant(e.text("created_at").as_deref()).map(bridge_store::timestamp);
-            mapped.rows.push(
-                EMPLOYEES
-                    .row(Key::Int(id))
-                    .set("first_name", Value::opt_text(e.text("first_name")))
-                    .set("last_name", Value::opt_text(e.text("last_name")))
-                    .set("preferred_name", Value::opt_text(e.text("preferred_name")))
-                    .set("email", Value::opt_text(e.text("email")))
-                    .set("gender", Value::opt_text(e.text("gender")))
-                    .set("language", Value::Null)
-                    .set(
-                        "custom_attributes",
-                        Value::text(custom_attributes(&e.attributes)),
-                    )
-                    .set("source_created_at", Value::opt_text(created.clone()))
-                    .finish(raw(&record), updated)?,
-            );
-            let termination_date = date(e, "termination_date");
-            employments.push(
-                EMPLOYMENTS
-                    // v1 does not expose the employment's v2 id; one employment per person.
-                    .row(Key::Text(format!("v1:{id}")))
-                    .set("employee_id", Value::Int(id))
-                    .set("status", Value::opt_text(status))
-                    .set("position", Value::opt_text(e.text("position")))
-                    .set("supervisor_id", Value::opt_int(supervisor(e)))
-                    .set(
-                        "employment_type",
-                        Value::opt_text(e.text("employment_type")),
-                    )
-                    .set(
-                        "weekly_working_hours",
-                        Value::opt_real(
-                            e.text("weekly_working_hours")
-                                .and_then(|h| h.trim().parse().ok()),
-                        ),
-                    )
-                    .set("full_time_weekly_working_hours", Value::Null)
-                    .set("hire_date", Value::opt_text(date(e, "hire_date")))
-                    .set(
-                        "contract_end_date",
-                        Value::opt_text(date(e, "contract_end_date")),
-                    )
-                    .set(
-                        "probation_end_date",
-                        Value::opt_text(date(e, "probation_period_end")),
-                    )
-                    .set("termination_date", Value::opt_text(termination_date))
-                    .set(
-                        "termination_type",
-                        Value::opt_text(e.text("termination_type")),
-                    )
-                    .set(
-                        "termination_reason",
-                        Value::opt_text(e.text("termination_reason")),
-                    )
-                    .set(
-                        "last_working_day",
-                        Value::opt_text(date(e, "last_working_day")),
-                    )
-                    .set(
-                        "legal_entity_id",
-                        Value::opt_int(legal_entity.as_ref().map(|n| n.id)),
-                    )
-                    .set(
-                        "legal_entity",
-                        Value::opt_text(legal_entity.map(|n| n.name)),
-                    )
-                    .set("office_id", Value::opt_int(office.as_ref().map(|n| n.id)))
-                    .set("office", Value::opt_text(office.map(|n| n.name)))
-                    .set(
-                        "department_id",
-                        Value::opt_int(department.as_ref().map(|n| n.id)),
-                    )
-                    .set("department", Value::opt_text(department.map(|n| n.name)))
-                    .set("team_id", Value::opt_int(team.as_ref().map(|n| n.id)))
-                    .set("team", Value::opt_text(team.map(|n| n.name)))
-                    .set("source_created_at", Value::opt_text(created))
-                    .finish(employment_raw(e), updated)?,
-            );
+            mapped.rows.push(employee_row(id, &record, updated)?);
+            employments.push(employment_row(id, e, place, updated)?);
             for share in e.embedded_list::<CostCenterShare>("cost_centers") {
                 let share = share.attributes;
                 splits.push(
                     EMPLOYEE_COST_CENTERS
                         .row(Key::Text(format!("{id}:{}", share.id)))
-                        .set("employee_id", Value::Int(id))
-                        .set("cost_center_id", Value::Int(share.id))
-                        .set("cost_center", Value::text(share.name.clone()))
-                        .set("percentage", Value::Real(share.percentage))
+                        .set("employee_id", id)
+                        .set("cost_center_id", share.id)
+                        .set("cost_center", share.name.clone())
+                        .set("percentage", share.percentage)
                         .finish(
                             serde_json::to_string(&share).expect("plain data serializes"),
                             updated,
@@ -268,6 +181,102 @@ const EMPLOYMENT_ATTRIBUTES: &[&str] = &[
 /// made of, as Personio sent them. The whole employee is the employee row's raw already;
 /// a second copy doubled the store's size and counted a change of name or custom
 /// attribute as a change of the employment.
+/// Where an employee works: the org units and places v1 names with their ids.
+struct Placement {
+    legal_entity: Option<NamedRef>,
+    office: Option<NamedRef>,
+    department: Option<NamedRef>,
+    team: Option<NamedRef>,
+}
+
+impl Placement {
+    fn of(e: &v1::Employee) -> Placement {
+        Placement {
+            legal_entity: named(e, "subcompany"),
+            office: named(e, "office"),
+            department: named(e, "department"),
+            team: named(e, "team"),
+        }
+    }
+
+    /// What the filters look at.
+    fn facts(&self, e: &v1::Employee) -> EmployeeFacts {
+        EmployeeFacts {
+            status: e.text("status"),
+            legal_entity: facts_of(&self.legal_entity),
+            office: facts_of(&self.office),
+            department: facts_of(&self.department),
+        }
+    }
+}
+
+/// When Personio created the employee, as the store writes times.
+fn created(e: &v1::Employee) -> Option<String> {
+    instant(e.text("created_at").as_deref()).map(bridge_store::timestamp)
+}
+
+fn employee_row(
+    id: i64,
+    record: &Record<v1::Employee>,
+    updated: Option<DateTime<Utc>>,
+) -> Result<Row, Error> {
+    let e = &record.value;
+    Ok(EMPLOYEES
+        .row(Key::Int(id))
+        .set("first_name", e.text("first_name"))
+        .set("last_name", e.text("last_name"))
+        .set("preferred_name", e.text("preferred_name"))
+        .set("email", e.text("email"))
+        .set("gender", e.text("gender"))
+        // Personio returns no language through either API (personio-api.md §3.3).
+        .set("language", Value::Null)
+        .set("custom_attributes", custom_attributes(&e.attributes))
+        .set("source_created_at", created(e))
+        .finish(raw(record), updated)?)
+}
+
+fn employment_row(
+    id: i64,
+    e: &v1::Employee,
+    place: Placement,
+    updated: Option<DateTime<Utc>>,
+) -> Result<Row, Error> {
+    let hours = e
+        .text("weekly_working_hours")
+        .and_then(|h| h.trim().parse::<f64>().ok());
+    let (id_of, name_of) = (
+        |n: &Option<NamedRef>| n.as_ref().map(|n| n.id),
+        |n: Option<NamedRef>| n.map(|n| n.name),
+    );
+    Ok(EMPLOYMENTS
+        // v1 does not expose the employment's v2 id; one employment per person.
+        .row(Key::Text(format!("v1:{id}")))
+        .set("employee_id", id)
+        .set("status", e.text("status"))
+        .set("position", e.text("position"))
+        .set("supervisor_id", supervisor(e))
+        .set("employment_type", e.text("employment_type"))
+        .set("weekly_working_hours", hours)
+        .set("full_time_weekly_working_hours", Value::Null)
+        .set("hire_date", date(e, "hire_date"))
+        .set("contract_end_date", date(e, "contract_end_date"))
+        .set("probation_end_date", date(e, "probation_period_end"))
+        .set("termination_date", date(e, "termination_date"))
+        .set("termination_type", e.text("termination_type"))
+        .set("termination_reason", e.text("termination_reason"))
+        .set("last_working_day", date(e, "last_working_day"))
+        .set("legal_entity_id", id_of(&place.legal_entity))
+        .set("legal_entity", name_of(place.legal_entity))
+        .set("office_id", id_of(&place.office))
+        .set("office", name_of(place.office))
+        .set("department_id", id_of(&place.department))
+        .set("department", name_of(place.department))
+        .set("team_id", id_of(&place.team))
+        .set("team", name_of(place.team))
+        .set("source_created_at", created(e))
+        .finish(employment_raw(e), updated)?)
+}
+
 fn employment_raw(e: &v1::Employee) -> String {
     let attributes: Map<String, serde_json::Value> = EMPLOYMENT_ATTRIBUTES
         .iter()

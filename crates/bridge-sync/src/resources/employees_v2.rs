@@ -9,6 +9,7 @@
 
 use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{Key, Row, Table, Value};
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
 use personio_api::v2::{CustomAttribute, Employment, IdRef, Person};
@@ -174,36 +175,7 @@ impl Resource for EmployeesV2 {
                 .iter()
                 .map(|e| instant(e.value.updated_at.as_deref()))
                 .fold(person_updated, later);
-            mapped.rows.push(
-                EMPLOYEES
-                    .row(key.clone())
-                    .set(
-                        "first_name",
-                        Value::opt_text(text(person.first_name.as_deref())),
-                    )
-                    .set(
-                        "last_name",
-                        Value::opt_text(text(person.last_name.as_deref())),
-                    )
-                    .set(
-                        "preferred_name",
-                        Value::opt_text(text(person.preferred_name.as_deref())),
-                    )
-                    .set("email", Value::opt_text(text(person.email.as_deref())))
-                    .set("gender", Value::opt_text(lower(person.gender.as_deref())))
-                    .set("language", Value::Null)
-                    .set(
-                        "custom_attributes",
-                        Value::text(custom_attributes(
-                            person.custom_attributes.as_deref().unwrap_or_default(),
-                        )),
-                    )
-                    .set(
-                        "source_created_at",
-                        Value::opt_text(stamp(person.created_at.as_deref())),
-                    )
-                    .finish(raw(&record), updated)?,
-            );
+            mapped.rows.push(person_row(key.clone(), &record, updated)?);
             for (at, employment) in record.value.employments.iter().enumerate() {
                 let (row, shares) = employment_rows(id, employment, ctx)?;
                 employments.push(row);
@@ -223,6 +195,29 @@ impl Resource for EmployeesV2 {
     }
 }
 
+fn person_row(
+    key: Key,
+    record: &Record<PersonEntry>,
+    updated: Option<DateTime<Utc>>,
+) -> Result<Row, Error> {
+    let person = &record.value.person;
+    Ok(EMPLOYEES
+        .row(key)
+        .set("first_name", text(person.first_name.as_deref()))
+        .set("last_name", text(person.last_name.as_deref()))
+        .set("preferred_name", text(person.preferred_name.as_deref()))
+        .set("email", text(person.email.as_deref()))
+        .set("gender", lower(person.gender.as_deref()))
+        // Personio returns no language through either API (personio-api.md §3.3).
+        .set("language", Value::Null)
+        .set(
+            "custom_attributes",
+            custom_attributes(person.custom_attributes.as_deref().unwrap_or_default()),
+        )
+        .set("source_created_at", stamp(person.created_at.as_deref()))
+        .finish(raw(record), updated)?)
+}
+
 fn person_id(person: &Person) -> Result<i64, Error> {
     person.employee_id().map(|id| id.0).ok_or(Error::Malformed {
         resource: "person",
@@ -236,102 +231,11 @@ fn employment_rows(
     record: &Record<Employment>,
     ctx: &Context,
 ) -> Result<(Row, Vec<Row>), Error> {
-    let e = &record.value;
-    let updated = instant(e.updated_at.as_deref());
-    let legal_entity = id_of(e.legal_entity.as_ref().or(e.sub_company.as_ref()));
-    let office = id_of(e.office.as_ref());
-    let department = org_unit(e, "department");
-    let team = org_unit(e, "team");
-    let termination = e.termination.clone().flatten();
-    let name = |names: &std::collections::HashMap<i64, String>, id: Option<i64>| {
-        id.and_then(|id| names.get(&id).cloned())
-    };
-    let row = EMPLOYMENTS
-        .row(Key::Text(e.id.clone()))
-        .set("employee_id", Value::Int(employee))
-        .set("status", Value::opt_text(lower(e.status.as_deref())))
-        .set(
-            "position",
-            Value::opt_text(text(
-                e.position
-                    .clone()
-                    .flatten()
-                    .and_then(|p| p.title)
-                    .as_deref(),
-            )),
-        )
-        .set(
-            "supervisor_id",
-            Value::opt_int(id_of(e.supervisor.as_ref())),
-        )
-        .set("employment_type", Value::opt_text(lower(e.kind.as_deref())))
-        .set(
-            "weekly_working_hours",
-            Value::opt_real(e.weekly_working_hours.flatten()),
-        )
-        .set(
-            "full_time_weekly_working_hours",
-            Value::opt_real(e.full_time_weekly_working_hours.flatten()),
-        )
-        .set(
-            "hire_date",
-            Value::opt_text(day(e.employment_start_date.as_ref())),
-        )
-        .set(
-            "contract_end_date",
-            Value::opt_text(day(e.contract_end_date.as_ref())),
-        )
-        .set(
-            "probation_end_date",
-            Value::opt_text(day(e.probation_end_date.as_ref())),
-        )
-        .set(
-            "termination_date",
-            Value::opt_text(
-                termination
-                    .as_ref()
-                    .and_then(|t| personio_api::time::parse_date(t.termination_date.as_deref()?))
-                    .map(|d| d.format("%Y-%m-%d").to_string()),
-            ),
-        )
-        .set(
-            "termination_type",
-            Value::opt_text(lower(termination.as_ref().and_then(|t| t.kind.as_deref()))),
-        )
-        .set(
-            "termination_reason",
-            Value::opt_text(text(termination.as_ref().and_then(|t| t.reason.as_deref()))),
-        )
-        .set(
-            "last_working_day",
-            Value::opt_text(
-                termination
-                    .as_ref()
-                    .and_then(|t| personio_api::time::parse_date(t.last_working_day.as_deref()?))
-                    .map(|d| d.format("%Y-%m-%d").to_string()),
-            ),
-        )
-        .set("legal_entity_id", Value::opt_int(legal_entity))
-        .set(
-            "legal_entity",
-            Value::opt_text(name(&ctx.legal_entity_names, legal_entity)),
-        )
-        .set("office_id", Value::opt_int(office))
-        .set("office", Value::opt_text(name(&ctx.office_names, office)))
-        .set("department_id", Value::opt_int(department))
-        .set(
-            "department",
-            Value::opt_text(name(&ctx.org_names, department)),
-        )
-        .set("team_id", Value::opt_int(team))
-        .set("team", Value::opt_text(name(&ctx.org_names, team)))
-        .set(
-            "source_created_at",
-            Value::opt_text(stamp(e.created_at.as_deref())),
-        )
-        .finish(raw(record), updated)?;
+    let updated = instant(record.value.updated_at.as_deref());
+    let row = employment_row(employee, record, ctx, updated)?;
     // A share whose cost center id is not a number is not a split we can key.
-    let shares = e
+    let shares = record
+        .value
         .cost_centers
         .iter()
         .flatten()
@@ -339,13 +243,10 @@ fn employment_rows(
         .map(|(share, center)| {
             EMPLOYEE_COST_CENTERS
                 .row(Key::Text(format!("{employee}:{center}")))
-                .set("employee_id", Value::Int(employee))
-                .set("cost_center_id", Value::Int(center))
-                .set(
-                    "cost_center",
-                    Value::opt_text(ctx.cost_center_names.get(&center).cloned()),
-                )
-                .set("percentage", Value::Real(share.weight))
+                .set("employee_id", employee)
+                .set("cost_center_id", center)
+                .set("cost_center", ctx.cost_center_names.get(&center).cloned())
+                .set("percentage", share.weight)
                 .finish(
                     serde_json::to_string(share).expect("plain data serializes"),
                     updated,
@@ -353,6 +254,71 @@ fn employment_rows(
         })
         .collect::<Result<_, _>>()?;
     Ok((row, shares))
+}
+
+/// An employment's row; names of its org units and places come from their own rows (v2
+/// employments carry ids only).
+fn employment_row(
+    employee: i64,
+    record: &Record<Employment>,
+    ctx: &Context,
+    updated: Option<DateTime<Utc>>,
+) -> Result<Row, Error> {
+    let e = &record.value;
+    let legal_entity = id_of(e.legal_entity.as_ref().or(e.sub_company.as_ref()));
+    let office = id_of(e.office.as_ref());
+    let department = org_unit(e, "department");
+    let team = org_unit(e, "team");
+    let termination = e.termination.clone().flatten();
+    let ended = |day: Option<&str>| {
+        personio_api::time::parse_date(day?).map(|d| d.format("%Y-%m-%d").to_string())
+    };
+    let name = |names: &std::collections::HashMap<i64, String>, id: Option<i64>| {
+        id.and_then(|id| names.get(&id).cloned())
+    };
+    let position = e.position.clone().flatten().and_then(|p| p.title);
+    let termination = termination.as_ref();
+    Ok(EMPLOYMENTS
+        .row(Key::Text(e.id.clone()))
+        .set("employee_id", employee)
+        .set("status", lower(e.status.as_deref()))
+        .set("position", text(position.as_deref()))
+        .set("supervisor_id", id_of(e.supervisor.as_ref()))
+        .set("employment_type", lower(e.kind.as_deref()))
+        .set("weekly_working_hours", e.weekly_working_hours.flatten())
+        .set(
+            "full_time_weekly_working_hours",
+            e.full_time_weekly_working_hours.flatten(),
+        )
+        .set("hire_date", day(e.employment_start_date.as_ref()))
+        .set("contract_end_date", day(e.contract_end_date.as_ref()))
+        .set("probation_end_date", day(e.probation_end_date.as_ref()))
+        .set(
+            "termination_date",
+            ended(termination.and_then(|t| t.termination_date.as_deref())),
+        )
+        .set(
+            "termination_type",
+            lower(termination.and_then(|t| t.kind.as_deref())),
+        )
+        .set(
+            "termination_reason",
+            text(termination.and_then(|t| t.reason.as_deref())),
+        )
+        .set(
+            "last_working_day",
+            ended(termination.and_then(|t| t.last_working_day.as_deref())),
+        )
+        .set("legal_entity_id", legal_entity)
+        .set("legal_entity", name(&ctx.legal_entity_names, legal_entity))
+        .set("office_id", office)
+        .set("office", name(&ctx.office_names, office))
+        .set("department_id", department)
+        .set("department", name(&ctx.org_names, department))
+        .set("team_id", team)
+        .set("team", name(&ctx.org_names, team))
+        .set("source_created_at", stamp(e.created_at.as_deref()))
+        .finish(raw(record), updated)?)
 }
 
 /// What the filters look at, from the current employment (none: no facts, so only an

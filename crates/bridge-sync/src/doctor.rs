@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use personio_api::Scope;
 use personio_api::v1::{AttributeDefinition, Single};
 use personio_client::Client;
+use personio_client::endpoints::paths;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -190,7 +191,7 @@ pub async fn diagnose(client: &Client) -> Result<Report, Error> {
         .collect();
     // The v1 attribute list says which attributes are readable; it needs the Employees area.
     let readable: Option<Vec<AttributeDefinition>> = match client
-        .get::<Single<Vec<AttributeDefinition>>>("/v1/company/employees/attributes", &[])
+        .get::<Single<Vec<AttributeDefinition>>>(paths::EMPLOYEE_ATTRIBUTES_V1, &[])
         .await
     {
         Ok(list) => Some(list.data),

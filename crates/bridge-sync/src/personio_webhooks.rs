@@ -10,6 +10,7 @@
 use bridge_store::{Company, PersonioWebhook, Store};
 use personio_api::v2::{Webhook, WebhookWrite, webhook_event as event};
 use personio_client::Client;
+use personio_client::endpoints::paths;
 
 use crate::doctor::Report;
 use crate::error::Error;
@@ -85,13 +86,13 @@ pub async fn register(
         custom_headers: None,
         enabled_events: Some(EVENTS.iter().map(|e| (*e).to_owned()).collect()),
     };
-    let created: Webhook = match client.post_json("/v2/webhooks", &write).await {
+    let created: Webhook = match client.post_json(paths::WEBHOOKS, &write).await {
         Ok(created) => created,
         // A registration for this URL exists already (an earlier link whose record is
         // gone): Personio refuses a second one, so remove it and register again.
         Err(personio_client::Error::Api { status, .. }) if status.as_u16() == 409 => {
             remove_by_url(client, &url).await?;
-            client.post_json("/v2/webhooks", &write).await?
+            client.post_json(paths::WEBHOOKS, &write).await?
         }
         Err(error) => return Err(error.into()),
     };
@@ -114,10 +115,7 @@ pub async fn unregister(store: &Store, client: &Client, company: &Company) -> Re
     let Some(webhook) = store.personio_webhook(company.id).await? else {
         return Ok(false);
     };
-    match client
-        .delete(&format!("/v2/webhooks/{}", webhook.webhook_id))
-        .await
-    {
+    match client.delete(&paths::webhook(&webhook.webhook_id)).await {
         Ok(_) | Err(personio_client::Error::NotFound { .. }) => {}
         Err(error) => return Err(error.into()),
     }
@@ -128,7 +126,7 @@ pub async fn unregister(store: &Store, client: &Client, company: &Company) -> Re
 /// Deletes the webhooks registered for `url` (first page of the list: a company has few).
 async fn remove_by_url(client: &Client, url: &str) -> Result<(), Error> {
     let listed: serde_json::Value = client
-        .get("/v2/webhooks", &[("limit", "100".to_owned())])
+        .get(paths::WEBHOOKS, &[("limit", "100".to_owned())])
         .await?;
     let ids = listed
         .get("_data")
@@ -138,7 +136,7 @@ async fn remove_by_url(client: &Client, url: &str) -> Result<(), Error> {
         .filter(|hook| hook.get("url").and_then(|u| u.as_str()) == Some(url))
         .filter_map(|hook| hook.get("id").and_then(|id| id.as_str()));
     for id in ids {
-        client.delete(&format!("/v2/webhooks/{id}")).await?;
+        client.delete(&paths::webhook(id)).await?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 mod employees;
 mod org;
+pub mod paths;
 mod persons;
 
 pub use employees::{EMPLOYEES_V1, EMPLOYEES_V1_PAGE};

@@ -16,6 +16,7 @@ use chrono_tz::Tz;
 use futures::TryStreamExt;
 use futures::future::BoxFuture;
 use personio_api::v1;
+use personio_client::endpoints::paths;
 use personio_client::{OffsetKind, Record};
 
 use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, later, raw};
@@ -39,7 +40,7 @@ pub(crate) struct V1AbsenceTypes {
 
 impl V1AbsenceTypes {
     /// Where the types are listed, by item offset (§2.1).
-    pub(crate) const PATH: &str = "/v1/company/time-off-types";
+    pub(crate) const PATH: &str = paths::TIME_OFF_TYPES_V1;
     pub(crate) const LIMIT: u32 = LIMIT;
 
     pub(crate) fn new(types: Vec<Record<v1::TimeOffType>>) -> Result<V1AbsenceTypes, Error> {
@@ -189,7 +190,7 @@ impl Resource for TimeOffs {
             ));
         }
         ListingPlan {
-            path: "/v1/company/time-offs".into(),
+            path: paths::TIME_OFFS_V1.into(),
             query,
             paging: Paging::V1 {
                 limit: LIMIT,
@@ -314,7 +315,7 @@ impl Resource for HourlyAbsences {
             ));
         }
         ListingPlan {
-            path: "/v1/company/absence-periods".into(),
+            path: paths::ABSENCE_PERIODS_V1.into(),
             query,
             paging: Paging::V1 {
                 limit: LIMIT,

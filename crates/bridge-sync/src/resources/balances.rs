@@ -9,6 +9,7 @@ use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v1::{Balance, Single};
 use personio_client::Client;
+use personio_client::endpoints::paths;
 use serde_json::value::RawValue;
 
 use super::Reading;
@@ -44,7 +45,7 @@ impl PerParent for Balances {
                     field: "a numeric id",
                 });
             };
-            let path = format!("/v1/company/employees/{employee}/absences/balance");
+            let path = paths::balance_v1(employee);
             let body: Single<Vec<Box<RawValue>>> = client.get(&path, &[]).await?;
             let rows = body
                 .data

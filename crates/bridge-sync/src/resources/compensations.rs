@@ -13,6 +13,7 @@ use chrono::{Datelike, Months, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use personio_api::v2;
 use personio_client::Record;
+use personio_client::endpoints::paths;
 
 use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, raw};
 use crate::context::Context;
@@ -41,7 +42,7 @@ impl Resource for CompensationTypes {
 
     fn listing(&self, _: &Step) -> ListingPlan {
         ListingPlan {
-            path: "/v2/compensations/types".into(),
+            path: paths::COMPENSATION_TYPES.into(),
             query: vec![("limit".into(), PAGE.to_string())],
             paging: Paging::V2,
         }
@@ -99,7 +100,7 @@ impl Resource for CompensationMonth {
     fn listing(&self, _: &Step) -> ListingPlan {
         let last = self.next_first().pred_opt().unwrap_or(self.first);
         ListingPlan {
-            path: "/v2/compensations".into(),
+            path: paths::COMPENSATIONS.into(),
             query: vec![
                 ("start_date".into(), self.first.to_string()),
                 ("end_date".into(), last.to_string()),

@@ -8,6 +8,7 @@ use bridge_store::tables::{DOCUMENT_CATEGORIES, DOCUMENTS, EMPLOYEES};
 use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::{v1, v2};
+use personio_client::endpoints::paths;
 use personio_client::{Client, OffsetKind, Record};
 
 use super::children::{Children, PerParent, all_v2};
@@ -38,7 +39,7 @@ impl Resource for DocumentCategories {
 
     fn listing(&self, _: &Step) -> ListingPlan {
         ListingPlan {
-            path: "/v1/company/document-categories".into(),
+            path: paths::DOCUMENT_CATEGORIES_V1.into(),
             query: Vec::new(),
             paging: Paging::V1 {
                 limit: 100,
@@ -88,13 +89,8 @@ impl PerParent for Documents {
     ) -> BoxFuture<'a, Result<Children, Error>> {
         Box::pin(async move {
             let query = vec![("owner_id".to_owned(), parent.to_string())];
-            let (items, min_requests) = all_v2::<v2::Document>(
-                client,
-                "/v2/document-management/documents",
-                DOCUMENT_PAGE,
-                query,
-            )
-            .await?;
+            let (items, min_requests) =
+                all_v2::<v2::Document>(client, paths::DOCUMENTS, DOCUMENT_PAGE, query).await?;
             let rows = items
                 .into_iter()
                 .map(|record| {

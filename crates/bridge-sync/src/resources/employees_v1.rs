@@ -7,6 +7,7 @@ use bridge_store::{Derived, Key, Row, Table, Value};
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use personio_api::v1::{self, Attribute, CostCenterShare, NamedRef};
+use personio_client::endpoints::EMPLOYEES_V1;
 use personio_client::{OffsetKind, Record};
 use serde_json::Map;
 
@@ -56,7 +57,7 @@ impl Resource for EmployeesV1 {
             _ => {}
         }
         ListingPlan {
-            path: "/v1/company/employees".into(),
+            path: EMPLOYEES_V1.into(),
             query,
             paging: Paging::V1 {
                 limit: LIMIT,

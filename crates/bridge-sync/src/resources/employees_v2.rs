@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::{StreamExt, TryStreamExt};
 use personio_api::v2::{CustomAttribute, Employment, IdRef, Person};
+use personio_client::endpoints::{PERSONS, paths};
 use personio_client::{Client, Page, Record};
 use serde::{Deserialize, Deserializer};
 use serde_json::Map;
@@ -75,7 +76,7 @@ impl Resource for EmployeesV2 {
             query.push(("updated_at.gt".into(), day.format("%Y-%m-%d").to_string()));
         }
         ListingPlan {
-            path: "/v2/persons".into(),
+            path: PERSONS.into(),
             query,
             paging: Paging::V2,
         }
@@ -112,7 +113,7 @@ impl Resource for EmployeesV2 {
             }
             page.items = futures::stream::iter(entries)
                 .map(|mut entry| async move {
-                    let path = format!("/v2/persons/{}/employments", entry.value.person.id);
+                    let path = paths::employments(&entry.value.person.id);
                     match all_v2::<Employment>(client, &path, LIMIT, Vec::new()).await {
                         Ok((employments, _)) => {
                             entry.value.employments = employments;

@@ -7,6 +7,7 @@ use bridge_store::tables::{PROJECT_MEMBERS, PROJECTS};
 use bridge_store::{Key, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v2;
+use personio_client::endpoints::paths;
 use personio_client::{Client, Record};
 
 use super::children::{Children, PerParent, all_v2};
@@ -50,7 +51,7 @@ impl Resource for Projects {
 
     fn listing(&self, _: &Step) -> ListingPlan {
         ListingPlan {
-            path: "/v2/projects".into(),
+            path: paths::PROJECTS.into(),
             query: vec![("limit".into(), PROJECT_PAGE.to_string())],
             paging: Paging::V2,
         }
@@ -125,7 +126,7 @@ impl PerParent for ProjectMembers {
         parent: &'a Key,
     ) -> BoxFuture<'a, Result<Children, Error>> {
         Box::pin(async move {
-            let path = format!("/v2/projects/{parent}/members");
+            let path = paths::project_members(parent);
             let (items, min_requests) =
                 all_v2::<v2::ProjectMember>(client, &path, MEMBER_PAGE, Vec::new()).await?;
             let Key::Int(project) = parent else {

@@ -15,6 +15,7 @@ use bridge_store::{Key, Row, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v2::recruiting::{Application, Candidate, Category, Job, LocalTimestamp};
 use personio_client::Record;
+use personio_client::endpoints::paths;
 use serde::de::DeserializeOwned;
 
 use super::{ListingPlan, Mapped, Paging, Reading, Resource, instant, later, raw};
@@ -78,7 +79,7 @@ pub(crate) struct Categories;
 impl RecruitingList for Categories {
     type Item = Category;
     const NAME: &'static str = "categories";
-    const PATH: &'static str = "/v2/recruiting/categories";
+    const PATH: &'static str = paths::RECRUITING_CATEGORIES;
 
     fn table(&self) -> &'static Table {
         &RECRUITING_CATEGORIES
@@ -102,7 +103,7 @@ pub(crate) struct Jobs;
 impl RecruitingList for Jobs {
     type Item = Job;
     const NAME: &'static str = "jobs";
-    const PATH: &'static str = "/v2/recruiting/jobs";
+    const PATH: &'static str = paths::RECRUITING_JOBS;
 
     fn table(&self) -> &'static Table {
         &RECRUITING_JOBS
@@ -132,7 +133,7 @@ pub(crate) struct Candidates;
 impl RecruitingList for Candidates {
     type Item = Candidate;
     const NAME: &'static str = "candidates";
-    const PATH: &'static str = "/v2/recruiting/candidates";
+    const PATH: &'static str = paths::RECRUITING_CANDIDATES;
 
     fn table(&self) -> &'static Table {
         &RECRUITING_CANDIDATES
@@ -160,7 +161,7 @@ pub(crate) struct Applications;
 impl RecruitingList for Applications {
     type Item = Application;
     const NAME: &'static str = "applications";
-    const PATH: &'static str = "/v2/recruiting/applications";
+    const PATH: &'static str = paths::RECRUITING_APPLICATIONS;
 
     fn table(&self) -> &'static Table {
         &RECRUITING_APPLICATIONS

@@ -10,6 +10,7 @@ use bridge_store::tables::{CUSTOM_REPORT_ROWS, CUSTOM_REPORTS};
 use bridge_store::{Key, Row, Table, Value};
 use futures::future::BoxFuture;
 use personio_api::v1::{self, ReportCell, ReportItem};
+use personio_client::endpoints::paths;
 use personio_client::{Client, OffsetKind, Record};
 use serde_json::{Map, json};
 
@@ -44,7 +45,7 @@ impl Resource for CustomReports {
         // Personio answers the whole list at once and echoes its length as `limit`; the
         // paging parameters sent are ignored.
         ListingPlan {
-            path: "/v1/company/custom-reports/reports".into(),
+            path: paths::CUSTOM_REPORTS_V1.into(),
             query: Vec::new(),
             paging: Paging::V1 {
                 limit: 100,
@@ -115,7 +116,7 @@ impl PerParent for ReportRows {
         parent: &'a Key,
     ) -> BoxFuture<'a, Result<Children, Error>> {
         Box::pin(async move {
-            let path = format!("/v1/company/custom-reports/reports/{parent}");
+            let path = paths::custom_report_v1(parent);
             let mut items: Vec<ReportItem> = Vec::new();
             for page in 1..=MAX_ROW_PAGES {
                 let query = [("page", page.to_string()), ("limit", ROWS_PAGE.to_string())];

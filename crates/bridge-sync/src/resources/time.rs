@@ -11,6 +11,7 @@ use bridge_store::{Key, Table, Value, Window};
 use chrono::{Duration, Utc};
 use personio_api::v2;
 use personio_client::Record;
+use personio_client::endpoints::paths;
 
 use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
 use crate::context::Context;
@@ -86,7 +87,7 @@ impl Resource for AbsenceTypes {
 
     fn listing(&self, _: &Step) -> ListingPlan {
         ListingPlan {
-            path: "/v2/absence-types".into(),
+            path: paths::ABSENCE_TYPES.into(),
             query: vec![("limit".into(), "100".into())],
             paging: Paging::V2,
         }
@@ -130,7 +131,7 @@ impl Resource for AbsencePeriods {
     fn listing(&self, step: &Step) -> ListingPlan {
         // Absences overlapping the window: those ending after its start (personio-api.md §3.7).
         plan(
-            "/v2/absence-periods",
+            paths::ABSENCE_PERIODS,
             step,
             "ends_at.date_time.gte",
             ABSENCE_WINDOW_DAYS,
@@ -206,7 +207,7 @@ impl Resource for AttendancePeriods {
 
     fn listing(&self, step: &Step) -> ListingPlan {
         plan(
-            "/v2/attendance-periods",
+            paths::ATTENDANCE_PERIODS,
             step,
             "start.date_time.gte",
             ATTENDANCE_WINDOW_DAYS,

@@ -38,7 +38,7 @@ impl Client {
         &self,
         person: EmployeeId,
     ) -> impl Stream<Item = Result<Page<Employment>, Error>> + Send + '_ {
-        let path = format!("{PERSONS}/{person}/employments");
+        let path = super::paths::employments(person);
         let query = vec![("limit".to_owned(), PERSONS_PAGE.to_string())];
         self.pages_v2(&path, query, None)
     }

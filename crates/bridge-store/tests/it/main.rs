@@ -8,7 +8,8 @@ mod outbox;
 mod records;
 mod schema;
 
-use bridge_store::{Location, OpenOptions, Store};
+use bridge_store::tables::EMPLOYEES;
+use bridge_store::{Key, Location, OpenOptions, Row, Store, Value};
 use bridge_testkit::TestDb;
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::Connection;
@@ -44,4 +45,23 @@ pub fn fixed_key() -> String {
 
 pub fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, hour, 0, 0).unwrap()
+}
+
+/// An employee row, last changed in Personio at hour 1.
+pub fn person(id: i64, last_name: &str) -> Row {
+    EMPLOYEES
+        .row(Key::Int(id))
+        .set("first_name", "Zoë")
+        .set("last_name", last_name)
+        .set("preferred_name", Value::Null)
+        .set("email", format!("p{id}@example.org"))
+        .set("gender", "female")
+        .set("language", Value::Null)
+        .set("custom_attributes", "{}")
+        .set("source_created_at", Value::Null)
+        .finish(
+            format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
+            Some(at(1)),
+        )
+        .unwrap()
 }

@@ -4,15 +4,13 @@
 use std::collections::BTreeSet;
 
 use bridge_store::tables::EMPLOYEES;
-use bridge_store::{
-    Checkpoint, CompanyId, Key, NewCompany, NewSubscription, PageWrite, Row, Store, Value,
-};
+use bridge_store::{Checkpoint, CompanyId, NewCompany, NewSubscription, PageWrite, Row, Store};
 use bridge_testkit::{Backend, TestDb};
 use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::Connection;
 
-use crate::{at, open, query_texts};
+use crate::{at, open, person, query_texts};
 
 async fn company(store: &Store, name: &str) -> CompanyId {
     let new = NewCompany {
@@ -25,24 +23,6 @@ async fn company(store: &Store, name: &str) -> CompanyId {
         granted: serde_json::json!({}),
     };
     store.add_company(new, at(0)).await.unwrap().id
-}
-
-fn person(id: i64, last_name: &str) -> Row {
-    EMPLOYEES
-        .row(Key::Int(id))
-        .set("first_name", "Zoë")
-        .set("last_name", last_name)
-        .set("preferred_name", Value::Null)
-        .set("email", format!("p{id}@example.org"))
-        .set("gender", "female")
-        .set("language", Value::Null)
-        .set("custom_attributes", "{}")
-        .set("source_created_at", Value::Null)
-        .finish(
-            format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
-            Some(at(1)),
-        )
-        .unwrap()
 }
 
 fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {

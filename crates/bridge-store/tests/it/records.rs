@@ -7,7 +7,7 @@ use secrecy::SecretString;
 
 use bridge_testkit::TestDb;
 
-use crate::{at, open};
+use crate::{at, open, person};
 
 async fn company(store: &Store) -> CompanyId {
     let new = NewCompany {
@@ -20,24 +20,6 @@ async fn company(store: &Store) -> CompanyId {
         granted: serde_json::json!({}),
     };
     store.add_company(new, at(0)).await.unwrap().id
-}
-
-fn person(id: i64, last_name: &str) -> Row {
-    EMPLOYEES
-        .row(Key::Int(id))
-        .set("first_name", "Zoë")
-        .set("last_name", last_name)
-        .set("preferred_name", Value::Null)
-        .set("email", format!("p{id}@example.org"))
-        .set("gender", "female")
-        .set("language", Value::Null)
-        .set("custom_attributes", "{}")
-        .set("source_created_at", Value::Null)
-        .finish(
-            format!(r#"{{"id":{id},"last_name":"{last_name}"}}"#),
-            Some(at(1)),
-        )
-        .unwrap()
 }
 
 fn page(company: CompanyId, rows: Vec<Row>, hour: u32) -> PageWrite {

@@ -77,6 +77,22 @@ async fn admin(
     response.json().await.unwrap_or(Value::Null)
 }
 
+/// Puts a fault plan on the sandbox (`PUT /_sandbox/faults`).
+async fn plan_faults(sandbox: &RunningSandbox, plan: Value) {
+    admin(sandbox, reqwest::Method::PUT, "/_sandbox/faults", plan).await;
+}
+
+/// Takes the fault plan off.
+async fn clear_faults(sandbox: &RunningSandbox) {
+    admin(
+        sandbox,
+        reqwest::Method::DELETE,
+        "/_sandbox/faults",
+        json!({}),
+    )
+    .await;
+}
+
 /// How many requests the active plan has faulted.
 async fn faults_applied(sandbox: &RunningSandbox) -> u64 {
     let plan = admin(
@@ -157,22 +173,10 @@ async fn run(scenario: &Scenario, api: ApiChoice) -> Result<Account, String> {
             )
             .await;
         }
-        admin(
-            &sandbox,
-            reqwest::Method::PUT,
-            "/_sandbox/faults",
-            scenario.plan.clone(),
-        )
-        .await;
+        plan_faults(&sandbox, scenario.plan.clone()).await;
         let outcome = sync_until_done(&faulted, &faulted.company, &base, &options).await;
         account.faults += faults_applied(&sandbox).await;
-        admin(
-            &sandbox,
-            reqwest::Method::DELETE,
-            "/_sandbox/faults",
-            json!({}),
-        )
-        .await;
+        clear_faults(&sandbox).await;
         account.syncs += outcome.map_err(|e| format!("{phase}: {e}"))?;
         sync_until_done(&reference, &reference.company, &base, &options)
             .await
@@ -265,7 +269,7 @@ async fn a_sync_that_gave_up_converges_when_rerun() {
     .max_attempts;
     let plan = json!({"rules": [{"path_prefix": "/v2/attendance-periods", "method": "GET",
         "first": attempts, "fault": {"kind": "status", "status": 503}}]});
-    admin(&sandbox, reqwest::Method::PUT, "/_sandbox/faults", plan).await;
+    plan_faults(&sandbox, plan).await;
     let options = SyncOptions::default();
     let engine = SyncEngine::new(
         faulted.store.clone(),
@@ -285,13 +289,7 @@ async fn a_sync_that_gave_up_converges_when_rerun() {
         tries, 1,
         "the faults had passed: the rerun succeeds at once"
     );
-    admin(
-        &sandbox,
-        reqwest::Method::DELETE,
-        "/_sandbox/faults",
-        json!({}),
-    )
-    .await;
+    clear_faults(&sandbox).await;
     sync_until_done(&reference, &reference.company, &base, &options)
         .await
         .unwrap();
@@ -340,13 +338,7 @@ async fn work_that_follows_changes_is_done_by_the_sync_after_one_that_gave_up() 
                 "fault": {"kind": "status", "status": 503}})
     })
     .collect();
-    admin(
-        &sandbox,
-        reqwest::Method::PUT,
-        "/_sandbox/faults",
-        json!({ "rules": rules }),
-    )
-    .await;
+    plan_faults(&sandbox, json!({ "rules": rules })).await;
     let engine = SyncEngine::new(
         faulted.store.clone(),
         client(&base),
@@ -360,13 +352,7 @@ async fn work_that_follows_changes_is_done_by_the_sync_after_one_that_gave_up() 
             given_up.resources[resource]
         );
     }
-    admin(
-        &sandbox,
-        reqwest::Method::DELETE,
-        "/_sandbox/faults",
-        json!({}),
-    )
-    .await;
+    clear_faults(&sandbox).await;
     sync_until_done(&faulted, &faulted.company, &base, &options)
         .await
         .unwrap();

@@ -1,4 +1,4 @@
-use bridge_store::tables::{EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
+use bridge_store::tables::{ATTENDANCE_PERIODS, EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{
     Checkpoint, CompanyId, Derived, Key, Listing, ListingEnd, ListingKind, NewCompany, PageWrite,
     Row, Store, Value,
@@ -291,10 +291,120 @@ async fn the_export_shows_the_employment_that_started_last(db: TestDb) {
     );
 }
 
+/// An attendance period of employee 1 on 2026-03-02, from `start` to `end` (`HH:MM`).
+fn period(id: &str, kind: &str, start: &str, end: &str) -> Row {
+    let at = |time: &str| format!("2026-03-02T{time}:00");
+    ATTENDANCE_PERIODS
+        .row(Key::Text(id.to_owned()))
+        .set("employee_id", 1)
+        .set("type", kind)
+        .set("start", at(start))
+        .set("end", at(end))
+        .set("attribution_date", "2026-03-02")
+        .set("status", "CONFIRMED")
+        .set("project_id", Value::Null)
+        .set("comment", Value::Null)
+        .set("break_minutes", Value::Null)
+        .finish(
+            format!(r#"{{"id":"{id}","start":"{start}","end":"{end}"}}"#),
+            None,
+        )
+        .unwrap()
+}
+
+/// The stored break minutes of each work period.
+async fn break_minutes(store: &Store, company: CompanyId) -> Vec<(Key, Value)> {
+    let column = ATTENDANCE_PERIODS.column_index("break_minutes").unwrap();
+    let kind = ATTENDANCE_PERIODS.column_index("type").unwrap();
+    store
+        .records(company, &ATTENDANCE_PERIODS, None, 100, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.values[kind] == Value::text("WORK"))
+        .map(|r| (r.key, r.values[column].clone()))
+        .collect()
+}
+
+/// A work period's break minutes are summed in the write that stores it or a break inside
+/// it, whichever comes first, and both work periods are summed again when a break moves
+/// from one to the other or is deleted.
+async fn break_minutes_are_kept_right_in_every_write(db: TestDb) {
+    let store = open(&db).await;
+    let company = company(&store).await;
+    let write = |rows: Vec<Row>, hour: u32| PageWrite {
+        table: &ATTENDANCE_PERIODS,
+        ..page(company, rows, hour)
+    };
+    let (morning, afternoon) = (Key::Text("w1".into()), Key::Text("w2".into()));
+    // The break comes before its work period, in another write.
+    store
+        .apply_page(write(vec![period("b1", "BREAK", "10:00", "10:30")], 2))
+        .await
+        .unwrap();
+    store
+        .apply_page(write(
+            vec![
+                period("w1", "WORK", "08:00", "12:00"),
+                period("w2", "WORK", "13:00", "17:00"),
+            ],
+            3,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        break_minutes(&store, company).await,
+        vec![
+            (morning.clone(), Value::Int(30)),
+            (afternoon.clone(), Value::Int(0))
+        ]
+    );
+    // The break moves into the afternoon: both work periods change.
+    store
+        .apply_page(write(vec![period("b1", "BREAK", "14:00", "14:45")], 4))
+        .await
+        .unwrap();
+    assert_eq!(
+        break_minutes(&store, company).await,
+        vec![
+            (morning.clone(), Value::Int(0)),
+            (afternoon.clone(), Value::Int(45))
+        ]
+    );
+    // A full listing that no longer sees the break deletes it, and its minutes with it.
+    store
+        .apply_page(write(
+            vec![
+                period("w1", "WORK", "08:00", "12:00"),
+                period("w2", "WORK", "13:00", "17:00"),
+            ],
+            5,
+        ))
+        .await
+        .unwrap();
+    store
+        .finish_listing(ListingEnd {
+            company,
+            table: &ATTENDANCE_PERIODS,
+            started_at: at(5),
+            scope: None,
+            derived: Vec::new(),
+            checkpoint: Checkpoint::default(),
+            now: at(5),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        break_minutes(&store, company).await,
+        vec![(morning, Value::Int(0)), (afternoon, Value::Int(0))]
+    );
+}
+
 bridge_testkit::each_backend!(
     the_export_shows_the_employment_that_started_last,
     a_page_is_classified_and_a_repeated_page_changes_nothing,
     finishing_a_listing_deletes_what_it_did_not_see_and_a_return_is_a_creation,
     leaving_the_filter_is_marked_once_and_is_not_a_deletion,
     derived_rows_are_replaced_per_parent,
+    break_minutes_are_kept_right_in_every_write,
 );

@@ -12,6 +12,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Error, Result};
+use crate::sql::built;
 use crate::store::Store;
 use crate::value::{parse_timestamp, timestamp};
 
@@ -118,7 +119,7 @@ impl Store {
             return Err(Error::DuplicateApiKey(name.to_owned()));
         }
         let key = random_token(API_KEY_PREFIX, 40);
-        let row = sqlx::query(crate::tables::built(format!(
+        let row = sqlx::query(built(format!(
             "INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {KEY_COLUMNS}"
         )))
         .bind(name)
@@ -132,7 +133,7 @@ impl Store {
 
     /// Every key, revoked ones included, oldest first.
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>> {
-        let rows = sqlx::query(crate::tables::built(format!(
+        let rows = sqlx::query(built(format!(
             "SELECT {KEY_COLUMNS} FROM api_keys ORDER BY id"
         )))
         .fetch_all(&self.pool)
@@ -157,7 +158,7 @@ impl Store {
         if !presented.starts_with(API_KEY_PREFIX) {
             return Ok(None);
         }
-        let row = sqlx::query(crate::tables::built(format!(
+        let row = sqlx::query(built(format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
         )))
         .bind(digest(presented))

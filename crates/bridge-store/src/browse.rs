@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use crate::companies::CompanyId;
 use crate::error::{Error, Result};
-use crate::records::read_value;
+use crate::sql::{built, read_value};
 use crate::store::Store;
 use crate::tables::{KeyType, Table, quote};
 use crate::value::{Key, Value, timestamp};
@@ -116,7 +116,7 @@ impl Store {
         }
         let p = next(Bind::Int(i64::from(query.limit)), &mut binds);
         sql.push_str(&format!(" ORDER BY t.id LIMIT {p}"));
-        let mut q = sqlx::query(crate::tables::built(sql)).bind(company.0);
+        let mut q = sqlx::query(built(sql)).bind(company.0);
         for bind in binds {
             q = match bind {
                 Bind::Key(Key::Int(n)) | Bind::Int(n) => q.bind(n),

@@ -1,19 +1,37 @@
-//! The change index: when each record last changed, written in the same transaction as the
-//! change itself, so that "what changed since T" is exact even across crashes.
+//! Changes to records, and the change index: when each record last changed, written in the
+//! same transaction as the change itself, so that "what changed since T" is exact even across
+//! crashes. The page write (`records`) produces changes and notes them here; the outbox turns
+//! them into webhook events.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use sqlx::{Any, Transaction};
 
 use crate::companies::CompanyId;
 use crate::error::Result;
-use crate::records::{Change, ChangeKind};
-use crate::value::timestamp;
+use crate::sql::built;
+use crate::value::{Key, timestamp};
 
-/// Rows per statement (3 parameters each): few enough that SQLite's binding, quadratic in
-/// the parameters of a statement, stays cheap.
-const ROWS_PER_STATEMENT: usize = 80;
+/// What a write changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+    LeftFilter,
+}
+
+/// One changed record, with the normalized columns that changed (for updates).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub table: &'static str,
+    pub key: Key,
+    pub kind: ChangeKind,
+    pub changed: Vec<&'static str>,
+}
 
 pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
     match kind {
@@ -23,6 +41,10 @@ pub(crate) fn kind_name(kind: ChangeKind) -> &'static str {
         ChangeKind::LeftFilter => "left_filter",
     }
 }
+
+/// Rows per statement (3 parameters each): few enough that SQLite's binding, quadratic in
+/// the parameters of a statement, stays cheap.
+const ROWS_PER_STATEMENT: usize = 80;
 
 /// Records `changes` as of `now`.
 pub(crate) async fn note(
@@ -51,9 +73,7 @@ pub(crate) async fn note(
              ON CONFLICT (company_id, table_name, record_id) DO UPDATE SET kind = excluded.kind, changed_at = excluded.changed_at",
             values.join(", ")
         );
-        let mut query = sqlx::query(crate::tables::built(sql))
-            .bind(company.0)
-            .bind(now.clone());
+        let mut query = sqlx::query(built(sql)).bind(company.0).bind(now.clone());
         for ((table, key), kind) in chunk {
             query = query
                 .bind((*table).to_owned())

@@ -8,6 +8,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{Error, Result};
+use crate::sql::built;
 use crate::store::Store;
 use crate::value::{parse_timestamp, timestamp};
 
@@ -250,7 +251,7 @@ impl Store {
     }
 
     pub async fn find_company(&self, name: &str) -> Result<Option<Company>> {
-        let row = sqlx::query(crate::tables::built(format!(
+        let row = sqlx::query(built(format!(
             "SELECT {COLUMNS} FROM companies WHERE name = $1"
         )))
         .bind(name)
@@ -267,7 +268,7 @@ impl Store {
     }
 
     pub async fn company_by_id(&self, id: CompanyId) -> Result<Company> {
-        let row = sqlx::query(crate::tables::built(format!(
+        let row = sqlx::query(built(format!(
             "SELECT {COLUMNS} FROM companies WHERE id = $1"
         )))
         .bind(id.0)
@@ -281,7 +282,7 @@ impl Store {
 
     /// Every company, by name.
     pub async fn companies(&self) -> Result<Vec<Company>> {
-        let rows = sqlx::query(crate::tables::built(format!(
+        let rows = sqlx::query(built(format!(
             "SELECT {COLUMNS} FROM companies ORDER BY name"
         )))
         .fetch_all(&self.pool)
@@ -300,12 +301,10 @@ impl Store {
             "record_changes",
             "personio_webhooks",
         ]) {
-            sqlx::query(crate::tables::built(format!(
-                "DELETE FROM {table} WHERE company_id = $1"
-            )))
-            .bind(company.id.0)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(built(format!("DELETE FROM {table} WHERE company_id = $1")))
+                .bind(company.id.0)
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query("DELETE FROM companies WHERE id = $1")
             .bind(company.id.0)

@@ -13,8 +13,8 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::companies::CompanyId;
 use crate::error::Result;
-use crate::records::{KEYS_PER_STATEMENT, bind_key, placeholders};
-use crate::tables::{ATTENDANCE_PERIODS, Table, built};
+use crate::sql::{KEYS_PER_STATEMENT, bind_key, built, placeholders};
+use crate::tables::{ATTENDANCE_PERIODS, Table};
 use crate::value::Key;
 
 /// The work periods whose break minutes depend on `keys` of `table`, as the store holds them

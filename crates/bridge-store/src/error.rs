@@ -54,13 +54,13 @@ pub enum Error {
 impl Error {
     /// Classifies a database error raised while opening or writing `location`.
     pub(crate) fn from_sqlx(location: &str, path: Option<&PathBuf>, source: sqlx::Error) -> Error {
-        let text = source.to_string();
-        if (text.contains("file is not a database") || text.contains("file is encrypted"))
+        let code = sqlite_code(&source);
+        if code == Some(SQLITE_NOTADB)
             && let Some(path) = path
         {
             return Error::NotADatabase { path: path.clone() };
         }
-        if text.contains("database is locked") || text.contains("database table is locked") {
+        if matches!(code, Some(SQLITE_BUSY | SQLITE_LOCKED)) {
             return Error::Locked {
                 location: location.to_owned(),
             };
@@ -72,5 +72,80 @@ impl Error {
     }
 }
 
+/// SQLite's primary result codes ("database is locked", "database table is locked", "file is
+/// not a database"; SQLCipher's "file is encrypted" is the last one too).
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+const SQLITE_NOTADB: i32 = 26;
+
+/// The primary result code of an error SQLite raised. sqlx gives the extended code as text
+/// (517 for SQLITE_BUSY_SNAPSHOT, say); its low byte is the primary code.
+fn sqlite_code(error: &sqlx::Error) -> Option<i32> {
+    let error = error.as_database_error()?;
+    error.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
+    Some(error.code()?.parse::<i32>().ok()? & 0xff)
+}
+
 /// Shorthand.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use sqlx::{AnyConnection, Connection, Executor};
+
+    use super::Error;
+
+    /// A connection through the Any driver, as the store makes them.
+    async fn connect(path: &std::path::Path) -> AnyConnection {
+        sqlx::any::install_default_drivers();
+        AnyConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .expect("connect")
+    }
+
+    #[tokio::test]
+    async fn sqlite_saying_not_a_database_is_not_a_database() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("damaged.db");
+        let mut bytes = b"SQLite format 3\0".to_vec();
+        bytes.extend("these are my notes, not a database ".repeat(200).bytes());
+        std::fs::write(&path, bytes).expect("write");
+        let mut conn = connect(&path).await;
+        let source = conn
+            .execute("SELECT * FROM sqlite_master")
+            .await
+            .expect_err("not a database");
+        let error = Error::from_sqlx("here", Some(&PathBuf::from(&path)), source);
+        assert!(matches!(error, Error::NotADatabase { .. }), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_busy_database_is_locked() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("busy.db");
+        let mut holder = connect(&path).await;
+        holder.execute("BEGIN IMMEDIATE").await.expect("lock");
+        let mut waiter = connect(&path).await;
+        waiter
+            .execute("PRAGMA busy_timeout = 0")
+            .await
+            .expect("pragma");
+        let source = waiter.execute("BEGIN IMMEDIATE").await.expect_err("busy");
+        let error = Error::from_sqlx("here", Some(&PathBuf::from(&path)), source);
+        assert!(matches!(error, Error::Locked { .. }), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn other_errors_stay_open_errors() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut conn = connect(&dir.path().join("fine.db")).await;
+        let source = conn
+            .execute("SELECT * FROM missing")
+            .await
+            .expect_err("no such table");
+        let error = Error::from_sqlx("here", None, source);
+        assert!(matches!(error, Error::Open { .. }), "{error:?}");
+    }
+}

@@ -6,9 +6,9 @@ use sqlx::Row;
 
 use crate::companies::CompanyId;
 use crate::error::Result;
-use crate::records::read_value;
+use crate::sql::{built, read_value};
 use crate::store::Store;
-use crate::tables::{KeyType, Table, built, quote};
+use crate::tables::{KeyType, Table, quote};
 use crate::value::{Key, Value};
 
 /// One exported record: the table's key, its normalized columns, and bookkeeping.

@@ -17,6 +17,13 @@
 //! # Ok(()) }
 //! ```
 
+// The modules import one way, each only from those above it in this list:
+// - `error`, `value`, `tables`, `secrets`, `location`: types, no SQL;
+// - `sql` (placeholders, binding, reading back) and `keys`;
+// - `store` (opening, the pools) and `companies`;
+// - the tables' readers and writers: `access`, `inbound`, `runs`, `jobs`, `checkpoints`,
+//   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `export`;
+// - `records`, the page write, which uses `changes`, `checkpoints` and `derived`.
 mod access;
 mod browse;
 mod changes;
@@ -35,12 +42,14 @@ mod records;
 mod row;
 mod runs;
 pub mod secrets;
+mod sql;
 mod store;
 pub mod tables;
 mod value;
 
 pub use access::{API_KEY_PREFIX, AdminSession, ApiKey, random_token};
 pub use browse::{RecordQuery, StoredRecord};
+pub use changes::{Change, ChangeKind};
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
 pub use companies::{Company, CompanyId, Credentials, Filters, NewCompany};
 pub use error::{Error, Result};
@@ -54,7 +63,7 @@ pub use outbox::{
     Subscription, event_type, event_types, resource_name,
 };
 pub use reads::TableCount;
-pub use records::{Applied, Change, ChangeKind, Derived, ListingEnd, PageWrite, Window};
+pub use records::{Applied, Derived, ListingEnd, PageWrite, Window};
 pub use row::{Row, RowBuilder, RowError};
 pub use runs::{Outcome, Run, RunId};
 pub use store::{OpenOptions, Store};

@@ -5,8 +5,6 @@
 //! delivered, never again. Events are written only when a subscription wants them: a full sync
 //! of a company nobody listens to writes none.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
 use serde::Serialize;
@@ -14,12 +12,13 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use tokio::sync::watch;
 
+use crate::changes::{Change, ChangeKind};
 use crate::companies::CompanyId;
 use crate::error::Result;
 use crate::location::Location;
-use crate::records::{Change, ChangeKind};
+use crate::sql::{KEYS_PER_STATEMENT, built, placeholders, read_key};
 use crate::store::Store;
-use crate::tables::{self, KeyType, Table, built};
+use crate::tables::{self, KeyType, Table};
 use crate::value::{Key, parse_timestamp, timestamp};
 
 /// How long an event waits for delivery before it expires.
@@ -147,16 +146,6 @@ pub struct DeliveryLog {
     pub delivered_at: Option<String>,
 }
 
-/// Tells in-process delivery loops that events were written.
-#[derive(Debug, Clone)]
-pub(crate) struct Wake(Arc<watch::Sender<u64>>);
-
-impl Default for Wake {
-    fn default() -> Self {
-        Wake(Arc::new(watch::channel(0).0))
-    }
-}
-
 fn seal_context(subscription: &str) -> String {
     format!("webhook:{subscription}/secret")
 }
@@ -241,7 +230,7 @@ impl Store {
 
     /// Changes as each new event write is noticed; a delivery loop waits on it between polls.
     pub fn webhook_events_written(&self) -> watch::Receiver<u64> {
-        self.wake.0.subscribe()
+        self.wake.subscribe()
     }
 
     /// Writes the events `changes` call for, inside the transaction that stored them.
@@ -336,7 +325,7 @@ impl Store {
         }
         // Sent before the commit: a loop that wakes early waits for the write lock (SQLite)
         // or finds nothing yet and looks again shortly (see the delivery loop).
-        self.wake.0.send_modify(|n| *n = n.wrapping_add(1));
+        self.wake.ring();
         Ok(())
     }
 
@@ -355,11 +344,11 @@ impl Store {
         }
         let mut changes = Vec::new();
         for table in tables {
-            for chunk in gone.chunks(crate::records::KEYS_PER_STATEMENT) {
+            for chunk in gone.chunks(KEYS_PER_STATEMENT) {
                 let sql = format!(
                     "SELECT id FROM {} WHERE company_id = $1 AND deleted_at IS NULL AND employee_id IN ({})",
                     table.name,
-                    crate::records::placeholders(2, chunk.len())
+                    placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(built(sql)).bind(company.0);
                 for id in chunk {
@@ -368,7 +357,7 @@ impl Store {
                 for row in query.fetch_all(&mut **tx).await? {
                     changes.push(Change {
                         table: table.name,
-                        key: crate::records::read_key(&row, table.key)?,
+                        key: read_key(&row, table.key)?,
                         kind: ChangeKind::Deleted,
                         changed: Vec::new(),
                     });

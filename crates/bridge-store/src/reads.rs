@@ -5,8 +5,10 @@ use sqlx::Row;
 
 use crate::companies::CompanyId;
 use crate::error::Result;
+use crate::sql::{KEYS_PER_STATEMENT, bind_key, built, placeholders, read_key};
 use crate::store::Store;
-use crate::tables::ALL;
+use crate::tables::{ALL, EMPLOYEES, KeyType, Table};
+use crate::value::{Key, timestamp};
 
 /// How many records of one table a company has.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -22,7 +24,7 @@ impl Store {
     pub async fn counts(&self, company: CompanyId) -> Result<Vec<TableCount>> {
         let mut counts = Vec::with_capacity(ALL.len());
         for table in ALL {
-            let row = sqlx::query(crate::tables::built(format!(
+            let row = sqlx::query(built(format!(
                 "SELECT \
                    COALESCE(SUM(CASE WHEN deleted_at IS NULL AND out_of_filter_at IS NULL THEN 1 ELSE 0 END), 0) AS live, \
                    COALESCE(SUM(CASE WHEN deleted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS deleted, \
@@ -46,26 +48,15 @@ impl Store {
 
 impl Store {
     /// Keys of the live records of `table` (not deleted, inside the filters).
-    pub async fn live_ids(
-        &self,
-        company: CompanyId,
-        table: &crate::tables::Table,
-    ) -> Result<Vec<crate::value::Key>> {
-        let rows = sqlx::query(crate::tables::built(format!(
+    pub async fn live_ids(&self, company: CompanyId, table: &Table) -> Result<Vec<Key>> {
+        let rows = sqlx::query(built(format!(
             "SELECT id FROM {} WHERE company_id = $1 AND deleted_at IS NULL AND out_of_filter_at IS NULL",
             table.name
         )))
         .bind(company.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(match table.key {
-                    crate::tables::KeyType::Int => crate::value::Key::Int(row.try_get("id")?),
-                    crate::tables::KeyType::Text => crate::value::Key::Text(row.try_get("id")?),
-                })
-            })
-            .collect()
+        rows.iter().map(|row| read_key(row, table.key)).collect()
     }
 
     /// The employees that the given records of `table` (one with an `employee_id` column)
@@ -73,19 +64,19 @@ impl Store {
     pub async fn employees_of(
         &self,
         company: CompanyId,
-        table: &crate::tables::Table,
-        keys: &[crate::value::Key],
+        table: &Table,
+        keys: &[Key],
     ) -> Result<Vec<i64>> {
         let mut employees = Vec::new();
-        for chunk in keys.chunks(crate::records::KEYS_PER_STATEMENT) {
+        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
             let sql = format!(
                 "SELECT DISTINCT employee_id FROM {} WHERE company_id = $1 AND employee_id IS NOT NULL AND id IN ({})",
                 table.name,
-                crate::records::placeholders(2, chunk.len())
+                placeholders(2, chunk.len())
             );
-            let mut query = sqlx::query(crate::tables::built(sql)).bind(company.0);
+            let mut query = sqlx::query(built(sql)).bind(company.0);
             for key in chunk {
-                query = crate::records::bind_key(query, key);
+                query = bind_key(query, key);
             }
             for row in query.fetch_all(&self.pool).await? {
                 employees.push(row.try_get::<i64, _>("employee_id")?);
@@ -98,9 +89,9 @@ impl Store {
     pub async fn names(
         &self,
         company: CompanyId,
-        table: &crate::tables::Table,
+        table: &Table,
     ) -> Result<std::collections::HashMap<i64, String>> {
-        let rows = sqlx::query(crate::tables::built(format!(
+        let rows = sqlx::query(built(format!(
             "SELECT id, name FROM {} WHERE company_id = $1 AND deleted_at IS NULL",
             table.name
         )))
@@ -123,11 +114,11 @@ impl Store {
     pub async fn owners_changed_since(
         &self,
         company: CompanyId,
-        table: &crate::tables::Table,
+        table: &Table,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<i64>> {
-        let since = crate::value::timestamp(since);
-        let own_key = table.name == crate::tables::EMPLOYEES.name;
+        let since = timestamp(since);
+        let own_key = table.name == EMPLOYEES.name;
         // Changes are in the change index; a record stored for the first time is not (its
         // `first_seen_at` says when it appeared).
         let changed: Vec<String> = sqlx::query(
@@ -145,19 +136,17 @@ impl Store {
         if own_key {
             owners.extend(changed.iter().filter_map(|id| id.parse::<i64>().ok()));
         } else {
-            let keys: Vec<crate::value::Key> = match table.key {
-                crate::tables::KeyType::Text => {
-                    changed.into_iter().map(crate::value::Key::Text).collect()
-                }
-                crate::tables::KeyType::Int => changed
+            let keys: Vec<Key> = match table.key {
+                KeyType::Text => changed.into_iter().map(Key::Text).collect(),
+                KeyType::Int => changed
                     .iter()
-                    .filter_map(|id| id.parse().ok().map(crate::value::Key::Int))
+                    .filter_map(|id| id.parse().ok().map(Key::Int))
                     .collect(),
             };
             owners.extend(self.employees_of(company, table, &keys).await?);
         }
         let owner = if own_key { "id" } else { "employee_id" };
-        let fresh = sqlx::query(crate::tables::built(format!(
+        let fresh = sqlx::query(built(format!(
             "SELECT DISTINCT {owner} AS owner FROM {} WHERE company_id = $1 \
              AND last_seen_at >= $2 AND first_seen_at >= $2 AND {owner} IS NOT NULL",
             table.name

@@ -5,66 +5,28 @@
 //! normalized columns that changed), the rest are *unchanged* and only get `last_seen_at`.
 //! After a full listing, [`Store::finish_listing`] marks what the listing did not see as
 //! deleted: Personio keeps no tombstones, so absence from a complete listing is the signal.
+//!
+//! This is the top of the store's modules: it uses `changes`, `checkpoints`, `derived` and
+//! the outbox's events, and none of them uses it.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
 use sqlx::{Any, Row, Transaction};
 
+use crate::changes::{self, Change, ChangeKind};
 use crate::checkpoints::{self, Checkpoint};
 use crate::companies::CompanyId;
 use crate::derived;
 use crate::error::Result;
 use crate::row::{Row as RecordRow, RowError};
+use crate::sql::{
+    KEYS_PER_STATEMENT, Marks, bind_key, bind_value, built, placeholders, read_key, read_value,
+};
 use crate::store::Store;
-use crate::tables::{BOOKKEEPING, ColumnType, KeyType, Table, quote};
+use crate::tables::{BOOKKEEPING, Table, quote};
 use crate::value::{Key, Value, timestamp};
-
-/// Keys per statement that lists keys (well under both dialects' parameter limits).
-const ROWS_PER_STATEMENT: usize = 200;
-
-/// Parameters per multi-row INSERT: numbered ones are looked up by name with a linear scan
-/// on SQLite (binding cost grows with the square of a statement's parameters: a
-/// 5,000-parameter insert spent more time binding than writing), anonymous ones are not.
-const NUMBERED_PARAMS_PER_INSERT: usize = 256;
-const ANONYMOUS_PARAMS_PER_INSERT: usize = 2_000;
-
-/// How a statement's parameters are written. PostgreSQL knows only `$n`; on SQLite anonymous
-/// `?` are bound in order without the lookup by name (all of a statement's parameters must
-/// then be anonymous and used once, in order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Marks {
-    Numbered,
-    Anonymous,
-}
-
-impl Marks {
-    fn of(tx: &Transaction<'_, Any>) -> Marks {
-        if tx.backend_name() == "SQLite" {
-            Marks::Anonymous
-        } else {
-            Marks::Numbered
-        }
-    }
-
-    /// Placeholders for parameters `first .. first + count`.
-    fn list(self, first: usize, count: usize) -> String {
-        match self {
-            Marks::Numbered => placeholders(first, count),
-            Marks::Anonymous => vec!["?"; count].join(", "),
-        }
-    }
-
-    fn params_per_insert(self) -> usize {
-        match self {
-            Marks::Numbered => NUMBERED_PARAMS_PER_INSERT,
-            Marks::Anonymous => ANONYMOUS_PARAMS_PER_INSERT,
-        }
-    }
-}
 
 /// One page of records to store, and the checkpoint that follows it.
 #[derive(Debug)]
@@ -92,25 +54,6 @@ pub struct Derived {
     pub parent_column: &'static str,
     pub parents: Vec<Key>,
     pub rows: Vec<RecordRow>,
-}
-
-/// What a write changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    Created,
-    Updated,
-    Deleted,
-    LeftFilter,
-}
-
-/// One changed record, with the normalized columns that changed (for updates).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    pub table: &'static str,
-    pub key: Key,
-    pub kind: ChangeKind,
-    pub changed: Vec<&'static str>,
 }
 
 /// Counts and changes of a write.
@@ -194,7 +137,7 @@ impl Store {
             .iter()
             .filter(|c| !(c.kind == ChangeKind::Created && fresh.contains(&c.key)))
             .collect();
-        crate::changes::note(&mut tx, page.company, notes, page.now).await?;
+        changes::note(&mut tx, page.company, notes, page.now).await?;
         self.enqueue_webhook_events(&mut tx, page.company, &applied.changes, page.now)
             .await?;
         let mut checkpoint = page.checkpoint;
@@ -244,7 +187,7 @@ impl Store {
             }
         }
         sql.push_str(" RETURNING id");
-        let mut query = sqlx::query(crate::tables::built(sql.clone()))
+        let mut query = sqlx::query(built(sql.clone()))
             .bind(binds[0].clone())
             .bind(end.company.0);
         for bind in &binds[1..] {
@@ -258,13 +201,13 @@ impl Store {
         let around = derived::affected(&mut tx, end.company, end.table, &keys).await?;
         derived::sum_breaks(&mut tx, end.company, &around).await?;
         for (derived, parent_column) in &end.derived {
-            for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            for chunk in keys.chunks(KEYS_PER_STATEMENT) {
                 let placeholders = placeholders(3, chunk.len());
                 let sql = format!(
                     "UPDATE {} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL AND {parent_column} IN ({placeholders})",
                     derived.name
                 );
-                let mut query = sqlx::query(crate::tables::built(sql.clone()))
+                let mut query = sqlx::query(built(sql.clone()))
                     .bind(now.clone())
                     .bind(end.company.0);
                 for key in chunk {
@@ -282,7 +225,7 @@ impl Store {
                 changed: Vec::new(),
             })
             .collect();
-        crate::changes::note(&mut tx, end.company, &deletions, end.now).await?;
+        changes::note(&mut tx, end.company, &deletions, end.now).await?;
         self.enqueue_webhook_events(&mut tx, end.company, &deletions, end.now)
             .await?;
         checkpoints::write(&mut tx, end.company, &end.checkpoint, end.now).await?;
@@ -397,7 +340,7 @@ async fn touch(
     keys: &[&Key],
     now: &str,
 ) -> Result<()> {
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
         let marks = Marks::of(tx);
         let sql = format!(
             "UPDATE {} SET last_seen_at = {} WHERE company_id = {} AND id IN ({})",
@@ -406,9 +349,7 @@ async fn touch(
             marks.list(2, 1),
             marks.list(3, chunk.len())
         );
-        let mut query = sqlx::query(crate::tables::built(sql))
-            .bind(now.to_owned())
-            .bind(company.0);
+        let mut query = sqlx::query(built(sql)).bind(now.to_owned()).bind(company.0);
         for key in chunk {
             query = bind_key(query, key);
         }
@@ -426,7 +367,7 @@ async fn load<'k>(
     let keys: Vec<&Key> = keys.collect();
     let columns: Vec<String> = table.columns.iter().map(|(c, _)| quote(c)).collect();
     let mut stored = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
         let marks = Marks::of(tx);
         let sql = format!(
             "SELECT id, raw, deleted_at IS NULL AND out_of_filter_at IS NULL AS live, {} FROM {} WHERE company_id = {} AND id IN ({})",
@@ -435,7 +376,7 @@ async fn load<'k>(
             marks.list(1, 1),
             marks.list(2, chunk.len())
         );
-        let mut query = sqlx::query(crate::tables::built(sql.clone())).bind(company.0);
+        let mut query = sqlx::query(built(sql.clone())).bind(company.0);
         for key in chunk {
             query = bind_key(query, key);
         }
@@ -499,7 +440,7 @@ async fn write_rows(
         values.join(", "),
         updates.join(", ")
     );
-    let mut query = sqlx::query(crate::tables::built(sql.clone()));
+    let mut query = sqlx::query(built(sql.clone()));
     for row in rows {
         query = query.bind(company.0);
         query = bind_key(query, &row.key);
@@ -528,7 +469,7 @@ async fn mark_leaving(
 ) -> Result<Vec<Key>> {
     let now = timestamp(now);
     let mut left = Vec::new();
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
         let list = placeholders(3, chunk.len());
         // Newly leaving ones get the mark; all of them count as seen (not deleted).
         let mark = format!(
@@ -539,7 +480,7 @@ async fn mark_leaving(
             "UPDATE {} SET last_seen_at = $1 WHERE company_id = $2 AND id IN ({list})",
             table.name
         );
-        let mut query = sqlx::query(crate::tables::built(mark.clone()))
+        let mut query = sqlx::query(built(mark.clone()))
             .bind(now.clone())
             .bind(company.0);
         for key in chunk {
@@ -548,7 +489,7 @@ async fn mark_leaving(
         for row in query.fetch_all(&mut **tx).await? {
             left.push(read_key(&row, table.key)?);
         }
-        let mut query = sqlx::query(crate::tables::built(seen.clone()))
+        let mut query = sqlx::query(built(seen.clone()))
             .bind(now.clone())
             .bind(company.0);
         for key in chunk {
@@ -567,14 +508,14 @@ async fn mark_stale_children(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let now = timestamp(now);
-    for chunk in derived.parents.chunks(ROWS_PER_STATEMENT) {
+    for chunk in derived.parents.chunks(KEYS_PER_STATEMENT) {
         let sql = format!(
             "UPDATE {} SET deleted_at = $1 WHERE company_id = $2 AND deleted_at IS NULL AND last_seen_at < $1 AND {} IN ({})",
             derived.table.name,
             derived.parent_column,
             placeholders(3, chunk.len())
         );
-        let mut query = sqlx::query(crate::tables::built(sql.clone()))
+        let mut query = sqlx::query(built(sql.clone()))
             .bind(now.clone())
             .bind(company.0);
         for key in chunk {
@@ -583,78 +524,6 @@ async fn mark_stale_children(
         query.execute(&mut **tx).await?;
     }
     Ok(())
-}
-
-/// `$first, $first+1, ...` (count of them).
-pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-pub(crate) fn bind_key<'q>(
-    query: Query<'q, Any, AnyArguments>,
-    key: &Key,
-) -> Query<'q, Any, AnyArguments> {
-    match key {
-        Key::Int(n) => query.bind(*n),
-        Key::Text(s) => query.bind(s.clone()),
-    }
-}
-
-/// Binds a double. sqlx 0.9.0's `Any` driver types a NULL `f64` as PostgreSQL's `float4`
-/// (and a NULL `f32` as `float8`); a cached statement first prepared with that NULL then
-/// refuses a real value ("incorrect binary data format"). A NULL is bound as `f32`, so
-/// that the statement's parameter is a double whichever comes first. The swap is known
-/// upstream (transact-rs/sqlx#4284, fixed for a later release): an sqlx with the fix needs
-/// `None::<f64>` here, and the PostgreSQL run of the store test
-/// `the_export_shows_the_employment_that_started_last` fails until it gets it.
-fn bind_real(
-    query: Query<'_, Any, AnyArguments>,
-    value: Option<f64>,
-) -> Query<'_, Any, AnyArguments> {
-    match value {
-        Some(x) => query.bind(x),
-        None => query.bind(None::<f32>),
-    }
-}
-
-/// Binds a value as its column's type, so NULLs and numbers are typed as the column is.
-fn bind_value<'q>(
-    query: Query<'q, Any, AnyArguments>,
-    value: &Value,
-    kind: ColumnType,
-) -> Query<'q, Any, AnyArguments> {
-    match (kind, value) {
-        (ColumnType::Int, Value::Int(n)) => query.bind(*n),
-        (ColumnType::Int, Value::Real(x)) => query.bind(*x as i64),
-        (ColumnType::Int, Value::Text(s)) => query.bind(s.trim().parse::<i64>().ok()),
-        (ColumnType::Int, Value::Null) => query.bind(None::<i64>),
-        (ColumnType::Real, Value::Real(x)) => bind_real(query, Some(*x)),
-        (ColumnType::Real, Value::Int(n)) => bind_real(query, Some(*n as f64)),
-        (ColumnType::Real, Value::Text(s)) => bind_real(query, s.trim().parse::<f64>().ok()),
-        (ColumnType::Real, Value::Null) => bind_real(query, None),
-        (ColumnType::Text, Value::Text(s)) => query.bind(s.clone()),
-        (ColumnType::Text, Value::Int(n)) => query.bind(n.to_string()),
-        (ColumnType::Text, Value::Real(x)) => query.bind(x.to_string()),
-        (ColumnType::Text, Value::Null) => query.bind(None::<String>),
-    }
-}
-
-pub(crate) fn read_key(row: &sqlx::any::AnyRow, kind: KeyType) -> Result<Key> {
-    Ok(match kind {
-        KeyType::Int => Key::Int(row.try_get("id")?),
-        KeyType::Text => Key::Text(row.try_get("id")?),
-    })
-}
-
-pub(crate) fn read_value(row: &sqlx::any::AnyRow, name: &str, kind: ColumnType) -> Result<Value> {
-    Ok(match kind {
-        ColumnType::Int => Value::opt_int(row.try_get(name)?),
-        ColumnType::Real => Value::opt_real(row.try_get(name)?),
-        ColumnType::Text => Value::opt_text(row.try_get::<Option<String>, _>(name)?),
-    })
 }
 
 impl Store {
@@ -695,9 +564,7 @@ impl Store {
                     table.name,
                     placeholders(3, chunk.len())
                 );
-                let mut query = sqlx::query(crate::tables::built(sql))
-                    .bind(timestamp(now))
-                    .bind(company.0);
+                let mut query = sqlx::query(built(sql)).bind(timestamp(now)).bind(company.0);
                 for id in chunk {
                     query = query.bind(*id);
                 }
@@ -708,6 +575,3 @@ impl Store {
         Ok(counts)
     }
 }
-
-/// Keys bound in one `IN (...)` list.
-pub(crate) const KEYS_PER_STATEMENT: usize = 200;

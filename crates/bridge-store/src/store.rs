@@ -1,12 +1,13 @@
 //! Opening the store: connect, refuse files that are not ours, run the dialect's migrations,
 //! load the encryption key.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Connection, Executor, Row};
+use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 use crate::keys::{KEY_ENV, KeySource, load_key};
@@ -57,7 +58,27 @@ pub struct Store {
     pub(crate) location: Location,
     pub(crate) key: Key,
     key_source: KeySource,
-    pub(crate) wake: crate::outbox::Wake,
+    pub(crate) wake: Wake,
+}
+
+/// Tells in-process delivery loops that events were written.
+#[derive(Debug, Clone)]
+pub(crate) struct Wake(Arc<watch::Sender<u64>>);
+
+impl Default for Wake {
+    fn default() -> Self {
+        Wake(Arc::new(watch::channel(0).0))
+    }
+}
+
+impl Wake {
+    pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
+        self.0.subscribe()
+    }
+
+    pub(crate) fn ring(&self) {
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
 }
 
 impl std::fmt::Debug for Store {

@@ -369,9 +369,3 @@ pub(crate) fn quote(column: &str) -> String {
         other => other.to_owned(),
     }
 }
-
-/// A statement built from our own table and column names and `$n` placeholders: never from
-/// input, so it is safe to run as dynamic SQL.
-pub(crate) fn built(sql: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(sql)
-}

@@ -54,7 +54,7 @@ pub use outbox::{
 };
 pub use reads::TableCount;
 pub use records::{Applied, Change, ChangeKind, Derived, ListingEnd, PageWrite, Window};
-pub use runs::{Outcome, Run, RunId};
+pub use runs::{Outcome, Run, RunId, RunMode};
 pub use store::{OpenOptions, Store};
 pub use tables::Table;
 pub use value::{Key, Row, Value, timestamp};

@@ -14,6 +14,24 @@ use crate::value::{parse_timestamp, timestamp};
 #[serde(transparent)]
 pub struct RunId(pub i64);
 
+/// What a run was asked to do (its `mode` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Full listings of every resource.
+    Full,
+    /// What each resource's checkpoint allows: incremental where there is a watermark.
+    Auto,
+}
+
+impl RunMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunMode::Full => "full",
+            RunMode::Auto => "auto",
+        }
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,7 +86,7 @@ impl Store {
     pub async fn start_run(
         &self,
         company: CompanyId,
-        mode: &str,
+        mode: RunMode,
         now: DateTime<Utc>,
     ) -> Result<RunId> {
         let mut tx = self.begin_write().await?;
@@ -80,7 +98,7 @@ impl Store {
             "INSERT INTO sync_runs (company_id, mode, outcome, started_at) VALUES ($1, $2, 'running', $3) RETURNING id",
         )
         .bind(company.0)
-        .bind(mode)
+        .bind(mode.as_str())
         .bind(timestamp(now))
         .fetch_one(&mut *tx)
         .await?;

@@ -141,7 +141,11 @@ impl SyncEngine {
             .store
             .start_run(
                 self.company.id,
-                if options.full { "full" } else { "auto" },
+                if options.full {
+                    bridge_store::RunMode::Full
+                } else {
+                    bridge_store::RunMode::Auto
+                },
                 Utc::now(),
             )
             .await?;

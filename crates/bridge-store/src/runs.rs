@@ -1,5 +1,7 @@
 //! Sync runs and their outcome.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
@@ -64,6 +66,12 @@ impl Outcome {
             "interrupted" => Outcome::Interrupted,
             _ => Outcome::Running,
         }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use bridge_store::Outcome;
 use serde::Serialize;
 
 /// Counts for one resource.
@@ -53,7 +54,7 @@ impl ResourceSummary {
 }
 
 /// A whole run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub company: String,
     pub resources: BTreeMap<&'static str, ResourceSummary>,
@@ -66,8 +67,25 @@ pub struct Summary {
     /// Requests sent again after a failure worth retrying.
     pub retries: u64,
     pub seconds: f64,
-    /// succeeded, partial (some resources failed or were skipped) or failed.
-    pub outcome: &'static str,
+    /// Succeeded, or partial (some resources failed or were skipped); a run that fails
+    /// altogether has no summary.
+    pub outcome: Outcome,
+}
+
+impl Default for Summary {
+    /// Nothing read, nothing failed.
+    fn default() -> Self {
+        Summary {
+            company: String::new(),
+            resources: BTreeMap::new(),
+            requests: 0,
+            token_requests: 0,
+            rate_limited: 0,
+            retries: 0,
+            seconds: 0.0,
+            outcome: Outcome::Succeeded,
+        }
+    }
 }
 
 impl Summary {

@@ -1,5 +1,5 @@
-use bridge_store::Key;
 use bridge_store::tables::{EMPLOYEES, EMPLOYMENTS};
+use bridge_store::{Key, Outcome};
 use bridge_sync::SyncOptions;
 use bridge_testkit::TestDb;
 
@@ -8,7 +8,7 @@ use crate::default_harness;
 async fn a_full_sync_stores_every_employee_as_the_sandbox_serves_them(db: TestDb) {
     let h = default_harness(db, 21, 150).await;
     let summary = h.sync(SyncOptions::default()).await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     let employees = &summary.resources["employees"];
     assert_eq!(
         (

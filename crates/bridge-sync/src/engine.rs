@@ -500,7 +500,7 @@ impl SyncEngine {
         let params = serde_json::json!({ "since": step.since.map(|s| s.to_rfc3339()) });
         let mut max_seen = resume.and_then(|l| l.max_seen);
         let mut summary = ResourceSummary {
-            mode: step.kind.as_str().to_owned(),
+            mode: step.kind.into(),
             ..Default::default()
         };
         // A resumed listing whose last page was stored only needs finishing.
@@ -508,7 +508,7 @@ impl SyncEngine {
         let pages_done = matches!(resume_token, Some(serde_json::Value::Null));
         self.emit(Progress::ListingStarted {
             resource: name.clone(),
-            mode: step.kind.as_str(),
+            mode: step.kind,
             resumed: resume.is_some(),
         });
         if !pages_done {

@@ -10,6 +10,7 @@ use futures::StreamExt;
 use super::{SyncEngine, SyncOptions};
 use crate::context::Context;
 use crate::error::Error;
+use crate::plan::StepKind;
 use crate::progress::Progress;
 use crate::resources::{Applications, Candidates, Categories, Jobs, Recruiting};
 use crate::resources::{
@@ -250,9 +251,13 @@ impl SyncEngine {
                 ..Default::default()
             });
         let started_at = as_of;
-        let mode = if complete { "full" } else { "incremental" };
+        let mode = if complete {
+            StepKind::Full
+        } else {
+            StepKind::Incremental
+        };
         let mut summary = ResourceSummary {
-            mode: mode.to_owned(),
+            mode: mode.into(),
             ..Default::default()
         };
         self.emit(Progress::ListingStarted {
@@ -344,7 +349,7 @@ impl SyncEngine {
                 .save_checkpoint(self.company.id, &checkpoint, Utc::now())
                 .await?;
         }
-        tracing::debug!(resource = name, mode, "listing finished");
+        tracing::debug!(resource = name, mode = mode.as_str(), "listing finished");
         Ok(summary)
     }
 }

@@ -450,7 +450,7 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
     assert!(changed.resources["absences"].updated >= 1, "{changed:?}");
     let balances = &changed.resources["balances"];
     assert_eq!(
-        (balances.min_requests, balances.mode.as_str()),
+        (balances.min_requests, balances.mode.to_string().as_str()),
         (1, "incremental"),
         "only {owner:?}'s balance: {balances:?}"
     );
@@ -492,7 +492,7 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
     );
     let balances = &reconciled.resources["balances"];
     assert_eq!(
-        (balances.min_requests, balances.mode.as_str()),
+        (balances.min_requests, balances.mode.to_string().as_str()),
         (1, "incremental"),
         "only {other:?}'s balance: {balances:?}"
     );

@@ -346,7 +346,7 @@ impl SyncEngine {
             ResourceName::OrgUnits => {
                 let mut total = ResourceSummary::default();
                 let mut result = Ok(());
-                for kind in ["department", "team"] {
+                for kind in personio_client::OrgUnitKind::ALL {
                     match self.sync(&OrgUnits { kind }, options, ctx).await {
                         Ok(s) => total.add(&s),
                         Err(e) => {

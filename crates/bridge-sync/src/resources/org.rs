@@ -5,7 +5,7 @@
 use bridge_store::tables::{COST_CENTERS, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
 use bridge_store::{Key, Row, Table, Value, Window};
 use personio_api::v2;
-use personio_client::Record;
+use personio_client::{OrgUnitKind, Record};
 
 use super::{ListingPlan, Mapped, Paging, Resource, raw};
 use crate::context::Context;
@@ -34,7 +34,7 @@ fn int_id(resource: &'static str, id: &str) -> Result<i64, Error> {
 
 /// Departments or teams (`GET /v2/org-units?type=...`, type required).
 pub(crate) struct OrgUnits {
-    pub kind: &'static str,
+    pub kind: OrgUnitKind,
 }
 
 impl Resource for OrgUnits {
@@ -49,7 +49,7 @@ impl Resource for OrgUnits {
     }
 
     fn listing(&self, _: &Step) -> ListingPlan {
-        v2_listing("/v2/org-units", &[("type", self.kind)])
+        v2_listing("/v2/org-units", &[("type", self.kind.as_str())])
     }
 
     fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
@@ -64,7 +64,7 @@ impl Resource for OrgUnits {
             mapped.rows.push(Row {
                 key: Key::Int(int_id("org unit", &unit.id)?),
                 values: vec![
-                    Value::text(unit.kind.clone().unwrap_or_else(|| self.kind.to_owned())),
+                    Value::text(unit.kind.clone().unwrap_or_else(|| self.kind.to_string())),
                     Value::text(unit.name.clone().unwrap_or_default()),
                     Value::opt_text(unit.abbreviation.clone()),
                     Value::opt_text(unit.description.clone()),
@@ -80,7 +80,7 @@ impl Resource for OrgUnits {
     fn scope(&self) -> Option<Window> {
         Some(Window {
             column: "type",
-            equals: Some(self.kind.to_owned()),
+            equals: Some(self.kind.to_string()),
             from: None,
             to: None,
         })

@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bridge_store::Outcome;
 
 use crate::state::AppState;
 
@@ -39,13 +40,13 @@ impl Metrics {
     /// Notes a finished sync.
     pub(crate) fn sync_finished(
         &self,
-        outcome: &'static str,
+        outcome: Outcome,
         records: u64,
         requests: u64,
         seconds: f64,
     ) {
         if let Ok(mut syncs) = self.syncs.lock() {
-            let totals = syncs.entry(outcome).or_default();
+            let totals = syncs.entry(outcome.as_str()).or_default();
             totals.count += 1;
             totals.records += records;
             totals.personio_requests += requests;

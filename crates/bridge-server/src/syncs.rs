@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use bridge_store::{CompanyId, Store};
+use bridge_store::{CompanyId, Outcome, Store};
 use bridge_sync::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent};
 use bridge_sync::{Progress, ResourceName};
 use chrono::{DateTime, Utc};
@@ -152,7 +152,7 @@ impl Syncs {
                         ),
                         Err(error) => {
                             tracing::warn!(company = company.0, %error, "sync failed");
-                            self.metrics.sync_finished("failed", 0, 0, 0.0);
+                            self.metrics.sync_finished(Outcome::Failed, 0, 0, 0.0);
                         }
                     }
                 }

@@ -28,6 +28,27 @@ pub const EVENT_ID_HEADER: &str = "Personio-Bridge-Event-Id";
 pub const TIMESTAMP_HEADER: &str = "Personio-Bridge-Timestamp";
 pub const SIGNATURE_HEADER: &str = "Personio-Bridge-Signature";
 
+/// Why an attempt did not deliver an event; its text is what the delivery log records.
+#[derive(Debug, thiserror::Error)]
+enum Undelivered {
+    /// The receiver answered with a status other than 2xx.
+    #[error("the receiver answered {0}")]
+    Refused(reqwest::StatusCode),
+    /// No answer: the event could not be prepared or sent, or the request failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl Undelivered {
+    /// The receiver's status, when it answered.
+    fn status(&self) -> Option<u16> {
+        match self {
+            Undelivered::Refused(status) => Some(status.as_u16()),
+            Undelivered::Failed(_) => None,
+        }
+    }
+}
+
 /// How a delivery loop behaves.
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
@@ -166,7 +187,7 @@ impl Deliverer {
                     .delivery_succeeded(delivery.id, status, now)
                     .await?;
             }
-            Err((status, error)) => {
+            Err(error) => {
                 tracing::info!(
                     event = %delivery.event.id,
                     subscription = %delivery.subscription,
@@ -179,8 +200,8 @@ impl Deliverer {
                     .delivery_failed(
                         &delivery,
                         &self.config.worker,
-                        status,
-                        &error,
+                        error.status(),
+                        &error.to_string(),
                         retry_at,
                         now,
                     )
@@ -190,18 +211,17 @@ impl Deliverer {
         Ok(())
     }
 
-    /// One attempt: the receiver's 2xx status, or the status (if any) and what went wrong.
-    async fn send(&self, delivery: &ClaimedDelivery) -> Result<u16, (Option<u16>, String)> {
+    /// One attempt: the receiver's 2xx status, or why the event was not delivered.
+    async fn send(&self, delivery: &ClaimedDelivery) -> Result<u16, Undelivered> {
         let Some(secret) = &delivery.secret else {
-            return Err((
-                None,
+            return Err(Undelivered::Failed(
                 "the subscription's secret does not open with this store's key".to_owned(),
             ));
         };
         let body = payload(&self.store, &delivery.event)
             .await
-            .map_err(|e| (None, e))?;
-        let body = serde_json::to_vec(&body).map_err(|e| (None, e.to_string()))?;
+            .map_err(Undelivered::Failed)?;
+        let body = serde_json::to_vec(&body).map_err(|e| Undelivered::Failed(e.to_string()))?;
         let timestamp = Utc::now().timestamp();
         let signature = sign(secret.expose_secret(), timestamp, &body);
         let response = self
@@ -214,15 +234,12 @@ impl Deliverer {
             .body(body)
             .send()
             .await
-            .map_err(|e| (None, describe(&e)))?;
+            .map_err(|e| Undelivered::Failed(describe(&e)))?;
         let status = response.status();
         if status.is_success() {
             Ok(status.as_u16())
         } else {
-            Err((
-                Some(status.as_u16()),
-                format!("the receiver answered {status}"),
-            ))
+            Err(Undelivered::Refused(status))
         }
     }
 }

@@ -12,6 +12,7 @@ use sqlx::Row;
 use crate::companies::CompanyId;
 use crate::error::{Error, Result};
 use crate::location::Location;
+use crate::runs::Outcome;
 use crate::store::Store;
 use crate::value::{parse_timestamp, timestamp};
 
@@ -155,7 +156,7 @@ impl Store {
         &self,
         company: CompanyId,
         worker: &str,
-        outcome: &str,
+        outcome: Outcome,
         next_run_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
@@ -169,7 +170,7 @@ impl Store {
              WHERE company_id = $4 AND leased_by = $5",
         )
         .bind(now)
-        .bind(outcome)
+        .bind(outcome.as_str())
         .bind(timestamp(next_run_at))
         .bind(company.0)
         .bind(worker)

@@ -65,7 +65,7 @@ pub use outbox::{
 pub use reads::TableCount;
 pub use records::{Applied, Derived, ListingEnd, PageWrite, Window};
 pub use row::{Row, RowBuilder, RowError};
-pub use runs::{Outcome, Run, RunId};
+pub use runs::{Outcome, Run, RunId, RunMode};
 pub use store::{OpenOptions, Store};
 pub use tables::Table;
 pub use value::{Key, Value, timestamp};

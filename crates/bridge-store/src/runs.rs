@@ -1,5 +1,7 @@
 //! Sync runs and their outcome.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
@@ -13,6 +15,24 @@ use crate::value::{parse_timestamp, timestamp};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RunId(pub i64);
+
+/// What a run was asked to do (its `mode` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Full listings of every resource.
+    Full,
+    /// What each resource's checkpoint allows: incremental where there is a watermark.
+    Auto,
+}
+
+impl RunMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunMode::Full => "full",
+            RunMode::Auto => "auto",
+        }
+    }
+}
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,6 +69,12 @@ impl Outcome {
     }
 }
 
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One recorded run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
@@ -68,7 +94,7 @@ impl Store {
     pub async fn start_run(
         &self,
         company: CompanyId,
-        mode: &str,
+        mode: RunMode,
         now: DateTime<Utc>,
     ) -> Result<RunId> {
         let mut tx = self.begin_write().await?;
@@ -80,7 +106,7 @@ impl Store {
             "INSERT INTO sync_runs (company_id, mode, outcome, started_at) VALUES ($1, $2, 'running', $3) RETURNING id",
         )
         .bind(company.0)
-        .bind(mode)
+        .bind(mode.as_str())
         .bind(timestamp(now))
         .fetch_one(&mut *tx)
         .await?;

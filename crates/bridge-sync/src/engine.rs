@@ -141,7 +141,11 @@ impl SyncEngine {
             .store
             .start_run(
                 self.company.id,
-                if options.full { "full" } else { "auto" },
+                if options.full {
+                    bridge_store::RunMode::Full
+                } else {
+                    bridge_store::RunMode::Auto
+                },
                 Utc::now(),
             )
             .await?;
@@ -164,8 +168,7 @@ impl SyncEngine {
             Err(error) => (None, Some(error)),
         };
         let outcome = match (&summary, &error) {
-            (Some(s), _) if s.outcome == "succeeded" => Outcome::Succeeded,
-            (Some(_), _) => Outcome::Partial,
+            (Some(s), _) => s.outcome,
             (None, _) => Outcome::Failed,
         };
         let json = summary
@@ -197,7 +200,7 @@ impl SyncEngine {
         let grant = self.client.authenticate().await?;
         let mut summary = Summary {
             company: self.company.name.clone(),
-            outcome: "succeeded",
+            outcome: Outcome::Succeeded,
             ..Default::default()
         };
         let mut ctx = Context {
@@ -295,13 +298,13 @@ impl SyncEngine {
             match result {
                 Ok(resource) => {
                     if resource.skipped.is_some() {
-                        summary.outcome = "partial";
+                        summary.outcome = Outcome::Partial;
                     }
                     summary.resources.insert(name.as_str(), resource);
                 }
                 Err(error) if error.is_fatal() => return Err(error),
                 Err(error) => {
-                    summary.outcome = "partial";
+                    summary.outcome = Outcome::Partial;
                     let message = format!("{error:#}");
                     self.emit(Progress::ResourceFailed {
                         resource: name.as_str(),

@@ -33,4 +33,4 @@ pub use filter::EmployeeFacts;
 pub use plan::{Step, StepKind};
 pub use progress::Progress;
 pub use resources::ResourceName;
-pub use summary::{ResourceSummary, Summary};
+pub use summary::{Modes, ResourceSummary, Summary};

@@ -8,6 +8,8 @@
 //!   and zones are not exact: personio-api.md §6 #3), optionally followed by reconciling ids,
 //!   since change feeds never show deletions.
 
+use std::fmt;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -54,6 +56,12 @@ impl StepKind {
             ListingKind::Incremental => StepKind::Incremental,
             ListingKind::Reconcile => StepKind::Reconcile,
         }
+    }
+}
+
+impl fmt::Display for StepKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

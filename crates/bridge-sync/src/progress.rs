@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::plan::StepKind;
 use crate::summary::ResourceSummary;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,7 +16,7 @@ pub enum Progress {
     /// A listing began (`mode`: full, incremental, reconcile; `resumed` after an interruption).
     ListingStarted {
         resource: String,
-        mode: &'static str,
+        mode: StepKind,
         resumed: bool,
     },
     /// A page was stored; counts are cumulative for the listing.

@@ -19,7 +19,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bridge_store::{Claim, Company, CompanyId, Store};
+use bridge_store::{Claim, Company, CompanyId, Outcome, Store};
 use chrono::Utc;
 use personio_client::{Client, ClientConfig, RecruitingAuth};
 use tokio::sync::Notify;
@@ -82,7 +82,7 @@ pub struct Scheduler {
 
 /// How a claimed job ended.
 enum JobEnd {
-    Synced(&'static str),
+    Synced(Outcome),
     Failed(Error),
     LeaseLost,
 }
@@ -193,7 +193,7 @@ impl Scheduler {
         }
     }
 
-    async fn sync(&self, claim: &Claim) -> Result<&'static str, Error> {
+    async fn sync(&self, claim: &Claim) -> Result<Outcome, Error> {
         let result = self.sync_claimed(claim).await;
         self.emit(SchedulerEvent::Finished(
             claim.company,
@@ -274,7 +274,7 @@ impl Scheduler {
             JobEnd::Synced(outcome) => (*outcome, interval),
             JobEnd::Failed(error) => {
                 tracing::warn!(company = claim.company.0, %error, "sync failed");
-                ("failed", self.config.retry_after.min(interval))
+                (Outcome::Failed, self.config.retry_after.min(interval))
             }
             JobEnd::LeaseLost => return Ok(()),
         };

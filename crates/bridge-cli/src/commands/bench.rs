@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
-use bridge_store::{Filters, Location, OpenOptions, Store};
+use bridge_store::{Filters, Location, OpenOptions, Outcome, Store};
 use bridge_sync::{Summary, SyncOptions};
 use clap::Args;
 use secrecy::SecretString;
@@ -252,7 +252,7 @@ async fn measure(
     reset_peak_rss();
     let summary: Summary =
         super::sync::sync_company(store, company.clone(), options, Format::Json).await?;
-    if summary.outcome != "succeeded" {
+    if summary.outcome != Outcome::Succeeded {
         bail!(
             "the {name} sync ended {}: {:?}",
             summary.outcome,

@@ -4,7 +4,7 @@
 //! company is reconnected to the new sandbox and synced incrementally.
 
 use anyhow::Context as _;
-use bridge_store::Filters;
+use bridge_store::{Filters, Outcome};
 use bridge_sync::SyncOptions;
 use clap::Args;
 use personio_sandbox::credentials::{AccessMap, CredentialSpec, ReadableAttributes};
@@ -81,7 +81,7 @@ pub async fn run(args: QuickstartArgs, context: &Context) -> anyhow::Result<Endi
         println!("  personio-bridge status");
         println!("  personio-bridge export --company {} --resource employees --format csv | head", args.company);
         println!("  personio-bridge sandbox --port 8900          # a sandbox to connect your own tools to");
-        anyhow::Ok(if summary.outcome == "succeeded" { Ending::Done } else { Ending::Partial })
+        anyhow::Ok(if summary.outcome == Outcome::Succeeded { Ending::Done } else { Ending::Partial })
     }
     .await;
     let _ = stop.send(());

@@ -1,7 +1,7 @@
 //! `personio-bridge sync`: sync one company or all of them.
 
 use anyhow::bail;
-use bridge_store::Company;
+use bridge_store::{Company, Outcome};
 use bridge_sync::{ApiChoice, ResourceName, Summary, SyncEngine, SyncOptions};
 use clap::{Args, ValueEnum};
 
@@ -88,7 +88,7 @@ pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
     for company in companies {
         match sync_company(&store, company.clone(), &options, args.output).await {
             Ok(summary) => {
-                if summary.outcome != "succeeded" {
+                if summary.outcome != Outcome::Succeeded {
                     ending = Ending::Partial;
                 }
                 match args.output {

@@ -10,7 +10,7 @@ mod webhooks;
 mod webhooks_in;
 
 use bridge_server::{Server, ServerConfig};
-use bridge_store::{Company, Filters, Location, OpenOptions, Store};
+use bridge_store::{Company, Filters, Location, OpenOptions, Outcome, Store};
 use bridge_sync::link::{Link, connect};
 use bridge_sync::{SyncEngine, SyncOptions};
 use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox};
@@ -116,7 +116,7 @@ pub async fn sync(store: &Store, company: &Company) {
         .run(&SyncOptions::default())
         .await
         .unwrap();
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
 }
 
 /// A client that keeps cookies and does not follow redirects (tests look at them).

@@ -102,8 +102,14 @@ async fn removing_a_company_removes_its_records_and_unknown_names_are_errors(db:
 async fn runs_record_their_outcome_and_cut_off_runs_become_interrupted(db: TestDb) {
     let store = open(&db).await;
     let company = store.add_company(acme(), at(1)).await.unwrap();
-    let first = store.start_run(company.id, "full", at(1)).await.unwrap();
-    let second = store.start_run(company.id, "full", at(2)).await.unwrap();
+    let first = store
+        .start_run(company.id, bridge_store::RunMode::Full, at(1))
+        .await
+        .unwrap();
+    let second = store
+        .start_run(company.id, bridge_store::RunMode::Full, at(2))
+        .await
+        .unwrap();
     store
         .finish_run(
             second,

@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use bridge_store::{CompanyId, NewCompany, Store};
+use bridge_store::{CompanyId, NewCompany, Outcome, Store};
 use bridge_testkit::TestDb;
 use chrono::{DateTime, Duration, Utc};
 use secrecy::SecretString;
@@ -72,14 +72,14 @@ async fn a_job_is_held_by_one_worker_until_its_lease_lapses(db: TestDb) {
     );
     assert!(
         !store
-            .finish_job(a.company, "a", "succeeded", at(5), minutes(t0, 12))
+            .finish_job(a.company, "a", Outcome::Succeeded, at(5), minutes(t0, 12))
             .await
             .unwrap(),
         "and cannot hand it back"
     );
     assert!(
         store
-            .finish_job(a.company, "c", "succeeded", at(5), minutes(t0, 13))
+            .finish_job(a.company, "c", Outcome::Succeeded, at(5), minutes(t0, 13))
             .await
             .unwrap()
     );
@@ -117,13 +117,13 @@ async fn sync_now_during_a_run_makes_the_job_due_again_when_it_ends(db: TestDb) 
         "a requested job still runs on one worker only"
     );
     store
-        .finish_job(id, "a", "succeeded", at(9), minutes(t0, 2))
+        .finish_job(id, "a", Outcome::Succeeded, at(9), minutes(t0, 2))
         .await
         .unwrap();
     let again = store.claim_job("b", lease, minutes(t0, 3)).await.unwrap();
     assert_eq!(again.map(|c| c.company), Some(id), "due at once");
     store
-        .finish_job(id, "b", "succeeded", at(9), minutes(t0, 4))
+        .finish_job(id, "b", Outcome::Succeeded, at(9), minutes(t0, 4))
         .await
         .unwrap();
     assert!(
@@ -186,7 +186,7 @@ async fn requests_for_resources_add_up_and_leave_the_schedule_alone(db: TestDb) 
     let claim = store.claim_job("a", lease, t0).await.unwrap().unwrap();
     assert!(!claim.is_targeted(), "a scheduled run syncs everything");
     store
-        .finish_job(id, "a", "succeeded", at(9), minutes(t0, 1))
+        .finish_job(id, "a", Outcome::Succeeded, at(9), minutes(t0, 1))
         .await
         .unwrap();
     assert!(
@@ -229,7 +229,13 @@ async fn requests_for_resources_add_up_and_leave_the_schedule_alone(db: TestDb) 
         .await
         .unwrap();
     store
-        .finish_job(id, "a", "succeeded", claim.next_run_at, minutes(t0, 7))
+        .finish_job(
+            id,
+            "a",
+            Outcome::Succeeded,
+            claim.next_run_at,
+            minutes(t0, 7),
+        )
         .await
         .unwrap();
     let claim = store
@@ -244,7 +250,13 @@ async fn requests_for_resources_add_up_and_leave_the_schedule_alone(db: TestDb) 
         "{resources:?}"
     );
     store
-        .finish_job(id, "b", "succeeded", claim.next_run_at, minutes(t0, 9))
+        .finish_job(
+            id,
+            "b",
+            Outcome::Succeeded,
+            claim.next_run_at,
+            minutes(t0, 9),
+        )
         .await
         .unwrap();
     let job = &store.jobs().await.unwrap()[0];
@@ -273,7 +285,13 @@ async fn requests_for_resources_add_up_and_leave_the_schedule_alone(db: TestDb) 
 
     // Once the scheduled run is due, a pending request does not narrow it either.
     store
-        .finish_job(id, "a", "succeeded", minutes(t0, 20), minutes(t0, 14))
+        .finish_job(
+            id,
+            "a",
+            Outcome::Succeeded,
+            minutes(t0, 20),
+            minutes(t0, 14),
+        )
         .await
         .unwrap();
     store

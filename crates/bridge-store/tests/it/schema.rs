@@ -99,7 +99,11 @@ async fn both_dialects_have_the_same_tables_and_columns() {
 async fn reopening_keeps_everything_and_migrations_run_once(db: TestDb) {
     let store = open(&db).await;
     let run = store
-        .start_run(bridge_store::CompanyId(1), "full", crate::at(1))
+        .start_run(
+            bridge_store::CompanyId(1),
+            bridge_store::RunMode::Full,
+            crate::at(1),
+        )
         .await;
     assert!(run.is_err(), "no such company: the foreign key holds");
     store.close().await;

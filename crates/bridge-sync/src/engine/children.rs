@@ -8,6 +8,7 @@ use futures::StreamExt;
 
 use super::Syncing;
 use crate::error::Error;
+use crate::plan::StepKind;
 use crate::progress::Progress;
 use crate::resources::{Children, PerParent};
 use crate::summary::ResourceSummary;
@@ -88,12 +89,12 @@ impl Syncing<'_> {
             ..Default::default()
         });
         let mode = if parents.complete {
-            "full"
+            StepKind::Full
         } else {
-            "incremental"
+            StepKind::Incremental
         };
         let mut summary = ResourceSummary {
-            mode: mode.to_owned(),
+            mode: mode.into(),
             ..Default::default()
         };
         self.emit(Progress::ListingStarted {
@@ -127,7 +128,7 @@ impl Syncing<'_> {
         }
         drop(fetched);
         summary.deleted += self.finish_children(list, &parents_done, base).await?;
-        tracing::debug!(resource = name, mode, "listing finished");
+        tracing::debug!(resource = name, mode = mode.as_str(), "listing finished");
         Ok(summary)
     }
 

@@ -102,7 +102,7 @@ impl Syncing<'_> {
         let pages_done = resume.as_ref().is_some_and(|l| l.next.is_null());
         self.emit(Progress::ListingStarted {
             resource: resource.checkpoint_name(),
-            mode: step.kind.as_str(),
+            mode: step.kind,
             resumed: resume.is_some(),
         });
         let start = resume
@@ -117,7 +117,7 @@ impl Syncing<'_> {
             changed: false,
         });
         let mut summary = ResourceSummary {
-            mode: step.kind.as_str().to_owned(),
+            mode: step.kind.into(),
             ..Default::default()
         };
         if !pages_done {

@@ -6,7 +6,7 @@ use bridge_store::tables::{COST_CENTERS, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
 use bridge_store::{Key, Table, Value, Window};
 use futures::future::BoxFuture;
 use personio_api::v2;
-use personio_client::Record;
+use personio_client::{OrgUnitKind, Record};
 
 use super::{ListingPlan, Mapped, Paging, Reading, Resource, raw};
 use crate::context::Context;
@@ -37,7 +37,7 @@ fn int_id(resource: &'static str, id: &str) -> Result<i64, Error> {
 
 /// Departments or teams (`GET /v2/org-units?type=...`, type required).
 pub(crate) struct OrgUnits {
-    pub kind: &'static str,
+    pub kind: OrgUnitKind,
 }
 
 impl Resource for OrgUnits {
@@ -52,7 +52,7 @@ impl Resource for OrgUnits {
     }
 
     fn listing(&self, _: &Step) -> ListingPlan {
-        v2_listing("/v2/org-units", &[("type", self.kind)])
+        v2_listing("/v2/org-units", &[("type", self.kind.as_str())])
     }
 
     fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
@@ -69,7 +69,7 @@ impl Resource for OrgUnits {
                     .row(Key::Int(int_id("org unit", &unit.id)?))
                     .set(
                         "type",
-                        Value::text(unit.kind.clone().unwrap_or_else(|| self.kind.to_owned())),
+                        Value::text(unit.kind.clone().unwrap_or_else(|| self.kind.to_string())),
                     )
                     .set("name", Value::text(unit.name.clone().unwrap_or_default()))
                     .set("abbreviation", Value::opt_text(unit.abbreviation.clone()))
@@ -84,7 +84,7 @@ impl Resource for OrgUnits {
     fn scope(&self) -> Option<Window> {
         Some(Window {
             column: "type",
-            equals: Some(self.kind.to_owned()),
+            equals: Some(self.kind.to_string()),
             from: None,
             to: None,
         })
@@ -166,7 +166,7 @@ impl Reading for OrgUnitKinds {
     fn read<'a>(&'a self, sync: &'a Syncing<'a>) -> BoxFuture<'a, Result<ResourceSummary, Error>> {
         Box::pin(async move {
             let mut summary = ResourceSummary::default();
-            for kind in ["department", "team"] {
+            for kind in OrgUnitKind::ALL {
                 summary.add(&sync.listing(&OrgUnits { kind }).await?);
             }
             Ok(summary)

@@ -16,7 +16,7 @@ mod store;
 
 use std::time::Duration;
 
-use bridge_store::Company;
+use bridge_store::{Company, Outcome};
 use bridge_sync::{ApiChoice, ResourceName, SyncEngine, SyncOptions};
 use bridge_testkit::{ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, RunningSandbox, spawn_sandbox};
 use personio_client::{Client, ClientConfig};
@@ -125,7 +125,7 @@ async fn sync_until_done(
     for attempt in 1..=MAX_SYNCS {
         let engine = SyncEngine::new(target.store.clone(), client(base_url), company.clone());
         match engine.run(options).await {
-            Ok(summary) if summary.outcome == "succeeded" => return Ok(attempt),
+            Ok(summary) if summary.outcome == Outcome::Succeeded => return Ok(attempt),
             Ok(summary) => last = format!("outcome {}", summary.outcome),
             Err(error) => last = error.to_string(),
         }
@@ -278,7 +278,7 @@ async fn a_sync_that_gave_up_converges_when_rerun() {
     );
     let first = engine.run(&options).await;
     assert!(
-        !matches!(&first, Ok(summary) if summary.outcome == "succeeded"),
+        !matches!(&first, Ok(summary) if summary.outcome == Outcome::Succeeded),
         "a request failing on every try cannot give a complete sync: {:?}",
         first.map(|s| s.outcome)
     );

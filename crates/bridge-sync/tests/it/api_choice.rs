@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use bridge_store::tables::{
     ABSENCE_PERIODS, ABSENCE_TYPES, EMPLOYEE_COST_CENTERS, EMPLOYEES, EMPLOYMENTS,
 };
-use bridge_store::{Key, Store, Table, Value as Cell};
-use bridge_sync::{ApiChoice, Progress, ResourceName, Summary, SyncEngine, SyncOptions};
+use bridge_store::{Key, Outcome, Store, Table, Value as Cell};
+use bridge_sync::{ApiChoice, Progress, ResourceName, StepKind, Summary, SyncEngine, SyncOptions};
 use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, TestDb};
 use serde_json::{Value, json};
 
@@ -57,7 +57,7 @@ fn column(name: &str) -> usize {
 }
 
 fn succeeded(summary: &Summary) -> &bridge_sync::ResourceSummary {
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     &summary.resources["absences"]
 }
 
@@ -77,7 +77,7 @@ async fn a_full_v1_sync_stores_the_rows_a_full_v2_sync_stores(db: TestDb) {
         .await
         .unwrap();
     let v1_summary = succeeded(&summary);
-    assert_eq!(v1_summary.mode, "full", "{v1_summary:?}");
+    assert_eq!(v1_summary.mode.to_string(), "full", "{v1_summary:?}");
 
     let through_v2 = rows(&h.store, h.company.id, &ABSENCE_PERIODS).await;
     let through_v1 = rows(&other.store, other.company.id, &ABSENCE_PERIODS).await;
@@ -251,7 +251,7 @@ async fn an_incremental_v1_sync_picks_up_changes_and_reconciles_deletions(db: Te
         .unwrap();
     let read = succeeded(&summary);
     // The change made the reconciliation due; it found the deletion.
-    assert_eq!(read.mode, "incremental+reconcile", "{read:?}");
+    assert_eq!(read.mode.to_string(), "incremental+reconcile", "{read:?}");
     assert_eq!(read.deleted, 1, "{read:?}");
     // The time-offs' change feed alone brought the edit, without reading everything.
     let (mut listing, mut from_feed) = (None, None);
@@ -260,7 +260,7 @@ async fn an_incremental_v1_sync_picks_up_changes_and_reconciles_deletions(db: Te
             Progress::ListingStarted { resource, mode, .. } => listing = Some((resource, mode)),
             Progress::PageStored {
                 fetched, updated, ..
-            } if listing == Some(("absences_v1".to_owned(), "incremental")) => {
+            } if listing == Some(("absences_v1".to_owned(), StepKind::Incremental)) => {
                 from_feed = Some((fetched, updated))
             }
             _ => {}
@@ -286,12 +286,12 @@ async fn absence_types_read_through_v1_are_the_rows_v2_stores(db: TestDb) {
         ..Default::default()
     };
     let first = h.sync(types(ApiChoice::V2)).await;
-    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
     let through_v2 = rows(&h.store, h.company.id, &ABSENCE_TYPES).await;
     assert!(through_v2.len() > 3, "{through_v2:?}");
     for api in [ApiChoice::V1, ApiChoice::V2] {
         let summary = h.sync(types(api)).await;
-        assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+        assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
         let read = &summary.resources["absence_types"];
         assert_eq!(
             (read.fetched, read.created, read.deleted),
@@ -336,7 +336,7 @@ async fn employments(h: &Harness) -> BTreeMap<i64, Vec<Cell>> {
 async fn employees_read_through_v2_are_the_rows_v1_stores(db: TestDb) {
     let h = default_harness(db, 44, 40).await;
     let first = h.sync(people(ApiChoice::V1)).await;
-    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
     let people_v1 = rows(&h.store, h.company.id, &EMPLOYEES).await;
     let jobs_v1 = employments(&h).await;
     let splits_v1 = rows(&h.store, h.company.id, &EMPLOYEE_COST_CENTERS).await;
@@ -350,7 +350,7 @@ async fn employees_read_through_v2_are_the_rows_v1_stores(db: TestDb) {
             ..people(ApiChoice::V2)
         })
         .await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     let read = &summary.resources["employees"];
     assert_eq!((read.fetched, read.deleted), (40, 0), "{read:?}");
     // A page of persons, then one employment list per person.
@@ -418,14 +418,14 @@ async fn employees_read_through_v2_are_the_rows_v1_stores(db: TestDb) {
 async fn an_incremental_v2_sync_of_employees_reads_only_changed_people(db: TestDb) {
     let h = default_harness(db, 45, 30).await;
     let first = h.sync(people(ApiChoice::V2)).await;
-    assert_eq!(first.outcome, "succeeded", "{first:?}");
-    assert_eq!(first.resources["employees"].mode, "full");
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
+    assert_eq!(first.resources["employees"].mode.to_string(), "full");
 
     // Nothing changed: one request for the persons, and employments only of whoever
     // changed within the overlap before the watermark.
     let quiet = h.sync(people(ApiChoice::V2)).await;
     let read = &quiet.resources["employees"];
-    assert_eq!(read.mode, "incremental", "{read:?}");
+    assert_eq!(read.mode.to_string(), "incremental", "{read:?}");
     assert_eq!((read.created, read.updated), (0, 0), "{read:?}");
     assert!(read.fetched < 5, "{read:?}");
 
@@ -451,7 +451,7 @@ async fn an_incremental_v2_sync_of_employees_reads_only_changed_people(db: TestD
     let changed = h.sync(people(ApiChoice::V2)).await;
     let read = &changed.resources["employees"];
     // A change calls for a reconciliation of ids (30 in one page), not of employments.
-    assert_eq!(read.mode, "incremental+reconcile", "{read:?}");
+    assert_eq!(read.mode.to_string(), "incremental+reconcile", "{read:?}");
     assert_eq!(
         (read.created, read.updated, read.deleted),
         (0, 1, 0),
@@ -473,7 +473,7 @@ async fn an_incremental_v2_sync_of_employees_reads_only_changed_people(db: TestD
         })
         .await;
     let read = &scheduled.resources["employees"];
-    assert_eq!(read.mode, "full", "{read:?}");
+    assert_eq!(read.mode.to_string(), "full", "{read:?}");
     assert_eq!((read.fetched, read.min_requests), (30, 1 + 30), "{read:?}");
     assert_eq!(
         (read.created, read.updated, read.deleted),

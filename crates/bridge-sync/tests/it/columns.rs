@@ -35,7 +35,7 @@ async fn every_mapper_fills_every_column_of_its_table(db: TestDb) {
             .filter(|(_, r)| r.error.is_some() || r.skipped.is_some())
             .collect();
         assert!(troubled.is_empty(), "{api:?}: {troubled:#?}");
-        assert_eq!(summary.outcome, "succeeded", "{api:?}");
+        assert_eq!(summary.outcome, bridge_store::Outcome::Succeeded, "{api:?}");
     }
     let mut empty = BTreeSet::new();
     for table in tables::ALL {

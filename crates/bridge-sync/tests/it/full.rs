@@ -1,5 +1,5 @@
-use bridge_store::Key;
 use bridge_store::tables::{EMPLOYEES, EMPLOYMENTS};
+use bridge_store::{Key, Outcome};
 use bridge_sync::SyncOptions;
 use bridge_testkit::TestDb;
 
@@ -8,13 +8,13 @@ use crate::default_harness;
 async fn a_full_sync_stores_every_employee_as_the_sandbox_serves_them(db: TestDb) {
     let h = default_harness(db, 21, 150).await;
     let summary = h.sync(SyncOptions::default()).await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     let employees = &summary.resources["employees"];
     assert_eq!(
         (
             employees.fetched,
             employees.created,
-            employees.mode.as_str()
+            employees.mode.to_string().as_str()
         ),
         (150, 150, "full")
     );
@@ -100,7 +100,7 @@ async fn a_second_sync_reads_only_changes_and_changes_nothing(db: TestDb) {
     h.sync(SyncOptions::default()).await;
     let second = h.sync(SyncOptions::default()).await;
     let employees = &second.resources["employees"];
-    assert_eq!(employees.mode, "incremental");
+    assert_eq!(employees.mode.to_string(), "incremental");
     assert_eq!(
         (employees.created, employees.updated, employees.deleted),
         (0, 0, 0)

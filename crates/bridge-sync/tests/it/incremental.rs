@@ -66,7 +66,7 @@ async fn edits_in_personio_arrive_with_the_next_sync_and_deletions_with_reconcil
         employees.deleted, 1,
         "the deletion was found by reconciling ids: {employees:?}"
     );
-    assert_eq!(employees.mode, "incremental+reconcile");
+    assert_eq!(employees.mode.to_string(), "incremental+reconcile");
     let live = h.store.live_ids(h.company.id, &EMPLOYEES).await.unwrap();
     assert!(!live.iter().any(|k| k.to_string() == removed));
     let counts = h.store.counts(h.company.id).await.unwrap();

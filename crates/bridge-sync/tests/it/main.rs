@@ -11,7 +11,7 @@ mod resources;
 mod scheduler;
 mod simulate;
 
-use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Store};
+use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Outcome, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};
 use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, RunningSandbox, TestDb};
 use personio_client::{Client, ClientConfig};
@@ -130,7 +130,7 @@ impl Harness {
             .run(&SyncOptions::default())
             .await
             .unwrap();
-        assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+        assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
         other
     }
 

@@ -1,4 +1,4 @@
-use bridge_store::Filters;
+use bridge_store::{Filters, Outcome};
 use bridge_sync::SyncOptions;
 use bridge_testkit::TestDb;
 use serde_json::{Value, json};
@@ -33,7 +33,7 @@ async fn a_credential_without_an_area_syncs_the_rest_and_says_how_to_fix_it(db: 
     .await;
     let h = harness(db, sandbox, &id, &secret, Filters::default()).await;
     let summary = h.sync(SyncOptions::default()).await;
-    assert_eq!(summary.outcome, "partial");
+    assert_eq!(summary.outcome, Outcome::Partial);
     assert_eq!(summary.resources["employees"].created, 30);
     let skipped = summary.resources["org_units"].skipped.as_deref().unwrap();
     assert!(skipped.contains("Org Units: Read"), "{skipped}");
@@ -136,7 +136,7 @@ async fn opt_in_resources_without_their_area_are_skipped_with_advice(db: TestDb)
             ..Default::default()
         })
         .await;
-    assert_eq!(summary.outcome, "partial");
+    assert_eq!(summary.outcome, Outcome::Partial);
     for (resource, area) in [
         ("custom_reports", "Custom Reports: Read"),
         ("projects", "Attendances: Read"),
@@ -176,7 +176,7 @@ async fn a_company_without_recruiting_skips_it_and_says_why(db: TestDb) {
             ..Default::default()
         })
         .await;
-    assert_eq!(summary.outcome, "partial");
+    assert_eq!(summary.outcome, Outcome::Partial);
     let recruiting = &summary.resources["recruiting"];
     let skipped = recruiting.skipped.as_deref().unwrap_or_default();
     assert!(skipped.contains("no recruiting"), "{recruiting:?}");

@@ -9,7 +9,7 @@ use bridge_store::tables::{
     BALANCES, COMPENSATION_TYPES, COMPENSATIONS, CUSTOM_REPORT_ROWS, CUSTOM_REPORTS, EMPLOYEES,
     PROJECT_MEMBERS, PROJECTS,
 };
-use bridge_store::{Key, Table, Value as Cell};
+use bridge_store::{Key, Outcome, Table, Value as Cell};
 use bridge_sync::{ResourceName, Summary, SyncOptions};
 use serde_json::{Value, json};
 
@@ -150,7 +150,7 @@ fn assert_minimum(summary: &Summary) {
 async fn projects_and_their_members_are_stored_as_served(db: TestDb) {
     let h = default_harness(db, 31, 40).await;
     let summary = h.sync(options(&[ResourceName::Projects])).await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     assert_minimum(&summary);
     let reader = Reader::new(&h).await;
     let served = reader.all_v2("/v2/projects?limit=100").await;
@@ -242,7 +242,7 @@ async fn projects_and_their_members_are_stored_as_served(db: TestDb) {
 async fn compensations_are_read_month_by_month_with_their_types(db: TestDb) {
     let h = default_harness(db, 32, 40).await;
     let summary = h.sync(options(&[ResourceName::Compensations])).await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     assert_minimum(&summary);
     let reader = Reader::new(&h).await;
     let types = reader.all_v2("/v2/compensations/types?limit=100").await;
@@ -340,7 +340,7 @@ async fn compensations_are_read_month_by_month_with_their_types(db: TestDb) {
 async fn custom_reports_and_their_rows_are_stored_as_served(db: TestDb) {
     let h = default_harness(db, 33, 30).await;
     let summary = h.sync(options(&[ResourceName::CustomReports])).await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     assert_minimum(&summary);
     let reader = Reader::new(&h).await;
     let list = reader.get("/v1/company/custom-reports/reports").await;
@@ -398,7 +398,7 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
         ResourceName::Balances,
     ];
     let first = h.sync(options(&resources)).await;
-    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
     assert_minimum(&first);
     assert_eq!(
         first.resources["balances"].min_requests, 25,
@@ -450,7 +450,7 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
     assert!(changed.resources["absences"].updated >= 1, "{changed:?}");
     let balances = &changed.resources["balances"];
     assert_eq!(
-        (balances.min_requests, balances.mode.as_str()),
+        (balances.min_requests, balances.mode.to_string().as_str()),
         (1, "incremental"),
         "only {owner:?}'s balance: {balances:?}"
     );
@@ -492,7 +492,7 @@ async fn balances_are_read_for_everyone_once_then_only_for_people_whose_absences
     );
     let balances = &reconciled.resources["balances"];
     assert_eq!(
-        (balances.min_requests, balances.mode.as_str()),
+        (balances.min_requests, balances.mode.to_string().as_str()),
         (1, "incremental"),
         "only {other:?}'s balance: {balances:?}"
     );
@@ -502,7 +502,7 @@ async fn documents_are_read_per_owner_fully_once_then_for_changed_people(db: Tes
     let h = default_harness(db, 35, 20).await;
     let resources = [ResourceName::Employees, ResourceName::Documents];
     let first = h.sync(options(&resources)).await;
-    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
     assert_minimum(&first);
     let reader = Reader::new(&h).await;
     let categories = reader.get("/v1/company/document-categories").await;
@@ -596,7 +596,7 @@ fn id_cell(key: &Key) -> Cell {
 async fn recruiting_lists_are_stored_as_served(db: TestDb) {
     let h = default_harness(db, 36, 15).await;
     let summary = h.sync(options(&[ResourceName::Recruiting])).await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     assert_minimum(&summary);
     let reader = Reader::new(&h).await;
     let beta = |path: &str| {
@@ -655,7 +655,7 @@ async fn break_minutes_follow_breaks_added_and_deleted_later(db: TestDb) {
     let h = default_harness(db, 36, 8).await;
     let resources = [ResourceName::Employees, ResourceName::Attendances];
     let first = h.sync(options(&resources)).await;
-    assert_eq!(first.outcome, "succeeded", "{first:?}");
+    assert_eq!(first.outcome, Outcome::Succeeded, "{first:?}");
     let table = &bridge_store::tables::ATTENDANCE_PERIODS;
     let local = |cell: &Cell| match cell {
         Cell::Text(s) => chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").unwrap(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use bridge_store::tables::ALL;
-use bridge_store::{Company, Store};
+use bridge_store::{Company, Outcome, Store};
 use bridge_sync::SyncOptions;
 use bridge_testkit::TestDb;
 use serde_json::Value;
@@ -66,7 +66,7 @@ async fn after_simulated_days_an_incremental_sync_equals_a_fresh_full_sync(db: T
             ..Default::default()
         })
         .await;
-    assert_eq!(summary.outcome, "succeeded", "{summary:?}");
+    assert_eq!(summary.outcome, Outcome::Succeeded, "{summary:?}");
     let attendances = &summary.resources["attendances"];
     assert!(attendances.created > 0, "{attendances:?}");
 

@@ -32,6 +32,9 @@ pub enum OrgUnitKind {
 }
 
 impl OrgUnitKind {
+    /// Both kinds, departments first.
+    pub const ALL: [OrgUnitKind; 2] = [OrgUnitKind::Department, OrgUnitKind::Team];
+
     /// The `type` value Personio uses.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -95,13 +95,8 @@ impl Store {
     /// Stores a page and its checkpoint atomically.
     pub async fn apply_page(&self, page: PageWrite) -> Result<Applied> {
         let mut tx = self.begin_write().await?;
-        let keys = || page.rows.iter().map(|row| &row.key);
-        // Derived values around these rows, where they were and where they are now.
-        let mut around = derived::affected(&mut tx, page.company, page.table, keys()).await?;
         let (mut applied, fresh) =
             upsert(&mut tx, page.company, page.table, &page.rows, page.now).await?;
-        around.extend(derived::affected(&mut tx, page.company, page.table, keys()).await?);
-        derived::sum_breaks(&mut tx, page.company, &around).await?;
         let left = mark_leaving(&mut tx, page.company, page.table, &page.leaving, page.now).await?;
         applied.left_filter = left.len() as u64;
         applied.changes.extend(left.into_iter().map(|key| Change {
@@ -323,11 +318,23 @@ async fn upsert(
             }
         }
     }
+    // Values derived from the rows written, where those rows were and where they are now
+    // (an unchanged row moves nothing).
+    let written = || writes.iter().map(|row| &row.key);
+    let mut around = derived::affected(
+        tx,
+        company,
+        table,
+        written().filter(|k| stored.contains_key(*k)),
+    )
+    .await?;
     let now = timestamp(now);
     let width = 2 + table.columns.len() + BOOKKEEPING.len();
     for chunk in writes.chunks((Marks::of(tx).params_per_insert() / width).max(1)) {
         write_rows(tx, company, table, chunk, &now).await?;
     }
+    around.extend(derived::affected(tx, company, table, written()).await?);
+    derived::sum_breaks(tx, company, &around).await?;
     touch(tx, company, table, &unchanged, &now).await?;
     Ok((applied, fresh))
 }

@@ -18,7 +18,7 @@
 //! ```
 
 // The modules import one way, each only from those above it in this list:
-// - `error`, `value`, `tables`, `secrets`, `location`: types, no SQL;
+// - `error`, `value`, `tables`, `row`, `secrets`, `location`: types, no SQL;
 // - `sql` (placeholders, binding, reading back) and `keys`;
 // - `store` (opening, the pools) and `companies`;
 // - the tables' readers and writers: `access`, `inbound`, `runs`, `jobs`, `checkpoints`,

@@ -6,7 +6,7 @@ use bridge_store::tables::{COST_CENTERS, LEGAL_ENTITIES, ORG_UNITS, WORKPLACES};
 use bridge_store::{Key, Table, Value, Window};
 use futures::future::BoxFuture;
 use personio_api::v2;
-use personio_client::{OrgUnitKind, Record};
+use personio_client::{OrgUnitKind, Record, endpoints};
 
 use super::{ListingPlan, Mapped, Paging, Reading, Resource, raw};
 use crate::context::Context;
@@ -52,7 +52,7 @@ impl Resource for OrgUnits {
     }
 
     fn listing(&self, _: &Step) -> ListingPlan {
-        v2_listing("/v2/org-units", &[("type", self.kind.as_str())])
+        v2_listing(endpoints::ORG_UNITS, &[("type", self.kind.as_str())])
     }
 
     fn map(&self, _: &Step, items: Vec<Record<Self::Item>>, _: &Context) -> Result<Mapped, Error> {
@@ -93,7 +93,7 @@ impl Resource for OrgUnits {
 
 /// A list of `{id, name, ...}` things.
 macro_rules! named_list {
-    ($name:ident, $item:ty, $table:expr, $checkpoint:literal, $path:literal, |$v:ident| $extra:expr) => {
+    ($name:ident, $item:ty, $table:expr, $checkpoint:literal, $path:expr, |$v:ident| $extra:expr) => {
         pub(crate) struct $name;
 
         impl Resource for $name {
@@ -139,7 +139,7 @@ named_list!(
     v2::LegalEntity,
     LEGAL_ENTITIES,
     "legal_entities",
-    "/v2/legal-entities",
+    endpoints::LEGAL_ENTITIES,
     |e| [("country", Value::opt_text(e.country.clone()))]
 );
 named_list!(
@@ -147,7 +147,7 @@ named_list!(
     v2::Workplace,
     WORKPLACES,
     "workplaces",
-    "/v2/workplaces",
+    endpoints::WORKPLACES,
     |_w| Vec::<(&str, Value)>::new()
 );
 named_list!(
@@ -155,7 +155,7 @@ named_list!(
     v2::CostCenter,
     COST_CENTERS,
     "cost_centers",
-    "/v2/cost-centers",
+    endpoints::COST_CENTERS,
     |_c| Vec::<(&str, Value)>::new()
 );
 

@@ -33,19 +33,19 @@ impl Syncing<'_> {
     ) -> Result<ResourceSummary, Error> {
         let checkpoint = self.checkpoint(&resource.checkpoint_name()).await?;
         let step = self.plan(resource, checkpoint.as_ref());
-        let mut summary = self.read(resource, &step, checkpoint).await?;
+        let (mut summary, finished) = self.read(resource, &step, checkpoint).await?;
         // A reconciliation the incremental listing made due is in its checkpoint, saved with
         // the listing's end (a crash before it runs leaves it to the next sync).
-        let checkpoint = self.checkpoint(&resource.checkpoint_name()).await?;
         if step.kind == StepKind::Incremental
-            && let Some(owed) = checkpoint.as_ref().and_then(|c| c.listing.clone())
+            && let Some(owed) = finished.listing.clone()
         {
             let reconcile = Step {
                 kind: StepKind::Reconcile,
-                since: checkpoint.as_ref().and_then(|c| c.watermark),
+                since: finished.watermark,
                 resume: Some(owed),
             };
-            summary.add(&self.read(resource, &reconcile, checkpoint).await?);
+            let (reconciled, _) = self.read(resource, &reconcile, Some(finished)).await?;
+            summary.add(&reconciled);
         }
         Ok(summary)
     }
@@ -82,13 +82,13 @@ impl Syncing<'_> {
     }
 
     /// Reads one listing page by page, storing each batch with the checkpoint after it, then
-    /// finishes it.
+    /// finishes it. Returns what it read and the checkpoint it finished with.
     async fn read<R: Resource>(
         &self,
         resource: &R,
         step: &Step,
         previous: Option<Checkpoint>,
-    ) -> Result<ResourceSummary, Error> {
+    ) -> Result<(ResourceSummary, Checkpoint), Error> {
         let base = previous.unwrap_or_else(|| Checkpoint {
             resource: resource.checkpoint_name(),
             ..Default::default()
@@ -133,13 +133,14 @@ impl Syncing<'_> {
         }
         summary.min_requests = min_requests(resource, step, summary.fetched);
         listing.changed |= summary.changed();
-        summary.deleted += self.finish(resource, step, base, &listing).await?;
+        let (deleted, finished) = self.finish(resource, step, base, &listing).await?;
+        summary.deleted += deleted;
         tracing::debug!(
             resource = %resource.checkpoint_name(),
             mode = step.kind.as_str(),
             "listing finished"
         );
-        Ok(summary)
+        Ok((summary, finished))
     }
 
     /// The listing's pages from Personio, from `start` on, with what their items need.
@@ -166,14 +167,14 @@ impl Syncing<'_> {
 
     /// Ends a listing: the finished checkpoint (with a reconciliation it makes due), and for
     /// full and reconciling listings the deletion of what they did not see. Returns how
-    /// many records were deleted.
+    /// many records were deleted, and the checkpoint written.
     async fn finish<R: Resource>(
         &self,
         resource: &R,
         step: &Step,
         base: Checkpoint,
         listing: &Listing,
-    ) -> Result<u64, Error> {
+    ) -> Result<(u64, Checkpoint), Error> {
         let now = Utc::now();
         let started_at = listing.started_at;
         let watermark = match step.kind {
@@ -221,7 +222,7 @@ impl Syncing<'_> {
             self.store()
                 .save_checkpoint(self.company(), &finished, now)
                 .await?;
-            return Ok(0);
+            return Ok((0, finished));
         }
         let deleted = self
             .store()
@@ -235,11 +236,11 @@ impl Syncing<'_> {
                     resource.scope()
                 },
                 derived: resource.derived_tables(),
-                checkpoint: finished,
+                checkpoint: finished.clone(),
                 now,
             })
             .await?;
-        Ok(deleted.len() as u64)
+        Ok((deleted.len() as u64, finished))
     }
 
     /// Fetches the pages of a listing and stores them in batches, each batch with the

@@ -54,7 +54,7 @@ async fn main() {
         .await
         .unwrap();
     let (_, key) = store
-        .create_api_key("bench", chrono::Utc::now())
+        .create_api_key("bench", &bridge_store::Grant::default(), chrono::Utc::now())
         .await
         .unwrap();
     let key = key.expose_secret().to_owned();

@@ -5,6 +5,7 @@
 mod auth;
 mod companies;
 mod cursor;
+mod link_sessions;
 pub(crate) mod openapi;
 mod openapi_webhooks;
 pub(crate) mod problem;
@@ -12,7 +13,7 @@ mod records;
 mod webhooks;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 
 use crate::state::AppState;
 
@@ -33,6 +34,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/companies/{company}/{resource}/{id}",
             get(records::one),
         )
+        .route("/api/v1/link-sessions", post(link_sessions::create))
+        .route("/api/v1/link-sessions/{id}", get(link_sessions::one))
         .merge(webhooks::router())
         // Anything else under /api is the API's to refuse, in its own error format.
         .route(

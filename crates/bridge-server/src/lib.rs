@@ -2,6 +2,8 @@
 //!
 //! - `/` and `/companies/...`: server-rendered pages for operators (sign in with the admin
 //!   password; every form carries a CSRF token) to link a company and watch its syncs;
+//! - `/link/{token}`: the hosted link page a vendor sends its customer's Personio admin (made
+//!   with `POST /api/v1/link-sessions`), in English or German, without an account;
 //! - `/api/v1/...`: the REST API for programs (an API key as `Authorization: Bearer`), with
 //!   cursor pagination, an `updated_since` filter and `application/problem+json` errors; its
 //!   OpenAPI document is at `/api/openapi.json` and checked in as `docs/openapi.json`;
@@ -54,6 +56,9 @@ pub struct ServerConfig {
     /// webhooks registers `{public_url}/webhooks/personio/{company}` with Personio. `None`:
     /// no registration (changes arrive with the scheduled syncs).
     pub public_url: Option<url::Url>,
+    /// Origins (`https://app.example.com`) that may show the hosted link page in a frame;
+    /// empty: no one may.
+    pub frame_ancestors: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +69,7 @@ impl Default for ServerConfig {
             workers: 1,
             schedule: SchedulerConfig::new(format!("serve-{}", std::process::id())),
             public_url: None,
+            frame_ancestors: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@
 pub(crate) mod company;
 pub(crate) mod connect;
 pub(crate) mod home;
+pub(crate) mod link;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/connect", get(connect::show).post(connect::submit))
+        .route("/link/{token}", get(link::show).post(link::submit))
         .route("/companies/{name}", get(company::show))
         .route("/companies/{name}/sync", post(company::sync_now))
         .route("/companies/{name}/filters", post(company::save_filters))

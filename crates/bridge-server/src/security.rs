@@ -20,8 +20,12 @@ pub(crate) async fn headers(request: Request, next: Next) -> Response {
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     };
-    set(headers, header::CONTENT_SECURITY_POLICY, CSP);
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    // A page that sets its own policy (the link page, which some origins may frame) decides
+    // about framing itself.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(headers, header::CONTENT_SECURITY_POLICY, CSP);
+        set(headers, header::X_FRAME_OPTIONS, "DENY");
+    }
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     // `same-origin`, not `no-referrer`: the latter makes browsers send `Origin: null` on
     // form posts, which the same-origin check below would refuse.

@@ -24,6 +24,56 @@ const SHOWN_PREFIX: usize = API_KEY_PREFIX.len() + 6;
 /// than the read it records).
 const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
 
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Read companies, records and change events; manage webhook subscriptions.
+    Read,
+    /// Write to Personio through the service.
+    Write,
+    /// Create link sessions.
+    Link,
+    /// Everything.
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Read, Scope::Write, Scope::Link, Scope::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Link => "link",
+            Scope::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// What a new key may do, and for which companies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// At least one.
+    pub scopes: Vec<Scope>,
+    /// Company names; empty: every company.
+    pub companies: Vec<String>,
+}
+
+impl Default for Grant {
+    /// What keys could do before scopes existed: read every company.
+    fn default() -> Grant {
+        Grant {
+            scopes: vec![Scope::Read],
+            companies: Vec::new(),
+        }
+    }
+}
+
 /// An API key, without the key.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiKey {
@@ -31,9 +81,29 @@ pub struct ApiKey {
     pub name: String,
     /// The key's first characters.
     pub prefix: String,
+    pub scopes: Vec<Scope>,
+    /// The companies it is limited to; empty: every company.
+    pub companies: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    /// Whether the key may do what `scope` stands for (`admin` may do everything).
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope) || self.scopes.contains(&Scope::Admin)
+    }
+
+    /// Whether the key reaches company `name`.
+    pub fn reaches(&self, name: &str) -> bool {
+        self.companies.is_empty() || self.companies.iter().any(|c| c == name)
+    }
+
+    /// Whether the key is limited to some companies.
+    pub fn is_limited(&self) -> bool {
+        !self.companies.is_empty()
+    }
 }
 
 /// A signed-in operator's session.
@@ -69,10 +139,17 @@ fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
 
 fn api_key_from(row: &AnyRow) -> Result<ApiKey> {
     let created: String = row.try_get("created_at")?;
+    let scopes: String = row.try_get("scopes")?;
+    let companies: String = row.try_get("companies")?;
     Ok(ApiKey {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         prefix: row.try_get("prefix")?,
+        scopes: scopes
+            .split_whitespace()
+            .map(|s| Scope::parse(s).ok_or_else(|| Error::Corrupt(format!("api key scope {s:?}"))))
+            .collect::<Result<_>>()?,
+        companies: companies.split_whitespace().map(str::to_owned).collect(),
         created_at: parse_timestamp(&created)
             .ok_or_else(|| Error::Corrupt(format!("api key created_at {created:?}")))?,
         last_used_at: optional_time(row, "last_used_at")?,
@@ -80,7 +157,13 @@ fn api_key_from(row: &AnyRow) -> Result<ApiKey> {
     })
 }
 
-const KEY_COLUMNS: &str = "id, name, prefix, created_at, last_used_at, revoked_at";
+const KEY_COLUMNS: &str =
+    "id, name, prefix, scopes, companies, created_at, last_used_at, revoked_at";
+
+/// The words of a list column: space-separated (scopes and company names have no spaces).
+fn words<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    items.into_iter().collect::<Vec<_>>().join(" ")
+}
 
 impl Store {
     /// A setting of the service, if set.
@@ -105,12 +188,24 @@ impl Store {
         Ok(())
     }
 
-    /// Creates a key named `name`; the key itself is returned here and never again.
+    /// Creates a key named `name` that may do what `grant` says; the key itself is returned
+    /// here and never again.
     pub async fn create_api_key(
         &self,
         name: &str,
+        grant: &Grant,
         now: DateTime<Utc>,
     ) -> Result<(ApiKey, SecretString)> {
+        if grant.scopes.is_empty() {
+            return Err(Error::Invalid("an API key needs at least one scope".into()));
+        }
+        if let Some(bad) = grant
+            .companies
+            .iter()
+            .find(|c| c.is_empty() || c.contains(char::is_whitespace))
+        {
+            return Err(Error::Invalid(format!("company name {bad:?}")));
+        }
         let exists = sqlx::query("SELECT id FROM api_keys WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
@@ -120,11 +215,14 @@ impl Store {
         }
         let key = random_token(API_KEY_PREFIX, 40);
         let row = sqlx::query(built(format!(
-            "INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {KEY_COLUMNS}"
+            "INSERT INTO api_keys (name, prefix, key_hash, scopes, companies, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {KEY_COLUMNS}"
         )))
         .bind(name)
         .bind(&key[..SHOWN_PREFIX])
         .bind(digest(&key))
+        .bind(words(grant.scopes.iter().map(|s| s.as_str())))
+        .bind(words(grant.companies.iter().map(String::as_str)))
         .bind(timestamp(now))
         .fetch_one(&self.pool)
         .await?;

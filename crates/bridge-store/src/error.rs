@@ -45,6 +45,9 @@ pub enum Error {
     Disconnected(String),
     #[error("an API key named `{0}` exists already")]
     DuplicateApiKey(String),
+    /// A value the caller passed that the store cannot keep (names what and why).
+    #[error("{0}")]
+    Invalid(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]

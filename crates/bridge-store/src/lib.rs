@@ -21,7 +21,7 @@
 // - `error`, `value`, `tables`, `row`, `secrets`, `location`: types, no SQL;
 // - `sql` (placeholders, binding, reading back) and `keys`;
 // - `store` (opening, the pools) and `companies`;
-// - the tables' readers and writers: `access`, `inbound`, `runs`, `jobs`, `checkpoints`,
+// - the tables' readers and writers: `access`, `link_sessions`, `inbound`, `runs`, `jobs`, `checkpoints`,
 //   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `export`;
 // - `records`, the page write, which uses `changes`, `checkpoints` and `derived`.
 mod access;
@@ -35,6 +35,7 @@ mod export;
 mod inbound;
 mod jobs;
 mod keys;
+mod link_sessions;
 mod location;
 mod outbox;
 mod reads;
@@ -47,7 +48,7 @@ mod store;
 pub mod tables;
 mod value;
 
-pub use access::{API_KEY_PREFIX, AdminSession, ApiKey, random_token};
+pub use access::{API_KEY_PREFIX, AdminSession, ApiKey, Grant, Scope, random_token};
 pub use browse::{RecordQuery, StoredRecord};
 pub use changes::{Change, ChangeKind};
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
@@ -57,6 +58,7 @@ pub use export::{EmployeeRecord, Record};
 pub use inbound::PersonioWebhook;
 pub use jobs::{Claim, Job};
 pub use keys::{KEY_ENV, KeySource};
+pub use link_sessions::{LinkAccess, LinkSession, LinkStatus, NewLinkSession};
 pub use location::{Location, redact};
 pub use outbox::{
     ClaimedDelivery, DeliveryLog, EVENT_KINDS, EVENT_LIFETIME, Event, NewSubscription,

@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// Personio. Default: http:// and the listening address (loopback for 0.0.0.0).
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// An origin (https://app.example.com) whose pages may show the hosted link page in an
+    /// iframe (repeatable). Without it, no site may frame it.
+    #[arg(long = "frame-ancestors", value_name = "ORIGIN")]
+    pub frame_ancestors: Vec<String>,
 }
 
 pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
@@ -64,6 +68,11 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
                 .ok_or_else(|| anyhow::anyhow!("--public-url {text:?} must be an http(s) address"))
         })
         .transpose()?;
+    let frame_ancestors = args
+        .frame_ancestors
+        .iter()
+        .map(|text| origin(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let listener = TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
@@ -84,6 +93,7 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         secure_cookies: args.secure_cookies,
         workers: args.workers,
         public_url: Some(public_url),
+        frame_ancestors,
         ..ServerConfig::default()
     };
     config.schedule.default_interval = args.sync_interval;
@@ -103,6 +113,26 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
     webhooks.await.ok();
     store.close().await;
     Ok(Ending::Done)
+}
+
+/// An origin as `--frame-ancestors` takes it: scheme, host and port, nothing else.
+fn origin(text: &str) -> anyhow::Result<String> {
+    let refuse = || {
+        anyhow::anyhow!(
+            "--frame-ancestors {text:?} must be an origin such as https://app.example.com (scheme, host and port only)"
+        )
+    };
+    let url = url::Url::parse(text).map_err(|_| refuse())?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(refuse());
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// The service's own address, with loopback standing in for "every interface".

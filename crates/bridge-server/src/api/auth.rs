@@ -1,14 +1,49 @@
-//! The API key a request carries, checked against the store's hashes.
+//! The API key a request carries, checked against the store's hashes, and what it may reach:
+//! its scopes (`read`, `write`, `link`, `admin`) and, when it is limited, its companies. A
+//! company the key does not reach answers as if it did not exist.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use bridge_store::{ApiKey, Company, Scope, Store};
 
 use super::Problem;
 use crate::state::AppState;
 
 /// A request with a live API key.
-pub(crate) struct ApiCaller;
+pub(crate) struct ApiCaller {
+    pub(crate) key: ApiKey,
+}
+
+impl ApiCaller {
+    /// Refuses a key without `scope`.
+    pub(crate) fn require(&self, scope: Scope) -> Result<(), Problem> {
+        if self.key.allows(scope) {
+            return Ok(());
+        }
+        Err(Problem::forbidden(format!(
+            "the API key {:?} lacks the `{}` scope (create a key with `personio-bridge api-keys create --scope {}`)",
+            self.key.name,
+            scope.as_str(),
+            scope.as_str()
+        )))
+    }
+
+    /// Company `name`, when it exists and the key reaches it (404 otherwise).
+    pub(crate) async fn company(&self, store: &Store, name: &str) -> Result<Company, Problem> {
+        if !self.key.reaches(name) {
+            return Err(Problem::from(bridge_store::Error::UnknownCompany(
+                name.to_owned(),
+            )));
+        }
+        Ok(store.company(name).await?)
+    }
+
+    /// Whether the key reaches company `name`.
+    pub(crate) fn reaches(&self, name: &str) -> bool {
+        self.key.reaches(name)
+    }
+}
 
 impl<S> FromRequestParts<S> for ApiCaller
 where
@@ -31,7 +66,7 @@ where
             .map(str::trim)
             .unwrap_or_default();
         match state.store.api_key_for(key, chrono::Utc::now()).await {
-            Ok(Some(_)) => Ok(ApiCaller),
+            Ok(Some(key)) => Ok(ApiCaller { key }),
             Ok(None) => Err(Problem::unauthorized("the API key is unknown or revoked")),
             Err(error) => Err(Problem::internal(&error)),
         }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use bridge_store::{Company, Store};
+use bridge_store::{Company, Scope, Store};
 use serde_json::{Value, json};
 
 use super::Problem;
@@ -11,10 +11,14 @@ use crate::state::AppState;
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
 ) -> Result<Json<Value>, Problem> {
+    caller.require(Scope::Read)?;
     let mut data = Vec::new();
     for company in state.store.companies().await? {
+        if !caller.reaches(&company.name) {
+            continue;
+        }
         data.push(view(&state.store, &company).await?);
     }
     Ok(Json(json!({ "data": data, "next_cursor": null })))
@@ -22,10 +26,11 @@ pub(crate) async fn list(
 
 pub(crate) async fn one(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let company = state.store.company(&name).await?;
+    caller.require(Scope::Read)?;
+    let company = caller.company(&state.store, &name).await?;
     Ok(Json(view(&state.store, &company).await?))
 }
 

@@ -12,6 +12,9 @@ pub(crate) struct Problem {
     title: &'static str,
     status: u16,
     detail: String,
+    /// The body's field that is wrong, for problems about one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
 }
 
 impl Problem {
@@ -21,7 +24,30 @@ impl Problem {
             title,
             status: status.as_u16(),
             detail,
+            field: None,
         }
+    }
+
+    /// A body whose field `field` is missing or wrong (the body itself was well-formed).
+    pub(crate) fn invalid_field(field: impl Into<String>, detail: impl Into<String>) -> Problem {
+        let mut problem = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/problems/invalid-field",
+            "Invalid field",
+            detail.into(),
+        );
+        problem.field = Some(field.into());
+        problem
+    }
+
+    /// A live key that may not do this.
+    pub(crate) fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "/problems/forbidden",
+            "Not allowed for this API key",
+            detail.into(),
+        )
     }
 
     pub(crate) fn unauthorized(detail: &str) -> Problem {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use bridge_store::tables::{self, ColumnType, EMPLOYEE_COST_CENTERS, EMPLOYMENTS, Table};
-use bridge_store::{CompanyId, Key, RecordQuery, Store, StoredRecord, Value};
+use bridge_store::{CompanyId, Key, RecordQuery, Scope, Store, StoredRecord, Value};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value as JsonValue, json};
@@ -27,10 +27,11 @@ struct ListParams {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path((company, resource)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<JsonValue>, Problem> {
+    caller.require(Scope::Read)?;
     let table = table(&resource)?;
     let params: ListParams = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
         .map_err(|e| Problem::bad_request(format!("query string: {e}")))?;
@@ -79,7 +80,7 @@ pub(crate) async fn list(
             )));
         }
     };
-    let company = state.store.company(&company).await?;
+    let company = caller.company(&state.store, &company).await?;
     // One more than asked: whether it exists says if there is a next page.
     let mut records = state
         .store
@@ -107,9 +108,10 @@ pub(crate) async fn list(
 
 pub(crate) async fn one(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path((company, resource, id)): Path<(String, String, String)>,
 ) -> Result<Json<JsonValue>, Problem> {
+    caller.require(Scope::Read)?;
     let table = table(&resource)?;
     let key = match table.key {
         tables::KeyType::Int => Key::Int(

@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use bridge_store::{CompanyId, Key, NewSubscription, Store, Subscription};
+use bridge_store::{CompanyId, Key, NewSubscription, Scope, Store, Subscription};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -54,9 +54,10 @@ enum Events {
 
 async fn create(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     body: Bytes,
 ) -> Result<impl IntoResponse, Problem> {
+    caller.require(Scope::Read)?;
     let body: CreateBody = serde_json::from_slice(&body).map_err(|e| {
         Problem::invalid_body(format!(
             "expected a JSON object {{\"url\", \"events\", \"company\"?, \"secret\"?}}: {e}"
@@ -65,12 +66,19 @@ async fn create(
     let url = check_url(&body.url)?;
     let events = check_events(body.events)?;
     let company = match &body.company {
+        None if caller.key.is_limited() => {
+            return Err(Problem::invalid_field(
+                "company",
+                "this API key is limited to some companies: name one of them in company",
+            ));
+        }
         None => None,
         Some(name) => Some(
             state
                 .store
                 .find_company(name)
                 .await?
+                .filter(|c| caller.reaches(&c.name))
                 .ok_or_else(|| Problem::invalid_body(format!("no company named {name:?}")))?,
         ),
     };
@@ -110,13 +118,15 @@ async fn create(
     ))
 }
 
-async fn list(State(state): State<AppState>, _caller: ApiCaller) -> Result<Json<Value>, Problem> {
+async fn list(State(state): State<AppState>, caller: ApiCaller) -> Result<Json<Value>, Problem> {
+    caller.require(Scope::Read)?;
     let names = company_names(&state.store).await?;
     let data: Vec<Value> = state
         .store
         .webhooks()
         .await?
         .iter()
+        .filter(|s| reaches(&caller, &names, s))
         .map(|s| view(s, name_of(&names, s)))
         .collect();
     Ok(Json(json!({ "data": data, "next_cursor": null })))
@@ -124,19 +134,22 @@ async fn list(State(state): State<AppState>, _caller: ApiCaller) -> Result<Json<
 
 async fn one(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let subscription = live(&state.store, &id).await?;
+    caller.require(Scope::Read)?;
+    let subscription = live(&state.store, &caller, &id).await?;
     let names = company_names(&state.store).await?;
     Ok(Json(view(&subscription, name_of(&names, &subscription))))
 }
 
 async fn remove(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
+    caller.require(Scope::Read)?;
+    live(&state.store, &caller, &id).await?;
     if state.store.disable_webhook(&id, chrono::Utc::now()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -154,10 +167,11 @@ struct LogParams {
 
 async fn deliveries(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, Problem> {
+    caller.require(Scope::Read)?;
     let params: LogParams = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
         .map_err(|e| Problem::bad_request(format!("query string: {e}")))?;
     let limit = match params.limit.as_deref() {
@@ -184,8 +198,10 @@ async fn deliveries(
         },
     };
     // Deleted subscriptions keep their log.
-    if state.store.webhook(&id).await?.is_none() {
-        return Err(Problem::not_found(format!("no webhook {id}")));
+    let names = company_names(&state.store).await?;
+    match state.store.webhook(&id).await? {
+        Some(subscription) if reaches(&caller, &names, &subscription) => {}
+        _ => return Err(Problem::not_found(format!("no webhook {id}"))),
     }
     let mut log = state
         .store
@@ -218,13 +234,19 @@ async fn deliveries(
     Ok(Json(json!({ "data": data, "next_cursor": next_cursor })))
 }
 
-/// A subscription not deleted, or 404.
-async fn live(store: &Store, id: &str) -> Result<Subscription, Problem> {
+/// A subscription not deleted that the caller reaches, or 404.
+async fn live(store: &Store, caller: &ApiCaller, id: &str) -> Result<Subscription, Problem> {
+    let names = company_names(store).await?;
     store
         .webhook(id)
         .await?
-        .filter(|s| s.disabled_at.is_none())
+        .filter(|s| s.disabled_at.is_none() && reaches(caller, &names, s))
         .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
+}
+
+/// Whether the caller reaches a subscription: a limited key only those of its companies.
+fn reaches(caller: &ApiCaller, names: &BTreeMap<CompanyId, String>, s: &Subscription) -> bool {
+    !caller.key.is_limited() || name_of(names, s).is_some_and(|name| caller.reaches(name))
 }
 
 async fn company_names(store: &Store) -> Result<BTreeMap<CompanyId, String>, Problem> {

@@ -117,13 +117,7 @@ pub(crate) async fn submit(
     };
     match link::connect(&state.store, link).await {
         Ok((company, report)) => {
-            if let Some(public_url) = &state.config.public_url
-                && personio_webhooks::may_register(&report)
-                && reachable_from(public_url, &company.base_url)
-            {
-                register_webhook(&state, &company, public_url).await;
-            }
-            if let Err(error) = state.syncs.start(company.id).await {
+            if let Err(error) = after_link(&state, &company, &report).await {
                 return super::internal(&error);
             }
             Redirect::to(&format!("/companies/{}", company.name)).into_response()
@@ -135,6 +129,22 @@ pub(crate) async fn submit(
         )
             .into_response(),
     }
+}
+
+/// What follows a new link, however it was made: Personio's webhook registered when it can
+/// reach the service, and the first sync started.
+pub(crate) async fn after_link(
+    state: &AppState,
+    company: &Company,
+    report: &bridge_sync::doctor::Report,
+) -> Result<(), bridge_sync::Error> {
+    if let Some(public_url) = &state.config.public_url
+        && personio_webhooks::may_register(report)
+        && reachable_from(public_url, &company.base_url)
+    {
+        register_webhook(state, company, public_url).await;
+    }
+    state.syncs.start(company.id).await
 }
 
 /// The form as a link, checked as the command line checks its flags.

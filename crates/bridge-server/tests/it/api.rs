@@ -27,7 +27,7 @@ async fn new_key(bridge: &crate::Bridge, name: &str) -> String {
     use secrecy::ExposeSecret;
     let (_, key) = bridge
         .store
-        .create_api_key(name, chrono::Utc::now())
+        .create_api_key(name, &bridge_store::Grant::default(), chrono::Utc::now())
         .await
         .unwrap();
     key.expose_secret().to_owned()

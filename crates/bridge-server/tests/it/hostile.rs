@@ -47,7 +47,11 @@ fn hostile_bodies_forms_and_queries_get_client_errors_never_server_errors() {
         link(&bridge, &sb).await;
         let (_, key) = bridge
             .store
-            .create_api_key("hostile", chrono::Utc::now())
+            .create_api_key(
+                "hostile",
+                &bridge_store::Grant::default(),
+                chrono::Utc::now(),
+            )
             .await
             .unwrap();
         let registered = registered_token(&sb).await;

@@ -3,6 +3,7 @@
 
 mod api;
 mod hostile;
+mod link_sessions;
 mod linking;
 mod openapi;
 mod pages;

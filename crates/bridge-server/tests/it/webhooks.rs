@@ -153,7 +153,7 @@ async fn api_key(bridge: &Bridge) -> String {
     use secrecy::ExposeSecret;
     let (_, key) = bridge
         .store
-        .create_api_key("hooks", chrono::Utc::now())
+        .create_api_key("hooks", &bridge_store::Grant::default(), chrono::Utc::now())
         .await
         .unwrap();
     key.expose_secret().to_owned()

@@ -7,6 +7,7 @@ mod companies;
 mod cursor;
 mod link_sessions;
 pub(crate) mod openapi;
+mod openapi_link_sessions;
 mod openapi_webhooks;
 pub(crate) mod problem;
 mod records;

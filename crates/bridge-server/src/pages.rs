@@ -2,6 +2,7 @@
 //! default, no template files to keep in sync and no JavaScript toolchain. Every page works
 //! without JavaScript; progress pages refresh themselves with a meta refresh.
 
+pub(crate) mod api_keys;
 pub(crate) mod company;
 pub(crate) mod connect;
 pub(crate) mod home;
@@ -19,6 +20,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/connect", get(connect::show).post(connect::submit))
         .route("/link/{token}", get(link::show).post(link::submit))
+        .route("/api-keys", get(api_keys::show).post(api_keys::create))
+        .route("/api-keys/{name}/revoke", post(api_keys::revoke))
         .route("/companies/{name}", get(company::show))
         .route("/companies/{name}/sync", post(company::sync_now))
         .route("/companies/{name}/filters", post(company::save_filters))

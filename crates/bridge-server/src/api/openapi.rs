@@ -52,6 +52,7 @@ pub fn document() -> Value {
     );
     let mut schemas = Map::new();
     super::openapi_webhooks::add(&mut paths, &mut schemas);
+    super::openapi_link_sessions::add(&mut paths, &mut schemas);
     schemas.insert("Company".to_owned(), company_schema());
     schemas.insert("Problem".to_owned(), problem_schema());
     for table in tables::ALL {
@@ -66,6 +67,19 @@ pub fn document() -> Value {
         );
         schemas.insert(schema_name, record_schema(table));
     }
+    // Every operation needs a key with some scope: a key without it gets 403.
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for operation in item.values_mut() {
+            if let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            {
+                responses
+                    .entry("403")
+                    .or_insert_with(|| json!({ "$ref": "#/components/responses/Forbidden" }));
+            }
+        }
+    }
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -78,7 +92,7 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key from `personio-bridge api-keys create`." }
+                "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key from `personio-bridge api-keys create`. A key has scopes: `read` (companies, records, webhook subscriptions), `write` (writes to Personio), `link` (link sessions), `admin` (everything). A key limited to some companies (`--company`) finds no other company: they answer 404 and lists leave them out." }
             },
             "parameters": {
                 "company": { "name": "company", "in": "path", "required": true, "description": "The company's name in Personio Bridge.", "schema": { "type": "string" } },
@@ -90,6 +104,7 @@ pub fn document() -> Value {
             },
             "responses": {
                 "Unauthorized": { "description": "No API key, or an unknown or revoked one", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+                "Forbidden": { "description": "The API key lacks the scope this needs", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
                 "NotFound": { "description": "No such company, resource or record", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
                 "BadRequest": { "description": "A query parameter is invalid", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
             },
@@ -237,7 +252,8 @@ fn problem_schema() -> Value {
             "type": { "type": "string" },
             "title": { "type": "string" },
             "status": { "type": "integer" },
-            "detail": { "type": "string" }
+            "detail": { "type": "string" },
+            "field": { "type": "string", "description": "The body's field that is missing or invalid, when one is." }
         }
     })
 }

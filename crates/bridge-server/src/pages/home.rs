@@ -36,7 +36,11 @@ pub(crate) async fn show(State(state): State<AppState>, operator: Operator) -> R
                         }
                     }
                 }
-                p { a.button href="/connect" { "Connect Personio" } }
+                p {
+                    a.button href="/connect" { "Connect Personio" }
+                    " "
+                    a href="/api-keys" { "API keys" }
+                }
             }
         },
     )

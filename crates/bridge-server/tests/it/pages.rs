@@ -165,3 +165,138 @@ fn succeeded_syncs(metrics: &str) -> u64 {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn operators_create_scoped_keys_on_their_page_and_revoke_them() {
+    let bridge = spawn_bridge().await;
+    let client = browser();
+    let csrf = sign_in(&bridge, &client).await;
+    let page = client
+        .post(bridge.url("/api-keys"))
+        .header("Origin", &bridge.base_url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "vendor link"),
+            ("scope_link", "on"),
+            ("companies", "acme, globex"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let shown = page
+        .split("id=\"new-key\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the new key is shown once");
+    let key = bridge
+        .store
+        .api_key_for(shown, chrono::Utc::now())
+        .await
+        .unwrap()
+        .expect("the shown key works");
+    assert_eq!(key.scopes, vec![bridge_store::Scope::Link]);
+    assert_eq!(key.companies, vec!["acme", "globex"]);
+    let listed = client
+        .get(bridge.url("/api-keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        listed.contains("vendor link") && !listed.contains(shown),
+        "never shown again"
+    );
+
+    let refused = client
+        .post(bridge.url("/api-keys"))
+        .header("Origin", &bridge.base_url)
+        .form(&[("csrf", csrf.as_str()), ("name", "no scope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Tick at least one scope")
+    );
+
+    let revoked = client
+        .post(bridge.url("/api-keys/vendor%20link/revoke"))
+        .header("Origin", &bridge.base_url)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 303);
+    assert!(
+        bridge
+            .store
+            .api_key_for(shown, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_link_page_may_be_framed_only_by_the_allowed_origins() {
+    use bridge_store::{LinkAccess, NewLinkSession};
+    let new = || NewLinkSession {
+        company: "acme".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        display_name: None,
+        redirect_url: "https://vendor.example/done".into(),
+        state: None,
+        resources: vec!["employees".into()],
+        access: LinkAccess::Read,
+        created_by: None,
+        lifetime: chrono::Duration::minutes(5),
+    };
+    let closed = spawn_bridge().await;
+    let (_, token) = closed
+        .store
+        .create_link_session(new(), chrono::Utc::now())
+        .await
+        .unwrap();
+    let response = reqwest::get(closed.url(&format!("/link/{token}")))
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("form-action 'self' https://vendor.example"),
+        "{csp}"
+    );
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+
+    let open = crate::spawn_bridge_with(|config, _| {
+        config.workers = 0;
+        config.frame_ancestors = vec!["https://app.vendor.example".into()];
+    })
+    .await;
+    let (_, token) = open
+        .store
+        .create_link_session(new(), chrono::Utc::now())
+        .await
+        .unwrap();
+    let response = reqwest::get(open.url(&format!("/link/{token}")))
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("frame-ancestors https://app.vendor.example;"),
+        "{csp}"
+    );
+    assert!(response.headers().get("x-frame-options").is_none());
+}

@@ -16,7 +16,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bridge_store::{LinkSession, LinkStatus};
-use bridge_sync::doctor::CREDENTIALS_PATH;
 use bridge_sync::link::{self, Link, LinkError};
 use chrono::Utc;
 use maud::{DOCTYPE, Markup, html};
@@ -351,7 +350,6 @@ fn steps(lang: Lang, needs: &Needs) -> Markup {
                 }
                 li { (lang.step_save()) }
             }
-            p.hint { code { (CREDENTIALS_PATH) } }
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::harness::{Bridge, Browser, PASSWORD, Shots, click, fill, text_of, val
 
 /// Signs in to the sandbox's admin pages, creates a custom integration with `areas` on
 /// read and `attributes` ticked, and returns the client ID and secret the page shows.
-async fn create_credential(
+pub(crate) async fn create_credential(
     client: &Client,
     shots: &mut Shots,
     sandbox: &RunningSandbox,
@@ -32,7 +32,17 @@ async fn create_credential(
     click(client, "#sign-in").await;
     text_of(client, "credentials").await;
     shots.take(client, "sandbox-credentials").await;
+    make_credential(client, shots, areas, attributes).await
+}
 
+/// On the sandbox's admin pages, signed in: creates a custom integration with `areas` on
+/// read and `attributes` ticked, and returns the client ID and secret the page shows.
+pub(crate) async fn make_credential(
+    client: &Client,
+    shots: &mut Shots,
+    areas: &[&str],
+    attributes: &[&str],
+) -> (String, String) {
     click(client, "#create").await;
     text_of(client, "access").await;
     fill(client, "name", "Personio Bridge").await;
@@ -120,7 +130,7 @@ async fn live_count(client: &Client, table: &str) -> i64 {
 }
 
 /// Every area the sync reads, as the sandbox's form names them.
-const ALL_AREAS: &[&str] = &[
+pub(crate) const ALL_AREAS: &[&str] = &[
     "employees",
     "attendances",
     "absences",

@@ -65,6 +65,11 @@ impl Browser {
     /// chromedriver is not installed, unless `CI` is set: then it is a failure, so CI can
     /// never stop testing the pages without anyone noticing.
     pub async fn start() -> Option<Browser> {
+        Browser::start_preferring(None).await
+    }
+
+    /// Like [`Browser::start`], with the browser's `Accept-Language` set (e.g. `de-DE,de`).
+    pub async fn start_preferring(languages: Option<&str>) -> Option<Browser> {
         let Some(path) = chromedriver_path() else {
             let why = format!(
                 "chromedriver not found on PATH or in {CHROMEDRIVER_ENV}; \
@@ -78,14 +83,18 @@ impl Browser {
         let driver = start_driver(&path).await;
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--window-size=1280,1100".to_owned(),
+        ];
+        if let Some(languages) = languages {
+            args.push(format!("--accept-lang={languages}"));
+        }
         capabilities.insert(
             "goog:chromeOptions".into(),
-            json!({ "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-dev-shm-usage",
-                "--window-size=1280,1100",
-            ] }),
+            json!({ "args": args, "prefs": { "intl.accept_languages": languages.unwrap_or("en-US,en") } }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
@@ -176,6 +185,7 @@ fn target_dir() -> PathBuf {
 /// The service on a free port over a fresh SQLite store, with [`PASSWORD`] set.
 pub struct Bridge {
     pub base_url: String,
+    pub store: Store,
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -201,13 +211,15 @@ impl Bridge {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("the bound address");
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(
-            Server::new(store, ServerConfig::default()).serve(listener, async move {
+        tokio::spawn(Server::new(store.clone(), ServerConfig::default()).serve(
+            listener,
+            async move {
                 let _ = stopped.await;
-            }),
-        );
+            },
+        ));
         Bridge {
             base_url: format!("http://{addr}"),
+            store,
             stop: Some(stop),
             _dir: dir,
         }

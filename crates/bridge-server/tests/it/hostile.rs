@@ -178,6 +178,105 @@ fn hostile_bodies_forms_and_queries_get_client_errors_never_server_errors() {
         )
         .unwrap();
 
+    // Link sessions, with a key that may link.
+    let link_key = runtime.block_on(async {
+        let grant = bridge_store::Grant {
+            scopes: vec![bridge_store::Scope::Link],
+            companies: vec![],
+        };
+        let (_, key) = bridge
+            .store
+            .create_api_key("hostile linker", &grant, chrono::Utc::now())
+            .await
+            .unwrap();
+        use secrecy::ExposeSecret;
+        key.expose_secret().to_owned()
+    });
+    let session = serde_json::to_vec(&json!({
+        "company": "linked-by-link",
+        "name": "ACME GmbH",
+        "redirect_url": "https://vendor.example/done?x=1",
+        "state": "opaque",
+        "resources": ["employees", "recruiting"],
+        "access": "write",
+        "expires_in_minutes": 30,
+        "base_url": "http://127.0.0.1:9",
+    }))
+    .unwrap();
+    runner()
+        .run(&(0usize..1_000, mutation()), |(node, change)| {
+            let body = mutate(&session, node, &change);
+            let status = post(
+                bridge.url("/api/v1/link-sessions"),
+                format!("Bearer {link_key}"),
+                body,
+            );
+            verdict(status, "POST /api/v1/link-sessions")
+        })
+        .unwrap();
+
+    // The link page: forged tokens, and hostile fields with the session's CSRF token or a
+    // forged one. Personio's address refuses, so nothing can be linked.
+    let (token, csrf) = runtime.block_on(async {
+        let (_, token) = bridge
+            .store
+            .create_link_session(
+                bridge_store::NewLinkSession {
+                    company: "linked-by-link".into(),
+                    base_url: "http://127.0.0.1:9".into(),
+                    display_name: None,
+                    redirect_url: "https://vendor.example/done".into(),
+                    state: None,
+                    resources: vec!["employees".into(), "recruiting".into()],
+                    access: bridge_store::LinkAccess::Read,
+                    created_by: None,
+                    lifetime: chrono::Duration::minutes(30),
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        let page = client
+            .get(bridge.url(&format!("/link/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (token, crate::hidden(&page, "csrf"))
+    });
+    runner()
+        .run(
+            &(
+                prop_oneof![Just(token.clone()), text.prop_map(|s| s)],
+                prop_oneof![Just(csrf.clone()), text.prop_map(|s| s)],
+                text,
+                text,
+            ),
+            |(token, csrf, client_id, company_id)| {
+                let path = format!("/link/{}", urlencoding(&token));
+                let status = runtime.block_on(async {
+                    client
+                        .post(bridge.url(&path))
+                        .form(&[
+                            ("csrf", csrf.as_str()),
+                            ("client_id", client_id.as_str()),
+                            ("client_secret", client_id.as_str()),
+                            ("recruiting_token", client_id.as_str()),
+                            ("company_id", company_id.as_str()),
+                            ("lang", company_id.as_str()),
+                        ])
+                        .send()
+                        .await
+                        .ok()
+                        .map(|r| r.status())
+                });
+                verdict(status, "POST /link/{token}")
+            },
+        )
+        .unwrap();
+
     // Still serving, and nothing hostile became a subscription or a company.
     let companies: Value = runtime.block_on(async {
         client
@@ -197,4 +296,17 @@ fn hostile_bodies_forms_and_queries_get_client_errors_never_server_errors() {
         .filter_map(|c| c["name"].as_str())
         .collect();
     assert!(names.contains(&"acme"), "{companies}");
+    assert!(!names.contains(&"linked-by-link"), "{companies}");
+}
+
+/// A path segment with every byte outside the unreserved set percent-encoded.
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

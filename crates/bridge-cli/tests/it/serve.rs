@@ -44,6 +44,75 @@ fn api_keys_are_printed_once_listed_without_the_key_and_revocable() {
 }
 
 #[test]
+fn api_keys_carry_scopes_and_companies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bridge.db");
+    let db = db.to_str().unwrap();
+    let (ok, out, err) = run(&[
+        "--db",
+        db,
+        "api-keys",
+        "create",
+        "--name",
+        "vendor",
+        "--scope",
+        "link",
+        "--scope",
+        "read",
+        "--company",
+        "acme",
+        "--company",
+        "globex",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines().last().unwrap().starts_with("pbk_"),
+        "the key is the last line: {out}"
+    );
+    assert!(err.contains("no company named acme is linked yet"), "{err}");
+    let (_, listed, _) = run(&["--db", db, "api-keys", "list"]);
+    assert!(
+        listed.contains("read+link company acme, globex"),
+        "{listed}"
+    );
+    let (ok, _, err) = run(&[
+        "--db", db, "api-keys", "create", "--name", "x", "--scope", "root",
+    ]);
+    assert!(!ok && err.contains("root"), "{err}");
+    let (ok, _, err) = run(&[
+        "--db",
+        db,
+        "api-keys",
+        "create",
+        "--name",
+        "y",
+        "--company",
+        "a b",
+    ]);
+    assert!(!ok && err.contains("--company"), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_frame_ancestor_that_is_not_an_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bridge.db");
+    let password = dir.path().join("password");
+    std::fs::write(&password, "a long admin password\n").unwrap();
+    let (ok, _, err) = run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-password-file",
+        password.to_str().unwrap(),
+        "--frame-ancestors",
+        "https://app.example.com/path",
+    ]);
+    assert!(!ok && err.contains("--frame-ancestors"), "{err}");
+}
+
+#[test]
 fn serve_announces_its_address_first_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bridge.db");

@@ -2,6 +2,7 @@
 //! PostgreSQL server of `PERSONIO_BRIDGE_TEST_PG_URL` (see `bridge_testkit::TestDb`).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod access;
 mod companies;
 mod jobs;
 mod outbox;

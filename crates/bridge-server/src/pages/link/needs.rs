@@ -91,3 +91,111 @@ impl Needs {
         gaps
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bridge_store::{LinkAccess, LinkSession};
+    use bridge_sync::doctor::{AreaCheck, AttributeCheck, Report};
+    use chrono::Utc;
+
+    use super::{Gap, Needs};
+
+    fn session(resources: &[&str], access: LinkAccess) -> LinkSession {
+        LinkSession {
+            id: "ls_1".into(),
+            company: "acme".into(),
+            base_url: "https://api.personio.de".into(),
+            display_name: None,
+            redirect_url: "https://vendor.example".into(),
+            state: None,
+            resources: resources.iter().map(|r| (*r).to_owned()).collect(),
+            access,
+            csrf: "x".into(),
+            created_by: None,
+            created_at: Utc::now(),
+            expires_at: Utc::now(),
+            linked_at: None,
+            failed_attempts: 0,
+        }
+    }
+
+    fn area(area: &'static str, read: bool, write: bool) -> AreaCheck {
+        AreaCheck {
+            area,
+            read,
+            write,
+            used_for: "",
+            needed: true,
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn areas_follow_the_resources_and_writing_asks_for_read_and_write() {
+        let needs = Needs::of(&session(
+            &[
+                "org_units",
+                "cost_centers",
+                "absences",
+                "balances",
+                "recruiting",
+            ],
+            LinkAccess::Write,
+        ));
+        assert_eq!(
+            needs.areas,
+            vec![
+                ("Org Units", false),
+                ("Absences", true),
+                ("Recruiting", true)
+            ]
+        );
+        assert!(!needs.attributes && needs.recruiting);
+        let report = Report {
+            areas: vec![
+                area("Org Units", true, false),
+                area("Absences", true, false),
+                area("Recruiting", true, true),
+            ],
+            attributes: vec![],
+            custom_attributes: vec![],
+            ok: true,
+        };
+        assert_eq!(
+            needs.gaps(&report),
+            vec![Gap::Area {
+                area: "Absences",
+                write: true
+            }]
+        );
+    }
+
+    #[test]
+    fn attributes_count_only_when_employees_are_read() {
+        let unreadable = AttributeCheck {
+            key: "email",
+            label: "Email",
+            readable: false,
+            fix: None,
+        };
+        let report = Report {
+            areas: vec![
+                area("Employees", true, false),
+                area("Attendances", true, false),
+            ],
+            attributes: vec![unreadable],
+            custom_attributes: vec![],
+            ok: false,
+        };
+        let without = Needs::of(&session(&["attendances"], LinkAccess::Read));
+        assert!(without.gaps(&report).is_empty());
+        let with = Needs::of(&session(&["employees", "attendances"], LinkAccess::Read));
+        assert_eq!(
+            with.gaps(&report),
+            vec![Gap::Attribute {
+                key: "email",
+                label: "Email"
+            }]
+        );
+    }
+}

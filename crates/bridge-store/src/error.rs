@@ -45,6 +45,9 @@ pub enum Error {
     Disconnected(String),
     #[error("an API key named `{0}` exists already")]
     DuplicateApiKey(String),
+    /// A company setting out of its range; `field` names it as the settings' JSON does.
+    #[error("{field}: {detail}")]
+    InvalidSetting { field: &'static str, detail: String },
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod companies;
+mod connections;
 mod jobs;
 mod outbox;
 mod records;

@@ -6,6 +6,7 @@ mod hostile;
 mod linking;
 mod openapi;
 mod pages;
+mod settings;
 mod webhooks;
 mod webhooks_in;
 

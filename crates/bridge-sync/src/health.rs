@@ -145,3 +145,86 @@ pub async fn after_doctor(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use bridge_store::{CompanyId, CompanySettings, Connection, ConnectionStatus};
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::summary::ResourceSummary;
+
+    fn company(granted: serde_json::Value, resources: &[&str]) -> Company {
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        Company {
+            id: CompanyId(1),
+            name: "acme".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            client_id: "id".into(),
+            recruiting_company_id: None,
+            has_recruiting_token: false,
+            filters: Default::default(),
+            granted,
+            sync_interval_minutes: None,
+            connected: true,
+            connection: Connection {
+                status: ConnectionStatus::Linked,
+                reason: None,
+                since: at,
+            },
+            settings: CompanySettings {
+                resources: resources.iter().map(|r| (*r).to_owned()).collect(),
+                ..Default::default()
+            },
+            full_reconciled_at: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn skipped(names: &[&'static str]) -> Result<Summary, Error> {
+        let mut summary = Summary::default();
+        for name in names {
+            summary.resources.insert(
+                name,
+                ResourceSummary {
+                    skipped: Some("no access".into()),
+                    ..Default::default()
+                },
+            );
+        }
+        Ok(summary)
+    }
+
+    #[test]
+    fn an_area_taken_away_breaks_the_connection_and_a_gap_known_at_link_does_not() {
+        let granted = serde_json::json!({"areas": [
+            {"area": "Attendances", "read": true},
+            {"area": "Absences", "read": false},
+            {"area": "Projects", "read": true},
+        ]});
+        let acme = company(granted, &[]);
+        let reason = refusal(&acme, &skipped(&["attendances"])).expect("taken away");
+        assert!(reason.contains("Attendances"), "{reason}");
+        assert_eq!(
+            refusal(&acme, &skipped(&["absences"])),
+            None,
+            "never had it"
+        );
+        assert_eq!(
+            refusal(&acme, &skipped(&["projects"])),
+            None,
+            "not among the configured resources"
+        );
+        let with_projects = company(acme.granted.clone(), &["employees", "projects"]);
+        assert!(refusal(&with_projects, &skipped(&["projects"])).is_some());
+        let refused = Err(Error::Personio(personio_client::Error::BadCredentials {
+            detail: "revoked".into(),
+        }));
+        assert!(refusal(&acme, &refused).unwrap().contains("revoked"));
+        let other = Err(Error::Personio(personio_client::Error::Timeout {
+            attempts: 3,
+        }));
+        assert_eq!(refusal(&acme, &other), None, "not a refusal");
+    }
+}

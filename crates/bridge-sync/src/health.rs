@@ -98,7 +98,8 @@ pub async fn after_sync(
                 .iter()
                 .all(|r| covered.contains(r));
             let succeeded = matches!(result, Ok(s) if s.outcome == Outcome::Succeeded);
-            if everything && succeeded {
+            // Only a broken company has anything to record (no write on every sync).
+            if everything && succeeded && company.connection.is_broken() {
                 store
                     .mark_connection_linked(company.id, Utc::now())
                     .await

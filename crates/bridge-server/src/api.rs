@@ -11,6 +11,7 @@ mod openapi_link_sessions;
 mod openapi_webhooks;
 pub(crate) mod problem;
 mod records;
+pub(crate) mod settings;
 mod webhooks;
 
 use axum::Router;
@@ -30,6 +31,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/v1/companies", get(companies::list))
         .route("/api/v1/companies/{company}", get(companies::one))
+        .route(
+            "/api/v1/companies/{company}/settings",
+            get(settings::show).patch(settings::update),
+        )
         .route("/api/v1/companies/{company}/{resource}", get(records::list))
         .route(
             "/api/v1/companies/{company}/{resource}/{id}",

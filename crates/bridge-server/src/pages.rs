@@ -7,6 +7,7 @@ pub(crate) mod company;
 pub(crate) mod connect;
 pub(crate) mod home;
 pub(crate) mod link;
+pub(crate) mod settings;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -25,6 +26,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/companies/{name}", get(company::show))
         .route("/companies/{name}/sync", post(company::sync_now))
         .route("/companies/{name}/filters", post(company::save_filters))
+        .route("/companies/{name}/settings", post(settings::save))
         .route("/companies/{name}/disconnect", post(company::disconnect))
 }
 

@@ -1,4 +1,4 @@
-//! Sending change webhooks: a delivery loop claims due deliveries from the store's outbox
+//! Sending change webhooks (and connection events): a delivery loop claims due deliveries from the store's outbox
 //! with a lease (so any number of loops, in one process or many, send each one once at a
 //! time), POSTs the signed event, and records the outcome: a 2xx answer delivers it; any
 //! other answer, a timeout or a refused connection schedules a retry with exponential backoff
@@ -246,6 +246,17 @@ impl Deliverer {
 
 /// The event as receivers get it.
 async fn payload(store: &Store, event: &Event) -> Result<Value, String> {
+    // A connection event (`connection.broken`, ...) carries its own data:
+    // `{"company", "status", "reason", "since"}` as it stood when it happened.
+    if let Some(data) = &event.data {
+        return Ok(json!({
+            "id": event.id,
+            "type": event.event_type,
+            "company": event.company_name,
+            "occurred_at": bridge_store::timestamp(event.occurred_at),
+            "data": data,
+        }));
+    }
     let deleted = event.event_type.ends_with(".deleted");
     let (id, record) = match event.key() {
         Some((table, key)) => {

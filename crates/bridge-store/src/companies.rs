@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::connections::{CONNECTION_LINKED, CONNECTION_RELINKED, Connection, ConnectionStatus};
 use crate::error::{Error, Result};
+use crate::settings::{CompanySettings, Stored};
 use crate::sql::built;
 use crate::store::Store;
 use crate::value::{parse_timestamp, timestamp};
@@ -57,6 +59,13 @@ pub struct Company {
     pub sync_interval_minutes: Option<i64>,
     /// False once disconnected: the credentials are gone, the synced records stay.
     pub connected: bool,
+    /// Whether Personio still accepts the credential.
+    pub connection: Connection,
+    /// How scheduled syncs run (its `filters` and `sync_interval_minutes` are the fields
+    /// above, repeated).
+    pub settings: CompanySettings,
+    /// When the latest scheduled full reconciliation began.
+    pub full_reconciled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -88,7 +97,8 @@ impl std::fmt::Debug for Credentials {
 }
 
 const COLUMNS: &str = "id, name, base_url, client_id, recruiting_company_id, recruiting_token IS NOT NULL AS has_recruiting, \
-                       filters, granted, sync_interval_minutes, client_secret <> '' AS connected, created_at, updated_at";
+                       filters, granted, sync_interval_minutes, client_secret <> '' AS connected, created_at, updated_at, \
+                       connection_status, connection_reason, connection_since, settings, full_reconciled_at";
 
 fn seal_context(company: &str, field: &str) -> String {
     format!("company:{company}/{field}")
@@ -101,30 +111,54 @@ fn company_from(row: &AnyRow) -> Result<Company> {
     let has_recruiting: bool = row
         .try_get::<bool, _>("has_recruiting")
         .or_else(|_| row.try_get::<i64, _>("has_recruiting").map(|n| n != 0))?;
+    let created = parse_timestamp(&created_at)
+        .ok_or_else(|| Error::Corrupt(format!("created_at {created_at:?}")))?;
+    let filters: Filters = serde_json::from_str(&text("filters")?)
+        .map_err(|e| Error::Corrupt(format!("filters: {e}")))?;
+    let stored: Stored = serde_json::from_str(&text("settings")?)
+        .map_err(|e| Error::Corrupt(format!("settings: {e}")))?;
+    let sync_interval_minutes: Option<i64> = row.try_get("sync_interval_minutes")?;
+    let since: Option<String> = row.try_get("connection_since")?;
+    let reconciled: Option<String> = row.try_get("full_reconciled_at")?;
     Ok(Company {
+        connection: Connection {
+            status: ConnectionStatus::parse(&text("connection_status")?),
+            reason: row.try_get("connection_reason")?,
+            since: since
+                .as_deref()
+                .and_then(parse_timestamp)
+                .unwrap_or(created),
+        },
+        settings: CompanySettings {
+            resources: stored.resources,
+            api: stored.api,
+            sync_interval_minutes,
+            full_reconcile_days: stored.full_reconcile_days,
+            filters: filters.clone(),
+        },
+        full_reconciled_at: reconciled.as_deref().and_then(parse_timestamp),
         id: CompanyId(row.try_get("id")?),
         name: text("name")?,
         base_url: text("base_url")?,
         client_id: text("client_id")?,
         recruiting_company_id: row.try_get("recruiting_company_id")?,
         has_recruiting_token: has_recruiting,
-        filters: serde_json::from_str(&text("filters")?)
-            .map_err(|e| Error::Corrupt(format!("filters: {e}")))?,
+        filters,
         granted: serde_json::from_str(&text("granted")?)
             .map_err(|e| Error::Corrupt(format!("granted: {e}")))?,
-        sync_interval_minutes: row.try_get("sync_interval_minutes")?,
+        sync_interval_minutes,
         connected: row
             .try_get::<bool, _>("connected")
             .or_else(|_| row.try_get::<i64, _>("connected").map(|n| n != 0))?,
-        created_at: parse_timestamp(&created_at)
-            .ok_or_else(|| Error::Corrupt(format!("created_at {created_at:?}")))?,
+        created_at: created,
         updated_at: parse_timestamp(&updated_at)
             .ok_or_else(|| Error::Corrupt(format!("updated_at {updated_at:?}")))?,
     })
 }
 
 impl Store {
-    /// Adds a company; its secrets are sealed before they reach the database.
+    /// Adds a company; its secrets are sealed before they reach the database. Writes
+    /// `connection.linked` in the same transaction.
     pub async fn add_company(&self, new: NewCompany, now: DateTime<Utc>) -> Result<Company> {
         if self.find_company(&new.name).await?.is_some() {
             return Err(Error::DuplicateCompany(new.name));
@@ -145,10 +179,13 @@ impl Store {
         };
         let filters = serde_json::to_string(&new.filters).expect("filters serialize");
         let granted = new.granted.to_string();
+        let at = now;
         let now = timestamp(now);
-        sqlx::query(
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
             "INSERT INTO companies (name, base_url, client_id, client_secret, recruiting_token, recruiting_company_id, \
-             filters, granted, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             filters, granted, created_at, updated_at, connection_since) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) RETURNING id",
         )
         .bind(&new.name)
         .bind(&new.base_url)
@@ -160,12 +197,18 @@ impl Store {
         .bind(granted)
         .bind(&now)
         .bind(&now)
-        .execute(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let id = CompanyId(row.try_get("id")?);
+        self.connection_event(&mut tx, id, CONNECTION_LINKED, at)
+            .await?;
+        tx.commit().await?;
         self.company(&new.name).await
     }
 
-    /// Replaces a company's credentials, filters and grants (a reconnect).
+    /// Replaces a company's credentials, filters and grants (a reconnect, or a relink): its
+    /// records, settings and checkpoints stay, a broken connection is linked again, and
+    /// `connection.relinked` is written in the same transaction.
     pub async fn reconnect_company(&self, new: NewCompany, now: DateTime<Utc>) -> Result<Company> {
         let existing = self.company(&new.name).await?;
         let secret = self.key.seal(
@@ -182,9 +225,11 @@ impl Store {
             ),
             None => (None, None),
         };
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE companies SET base_url = $1, client_id = $2, client_secret = $3, recruiting_token = $4, \
-             recruiting_company_id = $5, filters = $6, granted = $7, updated_at = $8 WHERE id = $9",
+             recruiting_company_id = $5, filters = $6, granted = $7, updated_at = $8, \
+             connection_status = 'linked', connection_reason = NULL, connection_since = $8 WHERE id = $9",
         )
         .bind(&new.base_url)
         .bind(&new.client_id)
@@ -195,8 +240,11 @@ impl Store {
         .bind(new.granted.to_string())
         .bind(timestamp(now))
         .bind(existing.id.0)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        self.connection_event(&mut tx, existing.id, CONNECTION_RELINKED, now)
+            .await?;
+        tx.commit().await?;
         self.company(&new.name).await
     }
 

@@ -48,6 +48,9 @@ pub enum Error {
     /// A value the caller passed that the store cannot keep (names what and why).
     #[error("{0}")]
     Invalid(String),
+    /// A company setting out of its range; `field` names it as the settings' JSON does.
+    #[error("{field}: {detail}")]
+    InvalidSetting { field: &'static str, detail: String },
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]

@@ -56,10 +56,14 @@ pub struct Job {
 }
 
 /// Picks the job to claim: a job nobody holds that is due or was asked for, or one whose
-/// lease lapsed; the longest waiting first.
+/// lease lapsed; the longest waiting first. A company whose connection is broken is left
+/// alone (retrying against a refusal only burns Personio's rate limits) unless an operator
+/// asked for a whole sync ("sync now").
 const DUE: &str = "SELECT company_id FROM sync_jobs \
-     WHERE (leased_by IS NULL AND (next_run_at <= $2 OR requested_at IS NOT NULL)) \
-        OR (leased_by IS NOT NULL AND lease_until < $2) \
+     WHERE ((leased_by IS NULL AND (next_run_at <= $2 OR requested_at IS NOT NULL)) \
+        OR (leased_by IS NOT NULL AND lease_until < $2)) \
+       AND (company_id NOT IN (SELECT id FROM companies WHERE connection_status = 'broken') \
+        OR (requested_at IS NOT NULL AND requested_resources IS NULL)) \
      ORDER BY COALESCE(requested_at, next_run_at), company_id LIMIT 1";
 
 impl Store {

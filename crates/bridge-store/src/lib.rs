@@ -20,7 +20,8 @@
 // The modules import one way, each only from those above it in this list:
 // - `error`, `value`, `tables`, `row`, `secrets`, `location`: types, no SQL;
 // - `sql` (placeholders, binding, reading back) and `keys`;
-// - `store` (opening, the pools) and `companies`;
+// - `store` (opening, the pools), `companies`, `settings` (per-company sync settings) and
+//   `connections` (connection health and its events);
 // - the tables' readers and writers: `access`, `link_sessions`, `inbound`, `runs`, `jobs`, `checkpoints`,
 //   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `export`;
 // - `records`, the page write, which uses `changes`, `checkpoints` and `derived`.
@@ -29,6 +30,7 @@ mod browse;
 mod changes;
 mod checkpoints;
 mod companies;
+mod connections;
 mod derived;
 mod error;
 mod export;
@@ -43,6 +45,7 @@ mod records;
 mod row;
 mod runs;
 pub mod secrets;
+mod settings;
 mod sql;
 mod store;
 pub mod tables;
@@ -53,6 +56,10 @@ pub use browse::{RecordQuery, StoredRecord};
 pub use changes::{Change, ChangeKind};
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
 pub use companies::{Company, CompanyId, Credentials, Filters, NewCompany};
+pub use connections::{
+    CONNECTION_BROKEN, CONNECTION_EVENTS, CONNECTION_LINKED, CONNECTION_RELINKED, Connection,
+    ConnectionStatus,
+};
 pub use error::{Error, Result};
 pub use export::{EmployeeRecord, Record};
 pub use inbound::PersonioWebhook;
@@ -68,6 +75,9 @@ pub use reads::TableCount;
 pub use records::{Applied, Derived, ListingEnd, PageWrite, Window};
 pub use row::{Row, RowBuilder, RowError};
 pub use runs::{Outcome, Run, RunId, RunMode};
+pub use settings::{
+    APIS, CompanySettings, DEFAULT_FULL_RECONCILE_DAYS, FULL_RECONCILE_DAYS, SYNC_INTERVAL_MINUTES,
+};
 pub use store::{OpenOptions, Store};
 pub use tables::Table;
 pub use value::{Key, Value, timestamp};

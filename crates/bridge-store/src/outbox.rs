@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use crate::changes::{Change, ChangeKind};
 use crate::companies::CompanyId;
+use crate::connections::CONNECTION_EVENTS;
 use crate::error::Result;
 use crate::location::Location;
 use crate::sql::{KEYS_PER_STATEMENT, built, placeholders, read_key};
@@ -53,7 +54,8 @@ pub fn event_type(table: &str, kind: ChangeKind) -> String {
     format!("{}.{kind}", resource_name(table))
 }
 
-/// Every event type there is, for validating subscriptions.
+/// Every event type there is, for validating subscriptions: the changes of every table's
+/// records, then the connection events (`connection.linked|broken|relinked`).
 pub fn event_types() -> Vec<String> {
     tables::ALL
         .iter()
@@ -62,6 +64,7 @@ pub fn event_types() -> Vec<String> {
                 .iter()
                 .map(|k| format!("{}.{k}", resource_name(t.name)))
         })
+        .chain(CONNECTION_EVENTS.iter().map(|e| (*e).to_owned()))
         .collect()
 }
 
@@ -98,6 +101,8 @@ pub struct Event {
     pub table: String,
     pub record_id: String,
     pub changed: Vec<String>,
+    /// The payload of an event not about a record (`connection.*`), sent as its `data`.
+    pub data: Option<serde_json::Value>,
     pub occurred_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -329,6 +334,57 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a connection event (`connection.broken`, ...) about `company` with its `data`,
+    /// inside the transaction that changed the connection; only when a subscription wants it.
+    pub(crate) async fn enqueue_connection_event(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        company: CompanyId,
+        event: &str,
+        company_name: &str,
+        data: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let wanted: Vec<String> = listening(tx, company)
+            .await?
+            .into_iter()
+            .filter(|(_, events)| events.iter().any(|e| e == "*" || e == event))
+            .map(|(id, _)| id)
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let occurred = timestamp(now);
+        // No table: the record id is the company's name, so the delivery log names it.
+        sqlx::query(
+            "INSERT INTO webhook_events (event_id, company_id, event_type, table_name, record_id, changed, data, occurred_at, expires_at) \
+             VALUES ($1, $2, $3, '', $4, '[]', $5, $6, $7)",
+        )
+        .bind(id.clone())
+        .bind(company.0)
+        .bind(event.to_owned())
+        .bind(company_name.to_owned())
+        .bind(data.to_string())
+        .bind(occurred.clone())
+        .bind(timestamp(now + EVENT_LIFETIME))
+        .execute(&mut **tx)
+        .await?;
+        for subscription in wanted {
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (event_id, subscription_id, status, attempts, next_attempt_at, updated_at) \
+                 VALUES ($1, $2, 'pending', 0, $3, $3)",
+            )
+            .bind(id.clone())
+            .bind(subscription)
+            .bind(occurred.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
+        self.wake.ring();
+        Ok(())
+    }
+
     /// Writes deletion events for the live records of `tables` whose person is among `gone`
     /// (deleted in Personio), before they are marked deleted in the same transaction.
     pub(crate) async fn enqueue_deletions_with_employees(
@@ -414,7 +470,7 @@ impl Store {
         let sql = format!(
             "SELECT d.id, d.attempts, d.subscription_id, s.url, s.secret, e.event_id, e.company_id, \
                     c.name AS company_name, e.event_type, e.table_name, e.record_id, e.changed, \
-                    e.occurred_at, e.expires_at \
+                    e.data, e.occurred_at, e.expires_at \
              FROM webhook_deliveries d \
              JOIN webhook_subscriptions s ON s.id = d.subscription_id \
              JOIN webhook_events e ON e.event_id = d.event_id \
@@ -432,6 +488,7 @@ impl Store {
                 let subscription: String = row.try_get("subscription_id")?;
                 let sealed: String = row.try_get("secret")?;
                 let changed: String = row.try_get("changed")?;
+                let data: Option<String> = row.try_get("data")?;
                 let time = |name: &str| -> Result<DateTime<Utc>> {
                     let text: String = row.try_get(name)?;
                     Ok(parse_timestamp(&text).unwrap_or(now))
@@ -450,6 +507,7 @@ impl Store {
                         table: row.try_get("table_name")?,
                         record_id: row.try_get("record_id")?,
                         changed: serde_json::from_str(&changed).unwrap_or_default(),
+                        data: data.and_then(|d| serde_json::from_str(&d).ok()),
                         occurred_at: time("occurred_at")?,
                         expires_at: time("expires_at")?,
                     },
@@ -622,7 +680,8 @@ mod tests {
         );
         assert_eq!(resource_name("org_units"), "org_unit");
         let all = event_types();
-        assert_eq!(all.len(), tables::ALL.len() * 3);
+        assert_eq!(all.len(), tables::ALL.len() * 3 + 3);
+        assert!(all.contains(&"connection.broken".to_owned()));
         assert!(all.contains(&"compensation.deleted".to_owned()));
     }
 }

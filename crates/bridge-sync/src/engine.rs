@@ -186,10 +186,12 @@ impl SyncEngine {
                 Utc::now(),
             )
             .await?;
-        match error {
+        let result = match error {
             Some(error) => Err(error),
             None => Ok(summary.expect("a summary when there is no error")),
-        }
+        };
+        crate::health::after_sync(&self.store, &self.company, &selected, &result).await;
+        result
     }
 
     async fn run_resources(

@@ -19,6 +19,7 @@ pub mod doctor;
 mod engine;
 mod error;
 mod filter;
+pub mod health;
 pub mod link;
 pub mod personio_webhooks;
 mod plan;

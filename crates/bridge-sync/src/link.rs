@@ -50,6 +50,17 @@ pub enum LinkError {
         #[source]
         source: Box<crate::Error>,
     },
+    /// Personio's recruiting API refused the recruiting token or company id (401), or the
+    /// company lacks recruiting or its API (403).
+    #[error("Personio refused the recruiting token or company id: {reason}")]
+    RecruitingRefused { reason: String },
+    /// The recruiting API could not be asked (unreachable, server errors, rate limited):
+    /// nothing is known about the token yet.
+    #[error("could not check the recruiting token with Personio: {source}")]
+    RecruitingUnavailable {
+        #[source]
+        source: Box<personio_client::Error>,
+    },
     #[error(transparent)]
     Client(Box<personio_client::Error>),
     #[error(transparent)]
@@ -60,8 +71,19 @@ impl LinkError {
     /// What to do about it, when there is something specific to say.
     pub fn hint(&self) -> Option<&'static str> {
         use personio_client::Error as E;
-        let LinkError::Refused { source, .. } = self else {
-            return None;
+        let source = match self {
+            LinkError::Refused { source, .. } => source,
+            LinkError::RecruitingRefused { .. } => {
+                return Some(
+                    "copy the Recruiting API key and \"Your company ID\" again from Personio (Settings > Integrations > API credentials); the company needs Recruiting with its API enabled",
+                );
+            }
+            LinkError::RecruitingUnavailable { .. } => {
+                return Some(
+                    "Personio's recruiting API did not answer properly; try again in a minute, or link without the recruiting token",
+                );
+            }
+            _ => return None,
         };
         match source.as_ref() {
             crate::Error::Personio(E::Unreachable { .. }) => Some(
@@ -187,12 +209,50 @@ pub async fn diagnose(link: &Link) -> Result<Report, LinkError> {
         link.client_secret.clone(),
         link.recruiting.clone(),
     )?;
-    doctor::diagnose(&client)
+    let report = doctor::diagnose(&client)
         .await
         .map_err(|source| LinkError::Refused {
             base_url: link.base_url.to_string(),
             source: Box::new(source),
-        })
+        })?;
+    if link.recruiting.is_some() {
+        check_recruiting(&client).await?;
+    }
+    Ok(report)
+}
+
+/// Where the recruiting check asks (the v1 recruiting API's only kind of request is a write).
+pub const RECRUITING_CHECK_PATH: &str = "/v1/recruiting/applications";
+
+/// Proves the client's recruiting token and company id without creating anything.
+///
+/// Personio's recruiting API v1 has no read endpoint (personio-api.md §4.5), so the check
+/// posts an application with no fields: the token and `X-Company-ID` are checked first
+/// (401 when either is not recognised, 403 when the company lacks recruiting or its API,
+/// §1.5), and an accepted token gets a 400 listing the required fields, and no application.
+/// That Personio authenticates before it validates is how every API we know of behaves and
+/// what the documented 401 implies; the order itself is not documented.
+pub async fn check_recruiting(client: &Client) -> Result<(), LinkError> {
+    use personio_client::Error as E;
+    let empty = serde_json::json!({});
+    match client
+        .post_json::<serde_json::Value>(RECRUITING_CHECK_PATH, &empty)
+        .await
+    {
+        // A validation error: the token and company id were accepted. (A 2xx cannot happen
+        // for an application without its required fields; it would prove them too.)
+        Ok(_) => Ok(()),
+        Err(E::Api { status, .. }) if matches!(status.as_u16(), 400 | 422) => Ok(()),
+        Err(E::BadCredentials { detail }) => Err(LinkError::RecruitingRefused { reason: detail }),
+        // Personio names the feature (`feature.recruiting.disabled`,
+        // `feature.public-api.disabled`) in a body the client does not keep apart.
+        Err(E::Api { status, .. }) if status.as_u16() == 403 => Err(LinkError::RecruitingRefused {
+            reason: "the company lacks Recruiting or its API (Personio answered 403)".into(),
+        }),
+        Err(other) => Err(LinkError::RecruitingUnavailable {
+            source: Box::new(other),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,10 @@
 //! sync resumes from the checkpoints. A worker that finds its lease lost stops syncing that
 //! company at once, so a company is never synced by two workers at the same time.
 //!
+//! Each company's settings choose its resources, API, interval and how often a scheduled run
+//! reads everything again (a full reconciliation). A company whose connection is broken
+//! (Personio refused its credential) is not synced on schedule until it is linked again.
+//!
 //! Out-of-schedule requests bring a run forward: "sync now" asks for everything, an inbound
 //! webhook for the resources it is about; such a targeted run leaves the schedule as it was
 //! (the scheduled run still reconciles everything).
@@ -25,7 +29,7 @@ use personio_client::{Client, ClientConfig, RecruitingAuth};
 use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::engine::{SyncEngine, SyncOptions};
+use crate::engine::{ApiChoice, SyncEngine, SyncOptions};
 use crate::error::Error;
 use crate::progress::Progress;
 use crate::resources::ResourceName;
@@ -205,10 +209,7 @@ impl Scheduler {
     async fn sync_claimed(&self, claim: &Claim) -> Result<Summary, Error> {
         let company = self.store.company_by_id(claim.company).await?;
         let client = client_for(&self.store, &company).await?;
-        let mut options = self.config.sync.clone();
-        if let Some(names) = &claim.resources {
-            options.resources = targeted(names);
-        }
+        let options = options_for(&company, claim, &self.config.sync, Utc::now());
         tracing::info!(
             company = %company.name,
             worker = %self.config.worker,
@@ -229,10 +230,18 @@ impl Scheduler {
             }
             None => (engine, None),
         };
+        let started = Utc::now();
         let summary = engine.run(&options).await;
         drop(engine);
         if let Some(forward) = forward {
             let _ = forward.await;
+        }
+        // A full reading that got through counts as the scheduled reconciliation, also when
+        // some resource failed: the next is due a period later, not at once.
+        if options.full && summary.as_ref().is_ok_and(|s| s.outcome != Outcome::Failed) {
+            self.store
+                .set_full_reconciled(claim.company, started)
+                .await?;
         }
         summary
     }
@@ -301,6 +310,43 @@ fn interval_of(company: &Company, config: &SchedulerConfig) -> Duration {
         .filter(|m| *m > 0)
         .map(|m| Duration::from_secs(m as u64 * 60))
         .unwrap_or(config.default_interval)
+}
+
+/// How to sync a claimed company: the company's settings (resources, API) over the worker's
+/// options; a targeted run reads only what it was asked for; a scheduled run reads
+/// everything again once the company's full reconciliation is due (`full_reconcile_days`
+/// after the last, or after linking), which finds what incremental windows cannot see:
+/// deletions older than the windows, employment changes Personio does not announce.
+pub fn options_for(
+    company: &Company,
+    claim: &Claim,
+    base: &SyncOptions,
+    now: chrono::DateTime<Utc>,
+) -> SyncOptions {
+    let mut options = base.clone();
+    let settings = &company.settings;
+    if !settings.resources.is_empty() {
+        options.resources = crate::health::configured_resources(company);
+    }
+    options.api = api_setting(&settings.api);
+    if let Some(names) = &claim.resources {
+        options.resources = targeted(names);
+        return options;
+    }
+    let last = company.full_reconciled_at.unwrap_or(company.created_at);
+    if now - last >= chrono::Duration::days(settings.full_reconcile_days.max(1)) {
+        options.full = true;
+    }
+    options
+}
+
+/// The API a company's `api` setting names (`auto` for anything else).
+pub fn api_setting(api: &str) -> ApiChoice {
+    match api {
+        "v1" => ApiChoice::V1,
+        "v2" => ApiChoice::V2,
+        _ => ApiChoice::Auto,
+    }
 }
 
 /// A Personio client with `company`'s stored credentials.

@@ -22,7 +22,10 @@ pub async fn run(args: DoctorArgs, context: &Context) -> anyhow::Result<Ending> 
     let store = context.store().await?;
     let company = store.company(&args.company).await?;
     let client = client_for(&store, &company).await?;
-    let report = doctor::diagnose(&client).await?;
+    let result = doctor::diagnose(&client).await;
+    // A refused credential marks the company broken, as a sync would.
+    bridge_sync::health::after_doctor(&store, &company, &result).await?;
+    let report = result?;
     store
         .set_granted(
             company.id,

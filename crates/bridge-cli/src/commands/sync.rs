@@ -34,9 +34,10 @@ pub struct SyncArgs {
     /// Which Personio API to read where both can serve a resource: auto reads employees
     /// through v1, absences and absence types through v2 (the cheaper ones); v2 reads
     /// employees as persons with one employment request per person; v1 reads absences as
-    /// time-offs. Resources only one API serves are read through it.
-    #[arg(long, value_enum, default_value_t = Api::Auto)]
-    pub api: Api,
+    /// time-offs. Resources only one API serves are read through it. Default: the
+    /// company's `api` setting (auto unless changed).
+    #[arg(long, value_enum)]
+    pub api: Option<Api>,
     /// text (default; progress on stderr, summary on stdout) or json (one object per company on stdout).
     #[arg(long, value_enum, default_value_t)]
     pub output: Format,
@@ -69,7 +70,7 @@ pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
         resources,
         full: args.full,
         reconcile: args.reconcile,
-        api: args.api.into(),
+        api: args.api.map(ApiChoice::from).unwrap_or_default(),
         compensation_months: args.compensation_months,
         ..SyncOptions::default()
     };
@@ -86,6 +87,14 @@ pub async fn run(args: SyncArgs, context: &Context) -> anyhow::Result<Ending> {
     let mut ending = Ending::Done;
     let mut failures = Vec::new();
     for company in companies {
+        // The company's settings, where the flags leave a choice open.
+        let mut options = options.clone();
+        if args.resources.is_empty() && !company.settings.resources.is_empty() {
+            options.resources = bridge_sync::health::configured_resources(&company);
+        }
+        if args.api.is_none() {
+            options.api = bridge_sync::scheduler::api_setting(&company.settings.api);
+        }
         match sync_company(&store, company.clone(), &options, args.output).await {
             Ok(summary) => {
                 if summary.outcome != Outcome::Succeeded {

@@ -48,6 +48,11 @@ async fn view(store: &Store, company: &Company) -> Result<Value, Problem> {
             "departments": company.filters.departments,
         },
         "sync_interval_minutes": company.sync_interval_minutes,
+        "connection": {
+            "status": company.connection.status.as_str(),
+            "reason": company.connection.reason,
+            "since": company.connection.since,
+        },
         "created_at": company.created_at,
         "updated_at": company.updated_at,
         "last_sync": last_sync.map(|run| json!({

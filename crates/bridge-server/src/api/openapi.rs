@@ -53,6 +53,7 @@ pub fn document() -> Value {
     let mut schemas = Map::new();
     super::openapi_webhooks::add(&mut paths, &mut schemas);
     super::openapi_link_sessions::add(&mut paths, &mut schemas);
+    super::settings::add_openapi(&mut paths, &mut schemas);
     schemas.insert("Company".to_owned(), company_schema());
     schemas.insert("Problem".to_owned(), problem_schema());
     for table in tables::ALL {
@@ -222,7 +223,7 @@ fn company_schema() -> Value {
     let strings = json!({ "type": "array", "items": { "type": "string" } });
     json!({
         "type": "object",
-        "required": ["id", "name", "base_url", "client_id", "filters", "sync_interval_minutes", "created_at", "updated_at", "last_sync"],
+        "required": ["id", "name", "base_url", "client_id", "filters", "sync_interval_minutes", "connection", "created_at", "updated_at", "last_sync"],
         "properties": {
             "id": { "type": "integer", "format": "int64" },
             "name": { "type": "string" },
@@ -232,6 +233,15 @@ fn company_schema() -> Value {
                 "legal_entities": strings, "statuses": strings, "offices": strings, "departments": strings
             } },
             "sync_interval_minutes": { "type": "integer", "nullable": true },
+            "connection": {
+                "type": "object", "required": ["status", "reason", "since"],
+                "description": "Whether Personio still accepts the company's credential. A broken company (the credential was refused: revoked, secret regenerated, an area taken away) is not synced on schedule until it is linked again.",
+                "properties": {
+                    "status": { "type": "string", "enum": ["linked", "broken"] },
+                    "reason": { "type": "string", "nullable": true, "description": "Why it is broken; null while linked." },
+                    "since": { "type": "string", "format": "date-time" }
+                }
+            },
             "created_at": { "type": "string", "format": "date-time" },
             "updated_at": { "type": "string", "format": "date-time" },
             "last_sync": { "type": "object", "nullable": true, "properties": {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// How deliveries are signed and retried, for the document's description.
-pub(super) const SIGNING: &str = "Change webhooks: subscribe at /api/v1/webhooks to events named `<resource>.created|updated|deleted` (`employee.updated`, `absence.created`, `attendance.deleted`, ...; a record that leaves the company's filters is reported as deleted). Each event is a POST of a WebhookEvent with the headers `Personio-Bridge-Event-Id` (the event's id, the same on every attempt: use it to ignore repeats), `Personio-Bridge-Timestamp` (Unix seconds) and `Personio-Bridge-Signature: v1=<hex HMAC-SHA256 of \"{timestamp}.{body}\">` keyed with the subscription's secret; recompute it over the raw body, compare in constant time and refuse old timestamps. A 2xx answer delivers the event; anything else, a timeout or a refused connection is retried with exponential backoff and jitter (up to an hour apart) until the event is three days old.";
+pub(super) const SIGNING: &str = "Change webhooks: subscribe at /api/v1/webhooks to events named `<resource>.created|updated|deleted` (`employee.updated`, `absence.created`, `attendance.deleted`, ...; a record that leaves the company's filters is reported as deleted), and to `connection.linked`, `connection.broken` and `connection.relinked` (a ConnectionEvent: Personio refused a company's credential, or it was linked again). Each event is a POST of a WebhookEvent with the headers `Personio-Bridge-Event-Id` (the event's id, the same on every attempt: use it to ignore repeats), `Personio-Bridge-Timestamp` (Unix seconds) and `Personio-Bridge-Signature: v1=<hex HMAC-SHA256 of \"{timestamp}.{body}\">` keyed with the subscription's secret; recompute it over the raw body, compare in constant time and refuse old timestamps. A 2xx answer delivers the event; anything else, a timeout or a refused connection is retried with exponential backoff and jitter (up to an hour apart) until the event is three days old.";
 
 pub(super) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Value>) {
     let problem = |description: &str| json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } });
@@ -154,6 +154,26 @@ pub(super) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
                 "last_error": { "type": "string", "nullable": true },
                 "occurred_at": { "type": "string", "format": "date-time" },
                 "delivered_at": { "type": "string", "format": "date-time", "nullable": true }
+            }
+        }),
+    );
+    schemas.insert(
+        "ConnectionEvent".to_owned(),
+        json!({
+            "type": "object",
+            "description": "Sent, signed like a WebhookEvent, when a company is linked (`connection.linked`), when Personio refuses its credential (`connection.broken`, once until it is linked again) and when it is linked again with new credentials, its data kept (`connection.relinked`).",
+            "required": ["id", "type", "company", "occurred_at", "data"],
+            "properties": {
+                "id": { "type": "string", "format": "uuid" },
+                "type": { "type": "string", "enum": bridge_store::CONNECTION_EVENTS },
+                "company": { "type": "string" },
+                "occurred_at": { "type": "string", "format": "date-time" },
+                "data": { "type": "object", "required": ["company", "status", "reason", "since"], "properties": {
+                    "company": { "type": "string" },
+                    "status": { "type": "string", "enum": ["linked", "broken"] },
+                    "reason": { "type": "string", "nullable": true, "description": "Why Personio refused the credential; null once linked." },
+                    "since": { "type": "string", "format": "date-time" }
+                } }
             }
         }),
     );

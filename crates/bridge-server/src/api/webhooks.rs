@@ -310,7 +310,7 @@ fn check_events(events: Events) -> Result<Vec<String>, Problem> {
     for event in list {
         if !known.contains(&event) {
             return Err(Problem::invalid_body(format!(
-                "unknown event type {event:?}: types are <resource>.created|updated|deleted, such as employee.updated, absence.created or attendance.deleted"
+                "unknown event type {event:?}: types are <resource>.created|updated|deleted, such as employee.updated, absence.created or attendance.deleted, and connection.linked|broken|relinked"
             )));
         }
         if !out.contains(&event) {

@@ -1,6 +1,7 @@
 //! A company's page: a sync under way (the page refreshes itself until it ends), record
 //! counts, the last syncs with their errors, what the credential is missing and how to fix
-//! it, and the operator's actions: sync now, edit filters, disconnect.
+//! it, a broken connection, and the operator's actions: sync now, edit filters and
+//! settings, disconnect.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -75,6 +76,7 @@ async fn render(
                     ul { @for (resource, fetched) in &live.fetched { li { (resource) ": " (fetched) " read" } } }
                 }
             }
+            (connection(company))
             (missing(company))
             section {
                 h2 { "Records" }
@@ -121,6 +123,7 @@ async fn render(
                 }
                 p.hint { "Changed filters apply from the next sync." }
             }
+            (super::settings::section(company, &operator.csrf))
             section {
                 h2 { "Disconnect" }
                 p { "Disconnecting deletes the stored credentials. The synced records stay unless you tick the box." }
@@ -157,6 +160,23 @@ fn run_errors(run: &bridge_store::Run) -> String {
         }
     }
     errors.join("; ")
+}
+
+/// A broken connection: why, since when, and how to link the company again.
+fn connection(company: &Company) -> Markup {
+    let connection = &company.connection;
+    html! {
+        @if connection.is_broken() {
+            section.error #connection {
+                h2 { "Connection broken" }
+                p { "Since " (connection.since.format("%Y-%m-%d %H:%M UTC")) ", Personio refuses the stored credential: "
+                    (connection.reason.as_deref().unwrap_or("no reason given")) }
+                p { "Scheduled syncs are paused. Link the company again on the "
+                    a href="/connect" { "Connect" } " page under the same name (" code { (company.name) }
+                    ") with working credentials: its records stay." }
+            }
+        }
+    }
 }
 
 /// What the credential lacks, from the report stored at connect, with the fixes.

@@ -105,7 +105,7 @@ pub(crate) async fn submit(
     if let Some(refused) = operator.refusal(&form.csrf) {
         return refused;
     }
-    let link = match read(&form) {
+    let mut link = match read(&form) {
         Ok(link) => link,
         Err(error) => {
             return (
@@ -115,6 +115,13 @@ pub(crate) async fn submit(
                 .into_response();
         }
     };
+    // Linking a company again replaces its credentials and keeps its data, when it needs
+    // it (broken or disconnected); a healthy company is never overwritten from here.
+    match state.store.find_company(&link.company).await {
+        Ok(Some(existing)) => link.replace = existing.connection.is_broken() || !existing.connected,
+        Ok(None) => {}
+        Err(error) => return super::internal(&error),
+    }
     match link::connect(&state.store, link).await {
         Ok((company, report)) => {
             if let Err(error) = after_link(&state, &company, &report).await {

@@ -154,6 +154,17 @@ async fn check(
         }
     };
     tracing::info!(session = %session.id, company = %company.name, relinked = existing.is_some(), "company linked through a link session");
+    // Its scheduled syncs read what the session asked for.
+    let settings = bridge_store::CompanySettings {
+        resources: session.resources.clone(),
+        ..company.settings.clone()
+    };
+    if let Err(error) = store
+        .set_company_settings(company.id, &settings, Utc::now())
+        .await
+    {
+        return Ok(super::internal(&error));
+    }
     if let Err(error) = super::connect::after_link(state, &company, &report).await {
         return Ok(super::internal(&error));
     }
@@ -236,6 +247,8 @@ fn read(session: &LinkSession, needs: &Needs, form: &LinkForm, lang: Lang) -> Re
 fn explain(error: &LinkError, lang: Lang) -> String {
     use personio_client::Error as E;
     match error {
+        LinkError::RecruitingRefused { .. } => lang.recruiting_refused().to_owned(),
+        LinkError::RecruitingUnavailable { .. } => lang.unreachable().to_owned(),
         LinkError::Refused { source, .. } => match source.as_ref() {
             bridge_sync::Error::Personio(E::BadCredentials { .. }) => {
                 lang.wrong_secret().to_owned()

@@ -520,3 +520,91 @@ async fn a_key_limited_to_one_company_sees_only_it() {
     assert_eq!(get(&path, &elsewhere).await.unwrap().status(), 404);
     assert_eq!(get(&path, &limited).await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_session_for_recruiting_checks_the_token_and_company_id() {
+    use bridge_testkit::{COMPANY_ID, RECRUITING_TOKEN};
+    let sandbox = spawn_sandbox(sandbox(63, 4));
+    let bridge = spawn_bridge().await;
+    let link_key = key(&bridge, "vendor", &[Scope::Link], &[]).await;
+    let session: Value = create_session(
+        &bridge,
+        &link_key,
+        json!({
+            "company": "acme",
+            "redirect_url": "https://vendor.example/done",
+            "resources": ["employees", "recruiting"],
+            "base_url": sandbox.base_url,
+        }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let path = path_of(session["url"].as_str().unwrap());
+    let client = browser();
+    let page = client
+        .get(bridge.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"recruiting_token\"") && page.contains("name=\"company_id\""));
+    let csrf = hidden(&page, "csrf");
+    let company_id = COMPANY_ID.to_string();
+    let cases = [
+        (
+            "",
+            company_id.as_str(),
+            "Enter the Recruiting API access token.",
+        ),
+        (RECRUITING_TOKEN, "forty-two", "The company ID is a number"),
+        (
+            "not-the-token",
+            company_id.as_str(),
+            "Personio refused the recruiting access token",
+        ),
+    ];
+    for (token, id, message) in cases {
+        let refused = submit(
+            &bridge,
+            &client,
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("recruiting_token", token),
+                ("company_id", id),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(message), "{message}: {text}");
+        assert!(
+            !text.contains(RECRUITING_TOKEN),
+            "the token is never sent back"
+        );
+    }
+    let linked = submit(
+        &bridge,
+        &client,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("recruiting_token", RECRUITING_TOKEN),
+            ("company_id", &company_id),
+        ],
+    )
+    .await;
+    assert_eq!(linked.status(), 303);
+    let company = bridge.store.company("acme").await.unwrap();
+    assert!(company.has_recruiting_token);
+    assert_eq!(company.recruiting_company_id, Some(COMPANY_ID));
+    assert_eq!(company.settings.resources, ["employees", "recruiting"]);
+}

@@ -220,3 +220,50 @@ async fn a_credential_without_the_absences_area_gets_the_doctors_advice() {
         "the fix names the area: {page}"
     );
 }
+
+#[tokio::test]
+async fn the_connect_form_links_a_broken_company_again_and_never_overwrites_a_healthy_one() {
+    let sandbox = spawn_sandbox(sandbox(34, 4));
+    let bridge = spawn_syncing_bridge().await;
+    let client = browser();
+    let csrf = sign_in(&bridge, &client).await;
+    let fields = [
+        ("company", "acme"),
+        ("base_url", sandbox.base_url.as_str()),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+    ];
+    let response = connect_form(&bridge, &client, &csrf, &fields).await;
+    assert_eq!(response.status(), 303);
+    let before = settled_page(&bridge, &client, "acme").await;
+    let employees = live_count(&before, "employees");
+    // A healthy company is not replaced from the form.
+    let again = connect_form(&bridge, &client, &csrf, &fields).await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("connected already"));
+
+    let company = bridge.store.company("acme").await.unwrap();
+    bridge
+        .store
+        .mark_connection_broken(
+            company.id,
+            "Personio rejected the credentials",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let relinked = connect_form(&bridge, &client, &csrf, &fields).await;
+    assert_eq!(relinked.status(), 303);
+    let page = settled_page(&bridge, &client, "acme").await;
+    assert!(!page.contains("Connection broken"), "{page}");
+    assert_eq!(
+        live_count(&page, "employees"),
+        employees,
+        "the records stay"
+    );
+    let company = bridge.store.company("acme").await.unwrap();
+    assert_eq!(
+        company.connection.status,
+        bridge_store::ConnectionStatus::Linked
+    );
+}

@@ -7,6 +7,7 @@ mod link_sessions;
 mod linking;
 mod openapi;
 mod pages;
+mod settings;
 mod webhooks;
 mod webhooks_in;
 

@@ -704,3 +704,134 @@ async fn a_change_in_personio_reaches_a_subscriber_through_both_webhooks() {
         "{event}"
     );
 }
+
+/// Personio refuses the credential: the subscriber gets one signed `connection.broken`, the
+/// API and the company's page show why; linking again brings `connection.relinked`.
+#[tokio::test]
+async fn a_subscriber_hears_when_a_connection_breaks_and_is_linked_again() {
+    let sandbox = spawn_sandbox(sandbox(44, 8));
+    let bridge = spawn_bridge().await;
+    let company = link_and_sync(&bridge.store, &sandbox).await;
+    let receiver = Receiver::start(0).await;
+    let key = api_key(&bridge).await;
+    let created = subscribe(
+        &bridge,
+        &key,
+        json!({ "url": receiver.url(), "events": ["connection.broken", "connection.relinked"] }),
+    )
+    .await;
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let _loop = start_loop(&bridge.store, "serve-1");
+
+    let revoked = reqwest::Client::new()
+        .delete(sandbox.url(&format!("/_sandbox/credentials/{CLIENT_ID}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    for _ in 0..2 {
+        let client = bridge_sync::link::client_for(&bridge.store, &company)
+            .await
+            .unwrap();
+        let refused = bridge_sync::SyncEngine::new(bridge.store.clone(), client, company.clone())
+            .run(&bridge_sync::SyncOptions::default())
+            .await;
+        assert!(refused.is_err(), "the revoked credential is refused");
+    }
+    let shown: Value = reqwest::Client::new()
+        .get(bridge.url("/api/v1/companies/acme"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["connection"]["status"], "broken", "{shown}");
+    assert!(
+        shown["connection"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rejected the credentials")
+    );
+    assert!(shown["connection"]["since"].is_string());
+    let pages = crate::browser();
+    crate::sign_in(&bridge, &pages).await;
+    let page = pages
+        .get(bridge.url("/companies/acme"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Connection broken"), "{page}");
+
+    // Linked again with a new credential, as `connect --replace` does.
+    let new: Value = reqwest::Client::new()
+        .post(sandbox.url("/_sandbox/credentials"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": "again", "access": {"employees": "read", "org_units": "read", "absences": "read", "attendances": "read"}, "readable_attributes": "all"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    bridge_sync::link::connect(
+        &bridge.store,
+        bridge_sync::link::Link {
+            company: "acme".into(),
+            base_url: url::Url::parse(&sandbox.base_url).unwrap(),
+            client_id: new["client_id"].as_str().unwrap().into(),
+            client_secret: secrecy::SecretString::from(
+                new["client_secret"].as_str().unwrap().to_owned(),
+            ),
+            recruiting: None,
+            filters: Default::default(),
+            replace: true,
+        },
+    )
+    .await
+    .unwrap();
+
+    let entries = until_all_delivered(&bridge, &key, &id).await;
+    assert_eq!(entries.len(), 2, "one event per transition: {entries:#?}");
+    let received = receiver.received();
+    let events: Vec<Value> = received
+        .iter()
+        .map(|request| {
+            verify(&secret, request);
+            request.json()
+        })
+        .collect();
+    let types: BTreeSet<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        BTreeSet::from(["connection.broken", "connection.relinked"])
+    );
+    for event in &events {
+        assert_eq!(event["company"], "acme");
+        assert_eq!(event["data"]["company"], "acme");
+        let broken = event["type"] == "connection.broken";
+        assert_eq!(
+            event["data"]["status"],
+            if broken { "broken" } else { "linked" }
+        );
+        assert_eq!(event["data"]["reason"].is_string(), broken, "{event}");
+        assert!(event["data"]["since"].is_string());
+    }
+    let shown: Value = reqwest::Client::new()
+        .get(bridge.url("/api/v1/companies/acme"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["connection"]["status"], "linked");
+    assert!(shown["connection"]["reason"].is_null());
+}

@@ -4,6 +4,7 @@
 
 mod access;
 mod companies;
+mod connections;
 mod jobs;
 mod outbox;
 mod records;

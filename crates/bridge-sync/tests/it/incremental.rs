@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::default_harness;
 
-async fn v2_token(base: &str) -> String {
+pub async fn v2_token(base: &str) -> String {
     let body: Value = reqwest::Client::new()
         .post(format!("{base}/v2/auth/token"))
         .form(&[

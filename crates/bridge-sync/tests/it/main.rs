@@ -4,6 +4,7 @@
 
 mod api_choice;
 mod columns;
+mod connections;
 mod full;
 mod incremental;
 mod permissions;

@@ -100,6 +100,32 @@ async fn the_recruiting_api_wants_its_own_token_and_the_company_id() {
     }
 }
 
+/// An application without fields proves the token and company id (a 400 listing the
+/// required fields, where a wrong token is a 401) and creates nothing: how linking checks a
+/// recruiting token.
+#[tokio::test]
+async fn an_empty_application_is_refused_for_its_fields_and_creates_nothing() {
+    let sb = spawn_sandbox(sandbox(8, 30));
+    let token = v2_token(&sb).await;
+    let (_, before) = beta(&sb, &token, "/v2/recruiting/applications?limit=1").await;
+    let (status, body) = apply(&sb, json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    for required in ["first_name", "last_name", "email", "job_position_id"] {
+        assert!(fields.contains(&required), "{required}: {body}");
+    }
+    let (_, after) = beta(&sb, &token, "/v2/recruiting/applications?limit=1").await;
+    assert_eq!(
+        after["_data"][0]["id"], before["_data"][0]["id"],
+        "nothing created"
+    );
+}
+
 #[tokio::test]
 async fn an_application_posted_through_v1_appears_in_v2() {
     let sb = spawn_sandbox(sandbox(8, 30));

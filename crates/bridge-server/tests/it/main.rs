@@ -3,7 +3,7 @@
 
 mod api;
 mod hostile;
-mod link_sessions;
+pub(crate) mod link_sessions;
 mod linking;
 mod openapi;
 mod pages;

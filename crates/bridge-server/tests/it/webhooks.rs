@@ -769,7 +769,7 @@ async fn a_subscriber_hears_when_a_connection_breaks_and_is_linked_again() {
         .unwrap();
     assert!(page.contains("Connection broken"), "{page}");
 
-    // Linked again with a new credential, as `connect --replace` does.
+    // The customer links again through a link session, with a new credential.
     let new: Value = reqwest::Client::new()
         .post(sandbox.url("/_sandbox/credentials"))
         .bearer_auth(ADMIN_TOKEN)
@@ -780,22 +780,54 @@ async fn a_subscriber_hears_when_a_connection_breaks_and_is_linked_again() {
         .json()
         .await
         .unwrap();
-    bridge_sync::link::connect(
-        &bridge.store,
-        bridge_sync::link::Link {
-            company: "acme".into(),
-            base_url: url::Url::parse(&sandbox.base_url).unwrap(),
-            client_id: new["client_id"].as_str().unwrap().into(),
-            client_secret: secrecy::SecretString::from(
-                new["client_secret"].as_str().unwrap().to_owned(),
-            ),
-            recruiting: None,
-            filters: Default::default(),
-            replace: true,
-        },
+    let link_key =
+        crate::link_sessions::key(&bridge, "vendor", &[bridge_store::Scope::Link], &[]).await;
+    let session: Value = crate::link_sessions::create_session(
+        &bridge,
+        &link_key,
+        json!({"company": "acme", "redirect_url": "https://vendor.example/done", "base_url": sandbox.base_url}),
     )
     .await
+    .json()
+    .await
     .unwrap();
+    let path = url::Url::parse(session["url"].as_str().unwrap())
+        .unwrap()
+        .path()
+        .to_owned();
+    let page = pages
+        .get(bridge.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let linked = pages
+        .post(bridge.url(&path))
+        .form(&[
+            ("csrf", crate::hidden(&page, "csrf").as_str()),
+            ("client_id", new["client_id"].as_str().unwrap()),
+            ("client_secret", new["client_secret"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), 303, "{:?}", linked.text().await);
+    let employees: Value = reqwest::Client::new()
+        .get(bridge.url("/api/v1/companies/acme/employees"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        employees["data"].as_array().unwrap().len(),
+        8,
+        "the data is still there"
+    );
 
     let entries = until_all_delivered(&bridge, &key, &id).await;
     assert_eq!(entries.len(), 2, "one event per transition: {entries:#?}");

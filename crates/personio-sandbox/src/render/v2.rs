@@ -78,8 +78,12 @@ pub(crate) fn person(company: &Company, e: &Employee, view: &V2View<'_>) -> Pers
         .iter()
         .filter(|d| view.readable.allows(&d.key))
         .map(|d| {
+            // An unset attribute has no `value`: Personio's schema for it (a string or a
+            // list) has no null, and its examples list set values only. An empty list
+            // would match both of the schema's list shapes (`oneOf`), so it is unset too.
             let value = match e.custom_value(d.id) {
                 None => Value::Null,
+                Some(CustomValue::Tags(tags)) if tags.is_empty() => Value::Null,
                 Some(CustomValue::Text(s)) => json!(s),
                 Some(CustomValue::Date(day)) => json!(v2_date(*day)),
                 Some(CustomValue::Integer(n)) => json!(n.to_string()),

@@ -167,7 +167,7 @@ pub(crate) fn employment(company: &Company, e: &Employee, view: &V2View<'_>) -> 
     let legal_entity = view.gate("subcompany", || entity.map(|le| IdRef::new(le.id)));
     Employment {
         id: e.employment_id.to_string(),
-        person: IdRef::new(e.id),
+        person: Some(IdRef::new(e.id)),
         supervisor: view.gate("supervisor", || e.supervisor_id.map(IdRef::new)),
         office: view.gate("office", || e.office_id.map(IdRef::new)),
         org_units,

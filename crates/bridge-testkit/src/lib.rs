@@ -55,22 +55,35 @@ pub fn openapi_dir() -> Option<std::path::PathBuf> {
     .into_iter()
     .flatten()
     .collect();
+    let optional = std::env::var(OPENAPI_OPTIONAL_ENV).is_ok_and(|v| v == "1");
+    match first_directory(&candidates, optional) {
+        Ok(found) => found,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// The first of `candidates` that is a directory; none is `Ok(None)` when `optional`, an
+/// error naming every place tried otherwise.
+fn first_directory(
+    candidates: &[std::path::PathBuf],
+    optional: bool,
+) -> Result<Option<std::path::PathBuf>, String> {
     if let Some(found) = candidates.iter().find(|d| d.is_dir()) {
-        return Some(found.clone());
+        return Ok(Some(found.clone()));
     }
     let tried: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
-    if std::env::var(OPENAPI_OPTIONAL_ENV).is_ok_and(|v| v == "1") {
+    if optional {
         eprintln!(
             "skipped: Personio's OpenAPI documents not found in {}",
             tried.join(", ")
         );
-        return None;
+        return Ok(None);
     }
-    panic!(
+    Err(format!(
         "Personio's OpenAPI documents not found (tried {}); set {} to their directory, or {OPENAPI_OPTIONAL_ENV}=1 to skip the tests that need them",
         tried.join(", "),
         personio_sandbox::schemas::OPENAPI_DIR_ENV
-    )
+    ))
 }
 
 /// Whether test sandboxes run in strict mode (`PERSONIO_SANDBOX_STRICT_SCHEMAS=1`).
@@ -243,5 +256,29 @@ fn compare(actual: &Value, expected: &Value, exact: bool, path: &str, out: &mut 
             kind(actual),
             kind(expected)
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::first_directory;
+
+    #[test]
+    fn missing_documents_fail_loudly_unless_optional() {
+        let nowhere = vec![
+            PathBuf::from("/nonexistent/a"),
+            PathBuf::from("/nonexistent/b"),
+        ];
+        let error = first_directory(&nowhere, false).unwrap_err();
+        assert!(
+            error.contains("/nonexistent/a") && error.contains("/nonexistent/b"),
+            "{error}"
+        );
+        assert_eq!(first_directory(&nowhere, true), Ok(None));
+        let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let found = first_directory(&[nowhere[0].clone(), here.clone()], false);
+        assert_eq!(found, Ok(Some(here)));
     }
 }

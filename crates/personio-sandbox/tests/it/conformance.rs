@@ -214,7 +214,8 @@ async fn the_sandbox_answers_as_personios_documents_describe() {
         .collect();
     let statuses: usize = run.covered.values().map(BTreeSet::len).sum();
     eprintln!(
-        "conformance: {} documented operations, {} requested ({} operation statuses), {} answers validated, {} answers the documents do not describe, {} exceptions applied",
+        "conformance against {}: {} documented operations, {} requested ({} operation statuses), {} answers validated, {} answers the documents do not describe, {} exceptions applied",
+        run.schemas.dir().display(),
         operations.len(),
         run.covered.len(),
         statuses,

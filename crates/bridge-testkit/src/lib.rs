@@ -29,11 +29,79 @@ pub fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 2).expect("a valid date")
 }
 
+/// Set to `1` to run every test sandbox in strict mode: each answer is checked against
+/// Personio's OpenAPI documents (see [`openapi_dir`]), and one that does not conform becomes
+/// a 500 naming the violation.
+pub const STRICT_SCHEMAS_ENV: &str = "PERSONIO_SANDBOX_STRICT_SCHEMAS";
+
+/// Set to `1` to let tests that need Personio's OpenAPI documents skip when they are not
+/// found; without it a missing directory fails them.
+pub const OPENAPI_OPTIONAL_ENV: &str = "PERSONIO_OPENAPI_OPTIONAL";
+
+/// The directory of Personio's published OpenAPI documents: `PERSONIO_OPENAPI_DIR`, else
+/// `../shared/personio-openapi` beside the workspace, else `/work/shared/personio-openapi`.
+/// `None` (skip) only when none exists and `PERSONIO_OPENAPI_OPTIONAL=1`; otherwise a missing
+/// directory panics, so that no run silently stops checking.
+pub fn openapi_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let candidates: Vec<PathBuf> = [
+        std::env::var_os(personio_sandbox::schemas::OPENAPI_DIR_ENV)
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from),
+        Some(workspace.join("../shared/personio-openapi")),
+        Some(PathBuf::from("/work/shared/personio-openapi")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let optional = std::env::var(OPENAPI_OPTIONAL_ENV).is_ok_and(|v| v == "1");
+    match first_directory(&candidates, optional) {
+        Ok(found) => found,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// The first of `candidates` that is a directory; none is `Ok(None)` when `optional`, an
+/// error naming every place tried otherwise.
+fn first_directory(
+    candidates: &[std::path::PathBuf],
+    optional: bool,
+) -> Result<Option<std::path::PathBuf>, String> {
+    if let Some(found) = candidates.iter().find(|d| d.is_dir()) {
+        return Ok(Some(found.clone()));
+    }
+    let tried: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
+    if optional {
+        eprintln!(
+            "skipped: Personio's OpenAPI documents not found in {}",
+            tried.join(", ")
+        );
+        return Ok(None);
+    }
+    Err(format!(
+        "Personio's OpenAPI documents not found (tried {}); set {} to their directory, or {OPENAPI_OPTIONAL_ENV}=1 to skip the tests that need them",
+        tried.join(", "),
+        personio_sandbox::schemas::OPENAPI_DIR_ENV
+    ))
+}
+
+/// Whether test sandboxes run in strict mode (`PERSONIO_SANDBOX_STRICT_SCHEMAS=1`).
+pub fn strict_schemas() -> bool {
+    std::env::var(STRICT_SCHEMAS_ENV).is_ok_and(|v| v == "1" || v == "true")
+}
+
 /// A builder with the test credential, admin token, recruiting key and a fixed date.
 /// Rate limits are off, so that a test's outcome never depends on how fast it runs; tests
-/// of rate limiting turn them on with a manual clock (`RateLimitClock::manual`).
+/// of rate limiting turn them on with a manual clock (`RateLimitClock::manual`). In strict
+/// mode ([`STRICT_SCHEMAS_ENV`]) the sandbox checks its answers against Personio's documents.
 pub fn sandbox(seed: u64, employees: usize) -> SandboxBuilder {
-    Sandbox::builder()
+    let builder = Sandbox::builder();
+    let builder = match strict_schemas().then(openapi_dir).flatten() {
+        Some(dir) => builder.strict_schemas(dir),
+        None => builder,
+    };
+    builder
         .rate_limits(RateLimits::Off)
         .seed(seed)
         .employees(employees)
@@ -114,7 +182,8 @@ pub fn fixture(crate_dir: &str, name: &str) -> Value {
 
 /// Differences between the shape of `actual` and that of `expected`: every key of an
 /// expected object must be present with a value of the same JSON type; arrays are compared
-/// by their first elements. A `null` on either side matches any type (nullable fields), and
+/// by their first elements. A `null` on either side matches any type (nullable fields), a
+/// `null` in the fixture also matches a missing key (optional fields, left out when empty), and
 /// a fixture's `dynamic_<n>` key matches any `dynamic_` key (custom attribute ids differ
 /// between companies).
 /// With `exact_keys`, objects may not carry keys the fixture lacks either.
@@ -163,6 +232,7 @@ fn compare(actual: &Value, expected: &Value, exact: bool, path: &str, out: &mut 
                     Some(a_value) => {
                         compare(a_value, e_value, exact, &format!("{path}.{key}"), out)
                     }
+                    None if e_value.is_null() => {}
                     None => out.push(format!("{path}.{key}: missing")),
                 }
             }
@@ -186,5 +256,29 @@ fn compare(actual: &Value, expected: &Value, exact: bool, path: &str, out: &mut 
             kind(actual),
             kind(expected)
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::first_directory;
+
+    #[test]
+    fn missing_documents_fail_loudly_unless_optional() {
+        let nowhere = vec![
+            PathBuf::from("/nonexistent/a"),
+            PathBuf::from("/nonexistent/b"),
+        ];
+        let error = first_directory(&nowhere, false).unwrap_err();
+        assert!(
+            error.contains("/nonexistent/a") && error.contains("/nonexistent/b"),
+            "{error}"
+        );
+        assert_eq!(first_directory(&nowhere, true), Ok(None));
+        let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let found = first_directory(&[nowhere[0].clone(), here.clone()], false);
+        assert_eq!(found, Ok(Some(here)));
     }
 }

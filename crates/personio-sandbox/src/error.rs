@@ -566,7 +566,8 @@ impl IntoResponse for ApiError {
                     trace_id: Some(trace_id),
                     meta: None,
                 };
-                (json_bytes(&body), "application/json")
+                // credentials-service-api-v2.json gives every token error as problem+json.
+                (json_bytes(&body), "application/problem+json")
             }
             Family::Recruiting | Family::ReportsV2 => {
                 let entries = match &self.kind {

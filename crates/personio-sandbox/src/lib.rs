@@ -8,6 +8,7 @@
 //! - `routes`: the URL tree, one module per resource; `render`: company → wire types;
 //! - `error`: every error, in the envelope of the API family called;
 //! - `live`: request log, planned faults, rate limits, webhooks and simulated time;
+//! - `schemas`: Personio's OpenAPI documents as validators (strict mode);
 //! - `paginate`, `params`, `body`, `origin`, `caller`: request plumbing.
 //!
 //! ```no_run
@@ -36,10 +37,13 @@ mod paginate;
 mod params;
 mod render;
 mod routes;
+pub mod schemas;
 mod state;
 
 use std::future::Future;
 use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use tokio::net::TcpListener;
@@ -68,6 +72,7 @@ pub const DEFAULT_HISTORY_DAYS: u32 = 365;
 /// A configured sandbox, ready to serve.
 pub struct Sandbox {
     state: AppState,
+    schemas: Option<Arc<schemas::Schemas>>,
 }
 
 /// How to build a [`Sandbox`].
@@ -81,6 +86,7 @@ pub struct SandboxBuilder {
     recruiting: Option<(String, i64)>,
     history_days: u32,
     legacy_v1: bool,
+    strict_schemas: Option<PathBuf>,
     live: live::Settings,
 }
 
@@ -95,6 +101,7 @@ impl Default for SandboxBuilder {
             recruiting: None,
             history_days: DEFAULT_HISTORY_DAYS,
             legacy_v1: false,
+            strict_schemas: None,
             live: live::Settings::default(),
         }
     }
@@ -169,6 +176,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Check every answer against Personio's OpenAPI documents in `dir` and answer 500
+    /// with the violations instead of a body that does not conform (default: off, and the
+    /// documents are not read). A missing or unreadable directory fails [`build`](Self::build).
+    pub fn strict_schemas(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.strict_schemas = Some(dir.into());
+        self
+    }
+
     /// Generates the company and registers the credentials.
     pub fn build(self) -> io::Result<Sandbox> {
         let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
@@ -184,6 +199,12 @@ impl SandboxBuilder {
                 self.history_days
             )));
         }
+        let schemas = match &self.strict_schemas {
+            Some(dir) => Some(Arc::new(schemas::Schemas::load(dir).map_err(|e| {
+                invalid(format!("--strict-schemas needs Personio's documents: {e}"))
+            })?)),
+            None => None,
+        };
         let (as_of, clock_start) = match self.as_of {
             Some(day) => {
                 let midnight = day.and_time(NaiveTime::MIN).and_utc();
@@ -224,7 +245,7 @@ impl SandboxBuilder {
             legacy_v1: self.legacy_v1,
             live,
         });
-        Ok(Sandbox { state })
+        Ok(Sandbox { state, schemas })
     }
 }
 
@@ -250,7 +271,7 @@ impl Sandbox {
 
     /// The router, for callers that serve it themselves.
     pub fn router(&self) -> axum::Router {
-        routes::router(self.state.clone())
+        routes::router(self.state.clone(), self.schemas.clone())
     }
 
     pub fn admin_token(&self) -> &str {

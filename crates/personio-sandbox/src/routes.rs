@@ -14,11 +14,14 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use std::sync::Arc;
+
 use crate::body::MAX_BODY_BYTES;
 use crate::error::{ApiError, ErrorKind, Family};
+use crate::schemas::Schemas;
 use crate::state::AppState;
 
-pub(crate) fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState, schemas: Option<Arc<Schemas>>) -> Router {
     // Successful v1 personnel responses echo the token (not images; personio-api.md §1.1).
     let v1_personnel = Router::new()
         .route(
@@ -69,6 +72,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .nest("/_sandbox", admin::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
+    // Strict mode checks what the handlers answer, inside the faults that break answers
+    // on purpose.
+    let routes = match schemas {
+        Some(schemas) => routes.layer(middleware::from_fn_with_state(
+            schemas,
+            crate::schemas::strict::check_answer,
+        )),
+        None => routes,
+    };
     crate::live::layers(routes, &state)
         .merge(crate::pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

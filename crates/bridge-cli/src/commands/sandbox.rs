@@ -63,6 +63,14 @@ pub struct SandboxArgs {
     /// Simulate one day of change this often, e.g. `30s` or `5m` (at least 100ms).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub simulate_every: Option<Duration>,
+    /// Check every answer against Personio's published OpenAPI documents, and answer 500
+    /// with the violation instead of a body that does not conform.
+    #[arg(long)]
+    pub strict_schemas: bool,
+    /// Directory of Personio's OpenAPI documents for --strict-schemas (default:
+    /// $PERSONIO_OPENAPI_DIR, else ../shared/personio-openapi).
+    #[arg(long, value_name = "DIR", requires = "strict_schemas")]
+    pub openapi_dir: Option<PathBuf>,
 }
 
 impl SandboxArgs {
@@ -100,6 +108,13 @@ impl SandboxArgs {
         }
         if let Some(every) = self.simulate_every {
             builder = builder.simulate_every(every);
+        }
+        if self.strict_schemas {
+            let dir = self
+                .openapi_dir
+                .clone()
+                .unwrap_or_else(personio_sandbox::schemas::locate);
+            builder = builder.strict_schemas(dir);
         }
         let sandbox = builder.build().context("invalid sandbox settings")?;
         Ok((sandbox, client_id, client_secret))

@@ -292,3 +292,77 @@ async fn history_days_and_legacy_v1_shape_what_the_sandbox_serves() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn strict_schemas_without_personios_documents_is_refused_with_where_it_looked() {
+    let output = std::process::Command::new(crate::BIN)
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--strict-schemas",
+            "--openapi-dir",
+        ])
+        .arg("/nonexistent/personio-openapi")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("/nonexistent/personio-openapi") && stderr.contains("PERSONIO_OPENAPI_DIR"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn strict_schemas_serves_answers_that_conform() {
+    let Some(dir) = bridge_testkit::openapi_dir() else {
+        return;
+    };
+    let dir = dir.to_str().unwrap().to_owned();
+    let (child, mut stdout) = spawn(&[
+        "sandbox",
+        "--port",
+        "0",
+        "--employees",
+        "20",
+        "--history-days",
+        "0",
+        "--client-id",
+        "demo",
+        "--client-secret",
+        "s3cret",
+        "--strict-schemas",
+        "--openapi-dir",
+        &dir,
+    ]);
+    let first = read_line(&mut stdout);
+    let base = first
+        .strip_prefix("sandbox listening on ")
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let token: Value = client
+        .post(format!("{base}/v2/auth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "demo"),
+            ("client_secret", "s3cret"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = client
+        .get(format!("{base}/v2/persons?limit=50"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    terminate(&child);
+    assert_eq!(status, 200, "{body}");
+}

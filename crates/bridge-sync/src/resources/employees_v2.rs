@@ -384,7 +384,8 @@ fn stamp(text: Option<&str>) -> Option<String> {
 }
 
 /// Custom attributes as a JSON object keyed by their label (the id when Personio sends no
-/// label, §6 #13), values as sent.
+/// label, §6 #13), values as sent; an unset attribute is `null`, whether it came without a
+/// `value` (as Personio's schema has it) or with `"value": null` (as the sandbox once sent).
 fn custom_attributes(attributes: &[CustomAttribute]) -> String {
     let map: Map<String, serde_json::Value> = attributes
         .iter()
@@ -398,4 +399,32 @@ fn custom_attributes(attributes: &[CustomAttribute]) -> String {
         })
         .collect();
     serde_json::Value::Object(map).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unset_attribute_reads_the_same_without_a_value_as_with_null() {
+        let without: CustomAttribute =
+            serde_json::from_str(r#"{"id": "dynamic_1", "type": "string", "label": "IBAN"}"#)
+                .unwrap();
+        let with_null: CustomAttribute = serde_json::from_str(
+            r#"{"id": "dynamic_1", "type": "string", "label": "IBAN", "value": null}"#,
+        )
+        .unwrap();
+        let set: CustomAttribute = serde_json::from_str(
+            r#"{"id": "dynamic_2", "type": "string_list", "value": ["German", "English"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            custom_attributes(&[without, set.clone()]),
+            r#"{"IBAN":null,"dynamic_2":["German","English"]}"#
+        );
+        assert_eq!(
+            custom_attributes(&[with_null, set]),
+            r#"{"IBAN":null,"dynamic_2":["German","English"]}"#
+        );
+    }
 }

@@ -114,7 +114,8 @@ pub struct HourlyAbsenceAttributes {
     pub half_day_start: bool,
     #[serde(default)]
     pub half_day_end: bool,
-    #[serde(default)]
+    /// Left out when empty: the published schema makes it a string, never `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// `web`, `api`, `mobile`, `slack`, `msteams` or `null`.
     #[serde(default)]

@@ -28,7 +28,8 @@ pub struct AttendanceAttributes {
     /// Minutes.
     #[serde(rename = "break", default)]
     pub break_minutes: i64,
-    #[serde(default)]
+    /// Left out when empty: the published schema makes it a string, never `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,

@@ -12,7 +12,9 @@ use super::{IdRef, ResourceMeta};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Employment {
     pub id: String,
-    pub person: IdRef,
+    /// Whose employment it is; Personio's document does not require it (it is in the path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<IdRef>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -55,7 +55,8 @@ pub struct ProfilePicture {
 }
 
 /// A custom attribute on a person. `type` arrives lowercase although documented uppercase,
-/// and `label` may be missing (personio-api.md §6 #13).
+/// and `label` may be missing (personio-api.md §6 #13). An unset attribute has no `value`
+/// (read as `null`; older answers sent `"value": null`, which reads the same).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomAttribute {
     pub id: String,
@@ -65,7 +66,7 @@ pub struct CustomAttribute {
     pub global_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub value: Value,
 }
 

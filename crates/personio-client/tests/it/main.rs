@@ -6,5 +6,6 @@
 mod against_sandbox;
 mod harness;
 mod hostile;
+mod openapi_examples;
 mod protocol;
 mod secrets;

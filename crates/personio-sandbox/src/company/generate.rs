@@ -995,16 +995,11 @@ fn unique_email(
     last: &str,
     domain: &str,
 ) -> String {
-    // Most addresses are folded to ASCII; some keep the name's letters (RFC 6531).
-    let local = if rng.random_bool(0.15) {
-        format!(
-            "{}.{}",
-            names::unicode_local_part(first),
-            names::unicode_local_part(last)
-        )
-    } else {
-        format!("{}.{}", names::ascii_fold(first), names::ascii_fold(last))
-    };
+    // Every address is folded to ASCII: Personio's person schema says `format: email`
+    // (RFC 5321), which a name's own letters (`zoë.müller`, RFC 6531) break. The draw that
+    // once chose those stays, so that a seed gives the same company as before.
+    let _kept_letters = rng.random_bool(0.15);
+    let local = format!("{}.{}", names::ascii_fold(first), names::ascii_fold(last));
     let mut candidate = format!("{local}@{domain}");
     let mut n = 2;
     while !taken.insert(candidate.clone()) {

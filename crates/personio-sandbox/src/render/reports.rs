@@ -241,7 +241,10 @@ fn cell(
             attribute_id: column.id.clone(),
             data_type: CellType::Duration.as_str().into(),
             employee_id: Some(e.id),
-            duration: serde_json::to_value(super::number(e.weekly_hours))
+            // The document types a duration as an integer and no answer in the field shows
+            // a fraction, so a 37.5-hour week reads 38 here (unsure: Personio may round,
+            // truncate or use another unit; personio-api.md §2.7 records no fractional one).
+            duration: serde_json::to_value(super::number(e.weekly_hours.round()))
                 .ok()
                 .and_then(|v| serde_json::from_value(v).ok()),
             ..Default::default()

@@ -78,8 +78,12 @@ pub(crate) fn person(company: &Company, e: &Employee, view: &V2View<'_>) -> Pers
         .iter()
         .filter(|d| view.readable.allows(&d.key))
         .map(|d| {
+            // An unset attribute has no `value`: Personio's schema for it (a string or a
+            // list) has no null, and its examples list set values only. An empty list
+            // would match both of the schema's list shapes (`oneOf`), so it is unset too.
             let value = match e.custom_value(d.id) {
                 None => Value::Null,
+                Some(CustomValue::Tags(tags)) if tags.is_empty() => Value::Null,
                 Some(CustomValue::Text(s)) => json!(s),
                 Some(CustomValue::Date(day)) => json!(v2_date(*day)),
                 Some(CustomValue::Integer(n)) => json!(n.to_string()),
@@ -163,7 +167,7 @@ pub(crate) fn employment(company: &Company, e: &Employee, view: &V2View<'_>) -> 
     let legal_entity = view.gate("subcompany", || entity.map(|le| IdRef::new(le.id)));
     Employment {
         id: e.employment_id.to_string(),
-        person: IdRef::new(e.id),
+        person: Some(IdRef::new(e.id)),
         supervisor: view.gate("supervisor", || e.supervisor_id.map(IdRef::new)),
         office: view.gate("office", || e.office_id.map(IdRef::new)),
         org_units,

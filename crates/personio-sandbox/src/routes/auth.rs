@@ -191,7 +191,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// `POST /v2/auth/revoke`: ends a token. Like RFC 7009, an unknown token is not an error.
-/// Success is 200 with an empty object (status and body unconfirmed, personio-api.md §1.3).
+/// Success is 200 with an empty body, as credentials-service-api-v2.json says (personio-api.md
+/// §1.3 has no recorded answer).
 pub(super) async fn v2_revoke(State(app): State<AppState>, body: Body) -> ApiResult<Response> {
     let form = match body.payload {
         Payload::Form(pairs) => Params::from_pairs(pairs),
@@ -210,5 +211,5 @@ pub(super) async fn v2_revoke(State(app): State<AppState>, body: Body) -> ApiRes
         ));
     };
     app.registry.revoke_token(token);
-    Ok((StatusCode::OK, json_response(b"{}".to_vec())).into_response())
+    Ok(StatusCode::OK.into_response())
 }

@@ -222,7 +222,7 @@ async fn legacy_attendances_are_written_as_work_with_breaks() {
         Some(mixed),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{failed}");
     assert_same_shape(
         &failed,
         &fixture(FIXTURES, "v1/attendances.rows-failed.json"),

@@ -176,7 +176,7 @@ async fn create_patch_and_delete_a_person() {
     let (_, entities) = get(&sb, &token, "/v2/legal-entities").await;
     let entity = entities["_data"][0]["id"].clone();
     let body = json!({
-        "email": "zoe.brontë@example.org", "first_name": "Zoë", "last_name": "Brontë", "gender": "FEMALE",
+        "email": "zoe.bronte@example.org", "first_name": "Zoë", "last_name": "Brontë", "gender": "FEMALE",
         "employments": [{ "org_units": [{"type": "department", "id": engineering}], "legal_entity": {"id": entity},
                           "position": {"title": "Data Engineer"}, "employment_start_date": "2026-01-05",
                           "type": "INTERNAL", "weekly_working_hours": 30 }]

@@ -412,7 +412,13 @@ async fn create(caller: Caller, State(app): State<AppState>, body: Body) -> ApiR
                 start_time: field("start_time"),
                 end_time: field("end_time"),
                 break_minutes: field("break"),
-                comment: field("comment"),
+                // Personio's example echoes a row sent without a comment as `""`; the
+                // schema makes it a string.
+                comment: row
+                    .get("comment")
+                    .filter(|c| !c.is_null())
+                    .cloned()
+                    .unwrap_or_else(|| Value::String(String::new())),
                 project_id: field("project_id"),
             }
         })

@@ -15,7 +15,7 @@ mod org;
 mod projects;
 mod recruiting;
 mod reports;
-mod time;
+pub(crate) mod time;
 
 use std::str::FromStr;
 

@@ -231,33 +231,7 @@ impl Resource for AttendancePeriods {
             }
             let updated = instant(p.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(
-                ATTENDANCE_PERIODS
-                    .row(key)
-                    .set("employee_id", Value::Int(employee))
-                    .set("type", Value::text(p.kind.clone()))
-                    .set("start", Value::text(p.start.date_time.clone()))
-                    .set(
-                        "end",
-                        Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
-                    )
-                    .set(
-                        "attribution_date",
-                        Value::opt_text(p.attribution_date.clone()),
-                    )
-                    .set(
-                        "status",
-                        Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
-                    )
-                    .set(
-                        "project_id",
-                        Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
-                    )
-                    .set("comment", Value::opt_text(p.comment.clone()))
-                    // Summed from the BREAK periods by the store, in the write that stores them.
-                    .set("break_minutes", Value::Null)
-                    .finish(raw(&record), updated)?,
-            );
+            mapped.rows.push(attendance_row(&record, key, employee)?);
         }
         Ok(mapped)
     }
@@ -265,4 +239,45 @@ impl Resource for AttendancePeriods {
     fn reconcile_scope(&self, step: &Step) -> Option<Window> {
         Some(window(step, ATTENDANCE_WINDOW_DAYS))
     }
+}
+
+/// The row of one v2 attendance period; written the same way by a sync and by a write to
+/// Personio (`crate::write`), so that the next sync finds the written record unchanged.
+pub(crate) fn attendance_row(
+    record: &Record<v2::AttendancePeriod>,
+    key: Key,
+    employee: i64,
+) -> Result<bridge_store::Row, Error> {
+    let p = &record.value;
+    let updated = instant(p.updated_at.as_deref());
+    Ok(ATTENDANCE_PERIODS
+        .row(key)
+        .set("employee_id", Value::Int(employee))
+        .set("type", Value::text(p.kind.clone()))
+        .set("start", Value::text(p.start.date_time.clone()))
+        .set(
+            "end",
+            Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
+        )
+        .set(
+            "attribution_date",
+            Value::opt_text(p.attribution_date.clone()),
+        )
+        .set(
+            "status",
+            Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
+        )
+        .set(
+            "project_id",
+            Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
+        )
+        .set("comment", Value::opt_text(p.comment.clone()))
+        // Summed from the BREAK periods by the store, in the write that stores them.
+        .set("break_minutes", Value::Null)
+        .finish(raw(record), updated)?)
+}
+
+/// The person id of a v2 period, as a number.
+pub(crate) fn person_of(resource: &'static str, id: &str) -> Result<i64, Error> {
+    person(resource, id)
 }

@@ -9,9 +9,11 @@ mod link_sessions;
 pub(crate) mod openapi;
 mod openapi_link_sessions;
 mod openapi_webhooks;
+mod openapi_writes;
 pub(crate) mod problem;
 mod records;
 mod webhooks;
+mod writes;
 
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -30,10 +32,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/v1/companies", get(companies::list))
         .route("/api/v1/companies/{company}", get(companies::one))
-        .route("/api/v1/companies/{company}/{resource}", get(records::list))
+        .route(
+            "/api/v1/companies/{company}/{resource}",
+            get(records::list).post(writes::create),
+        )
         .route(
             "/api/v1/companies/{company}/{resource}/{id}",
-            get(records::one),
+            get(records::one)
+                .patch(writes::update)
+                .delete(writes::remove),
         )
         .route("/api/v1/link-sessions", post(link_sessions::create))
         .route("/api/v1/link-sessions/{id}", get(link_sessions::one))

@@ -9,6 +9,7 @@ mod openapi;
 mod pages;
 mod webhooks;
 mod webhooks_in;
+mod writes;
 
 use bridge_server::{Server, ServerConfig};
 use bridge_store::{Company, Filters, Location, OpenOptions, Outcome, Store};

@@ -1,0 +1,108 @@
+//! The OpenAPI description of writes to Personio: each writable resource's POST, PATCH and
+//! DELETE, with their bodies, answers and errors. Added to the paths of the record routes.
+
+use serde_json::{Map, Value, json};
+
+use bridge_sync::write::Operation;
+
+use super::writes::WRITABLE;
+
+pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Value>) {
+    let problem = |description: &str| json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } });
+    let key = |required: bool| {
+        json!({
+            "name": "Idempotency-Key", "in": "header", "required": required,
+            "description": "A unique string per write (1 to 255 visible ASCII characters). The same key again answers the first outcome (with the header `Idempotent-Replayed: true`) and sends nothing to Personio; the same key with another body is refused with 422. Writes whose answer from Personio was lost are resolved by reading Personio before anything is sent again.",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255 }
+        })
+    };
+    let errors = |ok: &str, ok_description: &str, schema: &str| {
+        json!({
+            ok: { "description": ok_description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
+            "400": problem("The body is not JSON, or the Idempotency-Key header is missing (POST) or malformed"),
+            "401": { "$ref": "#/components/responses/Unauthorized" },
+            "403": problem("The API key lacks the `write` scope, or the company's Personio credential may not write this area (`detail` says what to set to \"Read and write\" in Personio; `personio` keeps Personio's answer)"),
+            "404": problem("No such company, or Personio has no such record"),
+            "405": problem("The resource cannot be written this way through the bridge"),
+            "409": problem("A request with this Idempotency-Key is under way, or Personio refused the write as conflicting (`personio` keeps its status, message and code)"),
+            "422": problem("A field is missing or malformed, or names an unknown employee (`field` names it; nothing was sent), the Idempotency-Key was used for another request, or Personio refused the write (`personio` keeps its status, message and code, e.g. an overlapping or too long period)"),
+            "503": problem("Personio's answer is not known yet or Personio asked to wait: send the same request with the same Idempotency-Key again (`Retry-After` says when); it is never written twice")
+        })
+    };
+    for (resource, operations) in WRITABLE {
+        let schema = super::openapi::schema_name(resource);
+        let label = resource.replace('_', " ");
+        let tag = json!([resource]);
+        if let Some(list) = paths
+            .get_mut(&format!("/api/v1/companies/{{company}}/{resource}"))
+            .and_then(Value::as_object_mut)
+            && operations.contains(&Operation::Create)
+        {
+            list.insert("post".into(), json!({
+                "operationId": format!("create{schema}"),
+                "summary": format!("Create one of a company's {label} in Personio"),
+                "description": "Needs a key with the `write` scope. The record is written to Personio, stored, and announced to webhook subscribers; the answer is the record as GET then shows it.",
+                "tags": tag,
+                "parameters": [ { "$ref": "#/components/parameters/company" }, key(true) ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/New{schema}") } } } },
+                "responses": errors("201", "The record created", &schema)
+            }));
+        }
+        if let Some(one) = paths
+            .get_mut(&format!("/api/v1/companies/{{company}}/{resource}/{{id}}"))
+            .and_then(Value::as_object_mut)
+        {
+            if operations.contains(&Operation::Update) {
+                one.insert("patch".into(), json!({
+                    "operationId": format!("update{schema}"),
+                    "summary": format!("Change one of a company's {label} in Personio"),
+                    "description": "Needs a key with the `write` scope. Fields left out stay; `null` clears a field that may be empty.",
+                    "tags": tag,
+                    "parameters": [ { "$ref": "#/components/parameters/company" }, { "$ref": "#/components/parameters/id" }, key(false) ],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}Changes") } } } },
+                    "responses": errors("200", "The record as changed", &schema)
+                }));
+            }
+            if operations.contains(&Operation::Delete) {
+                one.insert("delete".into(), json!({
+                    "operationId": format!("delete{schema}"),
+                    "summary": format!("Delete one of a company's {label} in Personio"),
+                    "description": "Needs a key with the `write` scope. The answer is the record as stored, with `deleted_at` set.",
+                    "tags": tag,
+                    "parameters": [ { "$ref": "#/components/parameters/company" }, { "$ref": "#/components/parameters/id" }, key(false) ],
+                    "responses": errors("200", "The record, deleted", &schema)
+                }));
+            }
+        }
+    }
+    let local = |description: &str| json!({ "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$", "description": description });
+    let attendance = |required: bool| {
+        let mut properties = json!({
+            "type": { "type": "string", "enum": ["WORK", "BREAK"], "default": "WORK" },
+            "start": local("The person's local time, without zone or offset (Personio takes local times)."),
+            "end": { "allOf": [local("Local time after `start`, at most 24 hours later; null or left out: an open period.")], "nullable": true },
+            "project_id": { "type": "string", "nullable": true, "description": "An active project; not on a BREAK." },
+            "comment": { "type": "string", "maxLength": 1000, "nullable": true },
+            "status": { "type": "string", "enum": ["CONFIRMED", "PENDING"], "description": "CONFIRMED skips Personio's approval; without it the period waits for approval (Personio's default)." }
+        });
+        if required {
+            properties["employee_id"] = json!({ "type": "integer", "description": "The person (an employee the bridge has synced)." });
+        }
+        properties
+    };
+    schemas.insert(
+        "NewAttendancePeriods".to_owned(),
+        json!({
+            "type": "object", "required": ["employee_id", "start"], "additionalProperties": false,
+            "properties": attendance(true)
+        }),
+    );
+    schemas.insert(
+        "AttendancePeriodsChanges".to_owned(),
+        json!({
+            "type": "object", "minProperties": 1, "additionalProperties": false,
+            "description": "Any of the fields; `employee_id` cannot change.",
+            "properties": attendance(false)
+        }),
+    );
+}

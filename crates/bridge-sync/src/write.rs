@@ -129,6 +129,74 @@ impl Intent {
     }
 }
 
+/// The resources that take writes, by their table's name.
+pub const WRITABLE: &[&str] = &["attendance_periods"];
+
+/// The intent of one bulk line: a create body, an update body with its `id`, or `{"id"}`
+/// to delete, in the resource's field names.
+pub fn intent_of_line(
+    resource: &str,
+    operation: Operation,
+    line: Value,
+) -> Result<Intent, FieldError> {
+    if resource != "attendance_periods" {
+        return Err(FieldError::new(
+            "",
+            format!(
+                "{resource} cannot be written (writable: {})",
+                WRITABLE.join(", ")
+            ),
+        ));
+    }
+    let mut line = match line {
+        Value::Object(object) => object,
+        _ => return Err(FieldError::new("", "each line must be a JSON object")),
+    };
+    let id = |line: &mut serde_json::Map<String, Value>| match line.remove("id") {
+        Some(value) => fields::id("id", value),
+        None => Err(FieldError::new(
+            "id",
+            "is required (the record's Personio id)",
+        )),
+    };
+    Ok(match operation {
+        Operation::Create => {
+            Intent::CreateAttendance(NewAttendance::from_json(Value::Object(line))?)
+        }
+        Operation::Update => {
+            let id = id(&mut line)?;
+            Intent::UpdateAttendance {
+                id,
+                changes: AttendanceChanges::from_json(Value::Object(line))?,
+            }
+        }
+        Operation::Delete => {
+            let id = id(&mut line)?;
+            if let Some(field) = line.keys().next() {
+                return Err(FieldError::new(field.clone(), "a delete takes only the id"));
+            }
+            Intent::DeleteAttendance { id }
+        }
+    })
+}
+
+/// The idempotency key of one line of a bulk file: the same file (its `identity`), line
+/// number and content give the same key on every run, so a rerun finishes the file without
+/// writing a line twice, and an edited line is a new write.
+pub fn line_key(identity: &str, operation: Operation, number: u64, content: &str) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        identity,
+        operation.as_str(),
+        &number.to_string(),
+        content.trim(),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    format!("line-{}", &hex(&hash.finalize())[..40])
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -18,31 +18,32 @@
 //! entry that the next call with its key, or [`Writer::recover`] at the next start, finishes
 //! the same way: an entry that may have been sent is read for before it is sent again.
 
+pub mod absence;
 pub mod attendance;
 pub mod decide;
 mod fields;
+mod remote;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use bridge_store::tables::{ATTENDANCE_PERIODS, EMPLOYEES};
+use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS, EMPLOYEES};
 use bridge_store::{
     Company, JournalEntry, JournalState, JournalStep, Key, NewWrite, RecordQuery, Store, Table,
     WriteThrough,
 };
 use chrono::Utc;
 use parking_lot::Mutex;
-use personio_api::v2;
+use personio_client::Client;
 use personio_client::endpoints::paths;
-use personio_client::{ApiErrorBody, Client, Record};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::resources::time::{attendance_row, person_of};
+use absence::NewAbsence;
 use attendance::{AttendanceChanges, NewAttendance};
 use decide::{Action, Answer, Budget, Event, Found, Spent};
+use remote::{Fetched, Sent};
 
 pub use fields::FieldError;
 
@@ -59,6 +60,10 @@ pub enum Intent {
         changes: AttendanceChanges,
     },
     DeleteAttendance {
+        id: String,
+    },
+    CreateAbsence(NewAbsence),
+    DeleteAbsence {
         id: String,
     },
 }
@@ -94,27 +99,43 @@ impl Operation {
 impl Intent {
     /// The store table the written records live in.
     pub fn table(&self) -> &'static Table {
-        &ATTENDANCE_PERIODS
+        match self {
+            Intent::CreateAbsence(_) | Intent::DeleteAbsence { .. } => &ABSENCE_PERIODS,
+            _ => &ATTENDANCE_PERIODS,
+        }
+    }
+
+    /// Personio's endpoint for the record.
+    pub(crate) fn personio_path(&self) -> &'static str {
+        match self {
+            Intent::CreateAbsence(_) | Intent::DeleteAbsence { .. } => paths::ABSENCE_PERIODS,
+            _ => paths::ATTENDANCE_PERIODS,
+        }
     }
 
     /// Personio's access area for the write, as its credential settings name it.
     pub fn area(&self) -> &'static str {
-        "Attendances"
+        match self {
+            Intent::CreateAbsence(_) | Intent::DeleteAbsence { .. } => "Absences",
+            _ => "Attendances",
+        }
     }
 
     pub fn operation(&self) -> Operation {
         match self {
-            Intent::CreateAttendance(_) => Operation::Create,
+            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) => Operation::Create,
             Intent::UpdateAttendance { .. } => Operation::Update,
-            Intent::DeleteAttendance { .. } => Operation::Delete,
+            Intent::DeleteAttendance { .. } | Intent::DeleteAbsence { .. } => Operation::Delete,
         }
     }
 
     /// The record's id, when the write names one.
     pub fn target(&self) -> Option<&str> {
         match self {
-            Intent::CreateAttendance(_) => None,
-            Intent::UpdateAttendance { id, .. } | Intent::DeleteAttendance { id } => Some(id),
+            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) => None,
+            Intent::UpdateAttendance { id, .. }
+            | Intent::DeleteAttendance { id }
+            | Intent::DeleteAbsence { id } => Some(id),
         }
     }
 
@@ -130,7 +151,7 @@ impl Intent {
 }
 
 /// The resources that take writes, by their table's name.
-pub const WRITABLE: &[&str] = &["attendance_periods"];
+pub const WRITABLE: &[&str] = &["attendance_periods", "absence_periods"];
 
 /// The intent of one bulk line: a create body, an update body with its `id`, or `{"id"}`
 /// to delete, in the resource's field names.
@@ -139,15 +160,6 @@ pub fn intent_of_line(
     operation: Operation,
     line: Value,
 ) -> Result<Intent, FieldError> {
-    if resource != "attendance_periods" {
-        return Err(FieldError::new(
-            "",
-            format!(
-                "{resource} cannot be written (writable: {})",
-                WRITABLE.join(", ")
-            ),
-        ));
-    }
     let mut line = match line {
         Value::Object(object) => object,
         _ => return Err(FieldError::new("", "each line must be a JSON object")),
@@ -159,24 +171,43 @@ pub fn intent_of_line(
             "is required (the record's Personio id)",
         )),
     };
-    Ok(match operation {
-        Operation::Create => {
+    let only_id = |line: &mut serde_json::Map<String, Value>| {
+        let id = id(line)?;
+        match line.keys().next() {
+            Some(field) => Err(FieldError::new(field.clone(), "a delete takes only the id")),
+            None => Ok(id),
+        }
+    };
+    let unsupported = || {
+        FieldError::new(
+            "",
+            format!(
+                "{resource} cannot be {} through the bridge",
+                operation.done()
+            ),
+        )
+    };
+    Ok(match (resource, operation) {
+        ("attendance_periods", Operation::Create) => {
             Intent::CreateAttendance(NewAttendance::from_json(Value::Object(line))?)
         }
-        Operation::Update => {
+        ("attendance_periods", Operation::Update) => {
             let id = id(&mut line)?;
             Intent::UpdateAttendance {
                 id,
                 changes: AttendanceChanges::from_json(Value::Object(line))?,
             }
         }
-        Operation::Delete => {
-            let id = id(&mut line)?;
-            if let Some(field) = line.keys().next() {
-                return Err(FieldError::new(field.clone(), "a delete takes only the id"));
-            }
-            Intent::DeleteAttendance { id }
+        ("attendance_periods", Operation::Delete) => Intent::DeleteAttendance {
+            id: only_id(&mut line)?,
+        },
+        ("absence_periods", Operation::Create) => {
+            Intent::CreateAbsence(NewAbsence::from_json(Value::Object(line))?)
         }
+        ("absence_periods", Operation::Delete) => Intent::DeleteAbsence {
+            id: only_id(&mut line)?,
+        },
+        _ => return Err(unsupported()),
     })
 }
 
@@ -249,15 +280,6 @@ pub enum WriteError {
     Unreadable(String),
 }
 
-/// What a send came to.
-enum Sent {
-    /// 2xx, with the created record's id where Personio names it.
-    Accepted(Option<String>),
-    Refused(Box<Refusal>),
-    Later(String),
-    Ambiguous(String),
-}
-
 /// Writes to one company's Personio through the journal. Cheap to clone; clones share the
 /// set of keys in flight, so two calls with one key never run at once in this process.
 #[derive(Clone)]
@@ -301,14 +323,33 @@ impl Writer {
     /// Checks what only the store can tell before anything is journalled: the employee
     /// exists (when employees have been synced at all).
     pub async fn check(&self, intent: &Intent) -> Result<(), WriteError> {
-        if let Intent::CreateAttendance(new) = intent
-            && !self.employee_known(new.employee_id).await?
+        let employee = match intent {
+            Intent::CreateAttendance(new) => Some(new.employee_id),
+            Intent::CreateAbsence(new) => Some(new.employee_id),
+            _ => None,
+        };
+        if let Some(employee) = employee
+            && !self.known(&EMPLOYEES, Key::Int(employee)).await?
         {
             return Err(FieldError::new(
                 "employee_id",
                 format!(
-                    "no employee {} in company {} (sync employees first if they are new)",
-                    new.employee_id, self.company.name
+                    "no employee {employee} in company {} (sync employees first if they are new)",
+                    self.company.name
+                ),
+            )
+            .into());
+        }
+        if let Intent::CreateAbsence(new) = intent
+            && !self
+                .known(&ABSENCE_TYPES, Key::Text(new.absence_type_id.clone()))
+                .await?
+        {
+            return Err(FieldError::new(
+                "absence_type_id",
+                format!(
+                    "no absence type {} in company {} (see the company's absence_types)",
+                    new.absence_type_id, self.company.name
                 ),
             )
             .into());
@@ -316,27 +357,25 @@ impl Writer {
         Ok(())
     }
 
-    async fn employee_known(&self, id: i64) -> Result<bool, WriteError> {
+    /// Whether the store has `key` in `table`, or has never synced the table (then Personio
+    /// is the judge).
+    async fn known(&self, table: &'static Table, key: Key) -> Result<bool, WriteError> {
         let query = |keys| RecordQuery {
             keys,
             limit: 1,
             ..RecordQuery::default()
         };
-        let found = self
+        if !self
             .store
-            .browse(
-                self.company.id,
-                &EMPLOYEES,
-                &query(Some(vec![Key::Int(id)])),
-            )
-            .await?;
-        if !found.is_empty() {
+            .browse(self.company.id, table, &query(Some(vec![key])))
+            .await?
+            .is_empty()
+        {
             return Ok(true);
         }
-        // Employees never synced: Personio is the judge.
         let any = self
             .store
-            .browse(self.company.id, &EMPLOYEES, &query(None))
+            .browse(self.company.id, table, &query(None))
             .await?;
         Ok(any.is_empty())
     }
@@ -388,7 +427,7 @@ impl Writer {
         let mut spent = Spent::default();
         let mut last = String::new();
         // The record found by a resolving read (or its id from Personio's answer).
-        let mut found: Option<Record<v2::AttendancePeriod>> = None;
+        let mut found: Option<Fetched> = None;
         loop {
             match decide::next(entry.state, spent, BUDGET) {
                 Action::Replay => return replay(&entry),
@@ -398,10 +437,7 @@ impl Writer {
                     self.step(&entry, JournalState::Sending, None, None, true, false)
                         .await?;
                     spent.sends += 1;
-                    let (event, id, refusal) = match self
-                        .send(intent, entry.target_id.as_deref())
-                        .await
-                    {
+                    let (event, id, refusal) = match remote::send(&self.client, intent).await {
                         Sent::Accepted(id) => (Event::Sent(Answer::Accepted), id, None),
                         Sent::Refused(refusal) => {
                             (Event::Sent(Answer::Refused), None, Some(refusal))
@@ -433,16 +469,15 @@ impl Writer {
                 }
                 Action::Resolve => {
                     spent.reads += 1;
-                    let (found_now, record) =
-                        match self.resolve(intent, entry.target_id.as_deref()).await {
-                            Ok((found, record)) => (found, record),
-                            Err(why) => {
-                                last = why;
-                                (Found::Failed, None)
-                            }
-                        };
+                    let (found_now, record) = match remote::resolve(&self.client, intent).await {
+                        Ok((found, record)) => (found, record),
+                        Err(why) => {
+                            last = why;
+                            (Found::Failed, None)
+                        }
+                    };
                     let state = decide::after(Event::Read(found_now));
-                    let id = record.as_ref().map(|r| r.value.id.clone());
+                    let id = record.as_ref().map(|r| r.id.clone());
                     if found_now == Found::Absent {
                         last = "Personio shows no trace of the write".into();
                     }
@@ -491,103 +526,18 @@ impl Writer {
         Ok(())
     }
 
-    /// One request to Personio (the client retries only what it may: 429s).
-    async fn send(&self, intent: &Intent, target: Option<&str>) -> Sent {
-        let base = paths::ATTENDANCE_PERIODS;
-        let approval = |confirmed: bool| if confirmed { "?skip_approval=true" } else { "" };
-        let answer = match intent {
-            Intent::CreateAttendance(new) => {
-                let path = format!("{base}{}", approval(new.confirmed));
-                self.client
-                    .post_json::<Option<v2::Created>>(&path, &new.body())
-                    .await
-                    .map(|created| created.map(|c| c.id))
-            }
-            Intent::UpdateAttendance { id, changes } => {
-                let path = format!("{base}/{}{}", segment(id), approval(changes.confirmed));
-                self.client
-                    .patch_json(&path, &changes.body())
-                    .await
-                    .map(|_| target.map(str::to_owned))
-            }
-            Intent::DeleteAttendance { id } => {
-                let path = format!("{base}/{}", segment(id));
-                self.client
-                    .delete(&path)
-                    .await
-                    .map(|_| target.map(str::to_owned))
-            }
-        };
-        match answer {
-            Ok(id) => Sent::Accepted(id),
-            Err(error) => judge(error),
-        }
-    }
-
-    /// Reads Personio for the write's effect.
-    async fn resolve(
-        &self,
-        intent: &Intent,
-        target: Option<&str>,
-    ) -> Result<(Found, Option<Record<v2::AttendancePeriod>>), String> {
-        match intent {
-            Intent::CreateAttendance(new) => {
-                let periods = self.periods(&new.lookup()).await?;
-                Ok(match periods.into_iter().find(|p| new.is(&p.value)) {
-                    Some(record) => (Found::Applied, Some(record)),
-                    None => (Found::Absent, None),
-                })
-            }
-            Intent::UpdateAttendance { id, changes } => {
-                let record = self.period(target.unwrap_or(id)).await?;
-                Ok(match record {
-                    Some(record) if changes.shown_by(&record.value) => {
-                        (Found::Applied, Some(record))
-                    }
-                    // Gone: sending the change again gets Personio's own 404.
-                    _ => (Found::Absent, None),
-                })
-            }
-            Intent::DeleteAttendance { id } => Ok(match self.period(id).await? {
-                None => (Found::Applied, None),
-                Some(_) => (Found::Absent, None),
-            }),
-        }
-    }
-
-    /// A period by id, as a listing shows it (the very bytes a sync stores).
-    async fn period(&self, id: &str) -> Result<Option<Record<v2::AttendancePeriod>>, String> {
-        Ok(self
-            .periods(&[("id", id.to_owned())])
-            .await?
-            .into_iter()
-            .find(|p| p.value.id == id))
-    }
-
-    async fn periods(
-        &self,
-        filters: &[(&str, String)],
-    ) -> Result<Vec<Record<v2::AttendancePeriod>>, String> {
-        let body = self
-            .client
-            .get_raw(paths::ATTENDANCE_PERIODS, filters)
-            .await
-            .map_err(|e| e.to_string())?;
-        records(&body).map_err(|e| format!("Personio's listing could not be read: {e}"))
-    }
-
     /// Stores what Personio now holds and finishes the entry (write-through).
     async fn store_through(
         &self,
         entry: &JournalEntry,
         intent: &Intent,
-        found: Option<Record<v2::AttendancePeriod>>,
+        found: Option<Fetched>,
     ) -> Result<Written, WriteError> {
         let operation = intent.operation();
         let id = entry
             .target_id
             .clone()
-            .or_else(|| found.as_ref().map(|r| r.value.id.clone()))
+            .or_else(|| found.as_ref().map(|f| f.id.clone()))
             .ok_or_else(|| {
                 WriteError::Unreadable("Personio accepted the write without an id".into())
             })?;
@@ -596,21 +546,16 @@ impl Writer {
         if operation == Operation::Delete {
             deleted.push(Key::Text(id.clone()));
         } else {
-            let record = match found {
-                Some(record) if record.value.id == id => Some(record),
-                _ => self.period(&id).await.map_err(|why| {
-                    WriteError::Unfinished(format!("reading the written record: {why}"))
-                })?,
+            let fetched = match found {
+                Some(fetched) if fetched.id == id => Some(fetched),
+                _ => remote::fetch(&self.client, intent, &id)
+                    .await
+                    .map_err(|why| {
+                        WriteError::Unfinished(format!("reading the written record: {why}"))
+                    })?,
             };
             // A record deleted again meanwhile leaves nothing to store; the next sync agrees.
-            if let Some(record) = record {
-                let employee = person_of("attendance period", &record.value.person.id)
-                    .map_err(|e| WriteError::Unreadable(e.to_string()))?;
-                rows.push(
-                    attendance_row(&record, Key::Text(id.clone()), employee)
-                        .map_err(|e| WriteError::Unreadable(e.to_string()))?,
-                );
-            }
+            rows.extend(fetched.map(|f| f.row));
         }
         let outcome = json!({ "outcome": operation.done(), "id": id }).to_string();
         self.store
@@ -655,80 +600,4 @@ fn replay(entry: &JournalEntry) -> Result<Written, WriteError> {
         id: entry.target_id.clone().unwrap_or_default(),
         replayed: true,
     })
-}
-
-/// What a failed send means for the journal.
-fn judge(error: personio_client::Error) -> Sent {
-    use personio_client::Error as E;
-    let why = error.to_string();
-    match error {
-        E::Api { status, body, .. } if status.is_client_error() => {
-            Sent::Refused(Box::new(refusal(status.as_u16(), &body)))
-        }
-        E::MissingScope { .. } | E::MissingArea { .. } => Sent::Refused(Box::new(Refusal {
-            status: 403,
-            message: why,
-            code: None,
-            personio: None,
-        })),
-        E::NotFound { .. } => Sent::Refused(Box::new(Refusal {
-            status: 404,
-            message: "Personio has no such record".into(),
-            code: None,
-            personio: None,
-        })),
-        // Nothing reached Personio, or it refused to look: safe to send later.
-        E::RateLimited { .. } | E::Unreachable { .. } | E::BadCredentials { .. } | E::Config(_) => {
-            Sent::Later(why)
-        }
-        // It may have acted: a 5xx, no answer in time, a broken or mangled answer.
-        _ => Sent::Ambiguous(why),
-    }
-}
-
-fn refusal(status: u16, body: &ApiErrorBody) -> Refusal {
-    let (code, personio) = match body {
-        ApiErrorBody::Problem(problem) => (
-            problem.errors.first().and_then(|e| e.kind.clone()),
-            serde_json::to_value(problem).ok(),
-        ),
-        ApiErrorBody::V1(v1) => (
-            Some(v1.error.code.to_string()),
-            serde_json::to_value(v1).ok(),
-        ),
-        ApiErrorBody::OAuth(oauth) => (Some(oauth.error.clone()), serde_json::to_value(oauth).ok()),
-        ApiErrorBody::Other(_) => (None, None),
-    };
-    Refusal {
-        status,
-        message: body.message(),
-        code,
-        personio,
-    }
-}
-
-/// An id as one path segment (ids are checked, this keeps a stray character harmless).
-fn segment(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
-}
-
-/// The items of a v2 page, each with its bytes.
-fn records<T: serde::de::DeserializeOwned>(
-    body: &[u8],
-) -> Result<Vec<Record<T>>, serde_json::Error> {
-    #[derive(Deserialize)]
-    struct Page {
-        #[serde(rename = "_data")]
-        data: Vec<Box<RawValue>>,
-    }
-    let page: Page = serde_json::from_slice(body)?;
-    page.data
-        .into_iter()
-        .map(|raw| {
-            Ok(Record {
-                value: serde_json::from_str(raw.get())?,
-                raw,
-            })
-        })
-        .collect()
 }

@@ -29,7 +29,8 @@ pub struct WriteArgs {
     /// The company to write to.
     #[arg(long)]
     pub company: String,
-    /// What to write: attendance_periods (or attendances).
+    /// What to write: attendance_periods (create, update, delete) or absence_periods
+    /// (create, delete).
     #[arg(long)]
     pub resource: String,
     /// Create a record per line: the fields the resource's records show (`-` reads stdin).
@@ -75,8 +76,14 @@ pub async fn run(args: WriteArgs, context: &Context) -> anyhow::Result<Ending> {
     };
     let resource = match args.resource.as_str() {
         "attendances" | "attendance_periods" => "attendance_periods",
-        other => bail!("{other} cannot be written; writable: attendance_periods"),
+        "absences" | "absence_periods" => "absence_periods",
+        other => bail!("{other} cannot be written; writable: attendance_periods, absence_periods"),
     };
+    if resource == "absence_periods" && operation == Operation::Update {
+        bail!(
+            "absence_periods take --create and --delete (Personio's changes of an absence are not written through the bridge)"
+        );
+    }
     let (text, identity) = read_input(path, args.batch.as_deref())?;
     let lines: Vec<(u64, String)> = text
         .lines()

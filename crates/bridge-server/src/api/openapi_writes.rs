@@ -97,6 +97,21 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
             "properties": attendance(true)
         }),
     );
+    let day = |description: &str| json!({ "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2})?)?$", "description": description });
+    let half = json!({ "type": "string", "enum": ["FIRST_HALF", "SECOND_HALF"] });
+    schemas.insert("NewAbsencePeriods".to_owned(), json!({
+        "type": "object", "required": ["employee_id", "absence_type_id", "start"], "additionalProperties": false,
+        "properties": {
+            "employee_id": { "type": "integer", "description": "The person (an employee the bridge has synced)." },
+            "absence_type_id": { "type": "string", "description": "One of the company's absence_types." },
+            "start": day("A local date (absences counted in days) or local time (counted in hours), without zone."),
+            "end": { "allOf": [day("Not before `start`; null or left out: open-ended (hour absences need an end).")], "nullable": true },
+            "start_half": { "allOf": [half.clone()], "description": "SECOND_HALF: the first day starts at noon." },
+            "end_half": { "allOf": [half], "description": "FIRST_HALF: the last day ends at noon. A single day cannot start in its second half and end in its first." },
+            "comment": { "type": "string", "maxLength": 2000, "nullable": true },
+            "status": { "type": "string", "enum": ["APPROVED", "PENDING"], "description": "APPROVED skips Personio's approval; without it a type that needs approval starts pending." }
+        }
+    }));
     schemas.insert(
         "AttendancePeriodsChanges".to_owned(),
         json!({

@@ -14,8 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bridge_store::tables::{self, Table};
 use bridge_store::{Company, Key, Scope};
-use bridge_sync::write::attendance::{AttendanceChanges, NewAttendance};
-use bridge_sync::write::{Intent, Operation, WriteError, Written};
+use bridge_sync::write::{Intent, Operation, WriteError, Written, intent_of_line};
 use serde_json::{Value, json};
 
 use super::auth::ApiCaller;
@@ -27,10 +26,13 @@ pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
 const MAX_KEY_LENGTH: usize = 255;
 
 /// The resources that take writes, and the operations each takes.
-pub(crate) const WRITABLE: &[(&str, &[Operation])] = &[(
-    "attendance_periods",
-    &[Operation::Create, Operation::Update, Operation::Delete],
-)];
+pub(crate) const WRITABLE: &[(&str, &[Operation])] = &[
+    (
+        "attendance_periods",
+        &[Operation::Create, Operation::Update, Operation::Delete],
+    ),
+    ("absence_periods", &[Operation::Create, Operation::Delete]),
+];
 
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -47,12 +49,7 @@ pub(crate) async fn create(
         )
     })?;
     let body = json_body(&body)?;
-    let intent = match table.name {
-        "attendance_periods" => {
-            Intent::CreateAttendance(NewAttendance::from_json(body).map_err(field)?)
-        }
-        _ => return Err(read_only(&resource, Operation::Create)),
-    };
+    let intent = intent_of_line(table.name, Operation::Create, body).map_err(field)?;
     write(&state, &company, table, &key, &intent, StatusCode::CREATED).await
 }
 
@@ -67,13 +64,8 @@ pub(crate) async fn update(
     let key = idempotency_key(&headers)?.unwrap_or_else(fresh_key);
     let body = json_body(&body)?;
     let id = record_id(&id)?;
-    let intent = match table.name {
-        "attendance_periods" => Intent::UpdateAttendance {
-            id,
-            changes: AttendanceChanges::from_json(body).map_err(field)?,
-        },
-        _ => return Err(read_only(&resource, Operation::Update)),
-    };
+    let intent =
+        intent_of_line(table.name, Operation::Update, with_id(body, id)?).map_err(field)?;
     write(&state, &company, table, &key, &intent, StatusCode::OK).await
 }
 
@@ -86,10 +78,8 @@ pub(crate) async fn remove(
     let (company, table) = prepare(&state, &caller, &company, &resource, Operation::Delete).await?;
     let key = idempotency_key(&headers)?.unwrap_or_else(fresh_key);
     let id = record_id(&id)?;
-    let intent = match table.name {
-        "attendance_periods" => Intent::DeleteAttendance { id },
-        _ => return Err(read_only(&resource, Operation::Delete)),
-    };
+    let intent =
+        intent_of_line(table.name, Operation::Delete, json!({ "id": id })).map_err(field)?;
     write(&state, &company, table, &key, &intent, StatusCode::OK).await
 }
 
@@ -253,6 +243,23 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
 /// mid-write is resolved at the next start.
 fn fresh_key() -> String {
     format!("bridge-{}", bridge_store::random_token("", 24))
+}
+
+/// The changes of a PATCH with the record's id from its path.
+fn with_id(body: Value, id: String) -> Result<Value, Problem> {
+    match body {
+        Value::Object(mut object) => {
+            if object.contains_key("id") {
+                return Err(Problem::invalid_field(
+                    "id",
+                    "the id is the path's; leave it out of the body",
+                ));
+            }
+            object.insert("id".to_owned(), Value::String(id));
+            Ok(Value::Object(object))
+        }
+        _ => Err(Problem::invalid_field("", "the body must be a JSON object")),
+    }
 }
 
 fn record_id(id: &str) -> Result<String, Problem> {

@@ -434,3 +434,144 @@ fn hostile_write_bodies_get_client_errors_never_server_errors() {
         )
         .unwrap();
 }
+
+/// The id of the company's absence type named `name`, as the bridge stores it.
+async fn absence_type(bridge: &Bridge, key: &str, name: &str) -> String {
+    let (_, _, body) = send(
+        reqwest::Method::GET,
+        bridge.url("/api/v1/companies/acme/absence_types?limit=100"),
+        key,
+        None,
+        None,
+    )
+    .await;
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Personio's answer for an absence period, `None` when it has none.
+async fn personio_absence(sb: &RunningSandbox, id: &str) -> Option<Value> {
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(sb.url("/v2/auth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page: Value = http
+        .get(sb.url(&format!("/v2/absence-periods?id={id}")))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["_data"].as_array().unwrap().first().cloned()
+}
+
+#[tokio::test]
+async fn an_absence_is_created_and_deleted_in_personio_and_refusals_keep_personios_words() {
+    let sb = spawn_sandbox(sandbox(65, 4).history_days(3));
+    let bridge = spawn_bridge().await;
+    let company = link_and_sync(&bridge.store, &sb).await;
+    let key = key_with(&bridge, "writer", vec![Scope::Read, Scope::Write]).await;
+    let employee = someone(&bridge, &key).await;
+    let vacation = absence_type(&bridge, &key, "Paid vacation").await;
+    let url = bridge.url("/api/v1/companies/acme/absence_periods");
+    let body = json!({
+        "employee_id": employee, "absence_type_id": vacation,
+        "start": "2027-03-01", "end": "2027-03-03", "end_half": "FIRST_HALF",
+        "comment": "spring", "status": "APPROVED"
+    });
+    let (status, _, created) = send(
+        reqwest::Method::POST,
+        url.clone(),
+        &key,
+        Some("absence-1"),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["absence_type_id"], vacation.as_str());
+    assert_eq!(created["end_half"], "FIRST_HALF");
+    let held = personio_absence(&sb, &id).await.expect("Personio holds it");
+    assert_eq!(held["person"]["id"], employee.to_string());
+    assert_eq!(held["comment"], "spring");
+
+    let before = requests(&sb).await;
+    let (status, headers, _) = send(
+        reqwest::Method::POST,
+        url.clone(),
+        &key,
+        Some("absence-1"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(headers["idempotent-replayed"], "true");
+    assert_eq!(requests(&sb).await, before);
+
+    // An overlapping absence: Personio's conflict, with its words.
+    let (status, _, problem) = send(
+        reqwest::Method::POST,
+        url.clone(),
+        &key,
+        Some("absence-2"),
+        Some(json!({"employee_id": employee, "absence_type_id": vacation, "start": "2027-03-02"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["personio"]["status"], 409);
+    assert!(!problem["personio"]["message"].as_str().unwrap().is_empty());
+
+    // Unknown absence type: named before anything is sent.
+    let (status, _, problem) = send(
+        reqwest::Method::POST,
+        url.clone(),
+        &key,
+        Some("absence-3"),
+        Some(json!({"employee_id": employee, "absence_type_id": "no-such-type", "start": "2027-04-02"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["field"], "absence_type_id");
+
+    let (status, _, deleted) = send(
+        reqwest::Method::DELETE,
+        format!("{url}/{id}"),
+        &key,
+        Some("absence-delete"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{deleted}");
+    assert!(deleted["deleted_at"].is_string());
+    assert!(personio_absence(&sb, &id).await.is_none());
+    // Absences take no PATCH through the bridge.
+    let (status, _, _) = send(
+        reqwest::Method::PATCH,
+        format!("{url}/{id}"),
+        &key,
+        None,
+        Some(json!({"comment": "x"})),
+    )
+    .await;
+    assert_eq!(status, 405);
+    sync(&bridge.store, &company).await;
+}

@@ -155,29 +155,7 @@ impl Resource for AbsencePeriods {
             }
             let updated = instant(a.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(
-                ABSENCE_PERIODS
-                    .row(key)
-                    .set("employee_id", Value::Int(employee))
-                    .set("absence_type_id", Value::text(a.absence_type.id.clone()))
-                    .set("start", Value::text(a.starts_from.date_time.clone()))
-                    .set("start_half", Value::opt_text(a.starts_from.half.clone()))
-                    .set(
-                        "end",
-                        Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
-                    )
-                    .set(
-                        "end_half",
-                        Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
-                    )
-                    .set("timezone", Value::opt_text(a.timezone_id.clone()))
-                    .set(
-                        "status",
-                        Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
-                    )
-                    .set("comment", Value::opt_text(a.comment.clone()))
-                    .finish(raw(&record), updated)?,
-            );
+            mapped.rows.push(absence_row(&record, key, employee)?);
         }
         Ok(mapped)
     }
@@ -280,4 +258,35 @@ pub(crate) fn attendance_row(
 /// The person id of a v2 period, as a number.
 pub(crate) fn person_of(resource: &'static str, id: &str) -> Result<i64, Error> {
     person(resource, id)
+}
+
+/// The row of one v2 absence period, as a sync and a write to Personio store it.
+pub(crate) fn absence_row(
+    record: &Record<v2::AbsencePeriod>,
+    key: Key,
+    employee: i64,
+) -> Result<bridge_store::Row, Error> {
+    let a = &record.value;
+    let updated = instant(a.updated_at.as_deref());
+    Ok(ABSENCE_PERIODS
+        .row(key)
+        .set("employee_id", Value::Int(employee))
+        .set("absence_type_id", Value::text(a.absence_type.id.clone()))
+        .set("start", Value::text(a.starts_from.date_time.clone()))
+        .set("start_half", Value::opt_text(a.starts_from.half.clone()))
+        .set(
+            "end",
+            Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
+        )
+        .set(
+            "end_half",
+            Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
+        )
+        .set("timezone", Value::opt_text(a.timezone_id.clone()))
+        .set(
+            "status",
+            Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
+        )
+        .set("comment", Value::opt_text(a.comment.clone()))
+        .finish(raw(record), updated)?)
 }

@@ -396,3 +396,107 @@ async fn writes_under_seeded_fault_mixes_land_exactly_once() {
     println!("{runs} mixes, {writes} writes, {faults} faults; failing seeds: {failed:?}");
     assert!(failed.is_empty(), "failing seeds: {failed:?}");
 }
+
+/// Personio's absences in 2027 of `person`: their ids.
+async fn absences_2027(world: &World, person: i64) -> Vec<String> {
+    let page: Value = world
+        .writer
+        .client()
+        .get(
+            "/v2/absence-periods",
+            &[
+                ("person.id", person.to_string()),
+                (
+                    "starts_from.date_time.gte",
+                    "2027-01-01T00:00:00".to_owned(),
+                ),
+                ("limit", "100".to_owned()),
+            ],
+        )
+        .await
+        .unwrap();
+    page["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["starts_from"]["date_time"].as_str().unwrap() >= "2027")
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absence_writes_under_every_fault_land_exactly_once() {
+    use bridge_sync::write::absence::NewAbsence;
+    let world = world().await;
+    let types: Value = world
+        .writer
+        .client()
+        .get("/v2/absence-types", &[])
+        .await
+        .unwrap();
+    let vacation = types["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Paid vacation")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (slot, (method, (name, fault, after))) in ["POST", "DELETE"]
+        .into_iter()
+        .flat_map(|m| write_faults().into_iter().map(move |f| (m, f)))
+        .enumerate()
+    {
+        runs += 1;
+        let person = world.people[slot % world.people.len()];
+        let day = 1 + (slot / world.people.len()) as u32 * 3;
+        let new = NewAbsence::from_json(json!({
+            "employee_id": person, "absence_type_id": vacation,
+            "start": format!("2027-05-{day:02}"), "end": format!("2027-05-{:02}", day + 1),
+            "status": "APPROVED"
+        }))
+        .unwrap();
+        let before = absences_2027(&world, person).await.len();
+        let create = Intent::CreateAbsence(new);
+        let key = |op: &str| format!("absence-{method}-{slot}-{op}");
+        let outcome = async {
+            if method == "DELETE" {
+                until_done(&world.writer, &key("setup"), &create).await?;
+            }
+            let rule = json!({"rules": [{"path_prefix": "/v2/absence-periods", "method": method, "first": 1, "fault": fault, "after": after}]});
+            plan_faults(&world.sandbox, rule).await;
+            let expected = if method == "POST" {
+                until_done(&world.writer, &key("create"), &create).await?;
+                before + 1
+            } else {
+                let id = absences_2027(&world, person).await.pop().ok_or("no absence to delete")?;
+                until_done(&world.writer, &key("delete"), &Intent::DeleteAbsence { id }).await?;
+                before
+            };
+            let faulted = faults_applied(&world.sandbox).await;
+            clear_faults(&world.sandbox).await;
+            let held = absences_2027(&world, person).await.len();
+            if faulted == 0 {
+                return Err("the fault never applied".to_owned());
+            }
+            if held != expected {
+                return Err(format!("Personio holds {held} absences, not {expected}"));
+            }
+            Ok::<u64, String>(faulted)
+        }
+        .await;
+        clear_faults(&world.sandbox).await;
+        match outcome {
+            Ok(faulted) => println!("ok    absence {method} {name}: {faulted} fault(s)"),
+            Err(why) => {
+                println!("FAIL  absence {method} {name}: {why}");
+                failures.push(format!("{method} {name}: {why}"));
+            }
+        }
+    }
+    println!("{runs} absence fault runs, {} failed", failures.len());
+    assert!(failures.is_empty(), "{failures:#?}");
+}

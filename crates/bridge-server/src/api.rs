@@ -10,6 +10,7 @@ pub(crate) mod openapi;
 mod openapi_link_sessions;
 mod openapi_webhooks;
 mod openapi_writes;
+mod passthrough;
 pub(crate) mod problem;
 mod records;
 mod webhooks;
@@ -41,6 +42,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(records::one)
                 .patch(writes::update)
                 .delete(writes::remove),
+        )
+        .route(
+            "/api/v1/companies/{company}/passthrough/{*path}",
+            any(passthrough::forward),
         )
         .route("/api/v1/link-sessions", post(link_sessions::create))
         .route("/api/v1/link-sessions/{id}", get(link_sessions::one))

@@ -75,6 +75,33 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
             }
         }
     }
+    let passed = |method: &str| {
+        json!({
+            "operationId": format!("passthrough{}", method.to_ascii_uppercase()),
+            "summary": "A request to Personio's API for what the bridge does not model",
+            "description": "Sent to Personio with the company's credential; Personio's status, Content-Type and body come back unchanged (no other header). GET needs the `read` scope, other methods `write`. Only paths under `v1/` and `v2/`, never the auth endpoints. Sent once, never repeated and not journalled: writes the bridge models have their own routes, which write exactly once.",
+            "tags": ["passthrough"],
+            "parameters": [
+                { "$ref": "#/components/parameters/company" },
+                { "name": "path", "in": "path", "required": true, "description": "Personio's path without its leading slash, such as `v2/persons/7` (slashes kept).", "schema": { "type": "string" } }
+            ],
+            "responses": {
+                "default": { "description": "Personio's answer, unchanged" },
+                "401": { "$ref": "#/components/responses/Unauthorized" },
+                "403": { "$ref": "#/components/responses/Forbidden" },
+                "404": problem("No such company, or a path the passthrough does not take"),
+                "502": problem("Personio could not be reached")
+            }
+        })
+    };
+    let mut item = Map::new();
+    for method in ["get", "post", "patch", "put", "delete"] {
+        item.insert(method.to_owned(), passed(method));
+    }
+    paths.insert(
+        "/api/v1/companies/{company}/passthrough/{path}".to_owned(),
+        Value::Object(item),
+    );
     let local = |description: &str| json!({ "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$", "description": description });
     let attendance = |required: bool| {
         let mut properties = json!({

@@ -161,6 +161,16 @@ impl Problem {
         )
     }
 
+    /// Personio could not be reached or answered nothing usable.
+    pub(crate) fn bad_gateway(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "/problems/personio-unreachable",
+            "Personio could not be reached",
+            detail.into(),
+        )
+    }
+
     /// A method this resource does not take.
     pub(crate) fn method_not_allowed(detail: impl Into<String>) -> Problem {
         Problem::new(

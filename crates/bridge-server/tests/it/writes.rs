@@ -575,3 +575,79 @@ async fn an_absence_is_created_and_deleted_in_personio_and_refusals_keep_personi
     assert_eq!(status, 405);
     sync(&bridge.store, &company).await;
 }
+
+#[tokio::test]
+async fn the_passthrough_answers_personios_status_and_body_unchanged() {
+    let sb = spawn_sandbox(sandbox(66, 3).history_days(3));
+    let bridge = spawn_bridge().await;
+    link_and_sync(&bridge.store, &sb).await;
+    let reader = key_with(&bridge, "reader", vec![Scope::Read]).await;
+    let writer = key_with(&bridge, "writer", vec![Scope::Read, Scope::Write]).await;
+    let through = |path: &str| bridge.url(&format!("/api/v1/companies/acme/passthrough/{path}"));
+
+    let response = reqwest::Client::new()
+        .get(through("v1/company/employees?limit=2"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers().get("authorization").is_none(),
+        "Personio's token never leaves"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["success"], true);
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+
+    // Personio's refusal, unchanged.
+    let (status, headers, body) = send(
+        reqwest::Method::GET,
+        through("v2/attendance-periods/7b0c1a8e-0000-4000-8000-000000000000"),
+        &reader,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(headers["content-type"].to_str().unwrap().contains("json"));
+    assert!(body["errors"].is_array(), "{body}");
+
+    // Writing needs the write scope; then it reaches Personio.
+    let employee = someone(&bridge, &writer).await;
+    let period = json!({
+        "person": {"id": employee.to_string()}, "type": "WORK",
+        "start": {"date_time": "2027-02-01T09:00:00"}, "end": {"date_time": "2027-02-01T12:00:00"}
+    });
+    let (status, _, _) = send(
+        reqwest::Method::POST,
+        through("v2/attendance-periods"),
+        &reader,
+        None,
+        Some(period.clone()),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, created) = send(
+        reqwest::Method::POST,
+        through("v2/attendance-periods"),
+        &writer,
+        None,
+        Some(period),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    assert!(personio_period(&sb, id).await.is_some());
+
+    for path in [
+        "v2/auth/token",
+        "v1/auth",
+        "_sandbox/faults",
+        "v2/../v1/auth",
+        "v3/things",
+    ] {
+        let (status, _, _) = send(reqwest::Method::GET, through(path), &writer, None, None).await;
+        assert_eq!(status, 404, "{path}");
+    }
+}

@@ -232,6 +232,20 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Records read back per request after a bulk of accepted writes: 40 UUIDs keep the URL
+/// under 2,000 characters (long URLs are refused, personio-api.md §6 #25).
+pub const READ_BACK_BATCH: usize = 40;
+
+/// Where a deferred write stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    Done(Written),
+    /// Personio took it; [`Writer::store_accepted`] stores it.
+    Accepted {
+        id: String,
+    },
+}
+
 /// A write that succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Written {
@@ -383,6 +397,66 @@ impl Writer {
     /// Writes `intent` under `key`, exactly once: a key seen before answers its first
     /// outcome (or finishes its write), a key reused with another intent is refused.
     pub async fn write(&self, key: &str, intent: &Intent) -> Result<Written, WriteError> {
+        let entry = self.journal(key, intent).await?;
+        match self.drive(entry, intent, false).await? {
+            Progress::Done(written) => Ok(written),
+            // Not deferred: never here.
+            Progress::Accepted { .. } => Err(WriteError::Unfinished("not stored yet".into())),
+        }
+    }
+
+    /// Like [`Writer::write`], but a write Personio accepted is left `accepted` instead of
+    /// being read back at once: [`Writer::store_accepted`] reads many back in one request
+    /// (a bulk file costs about one request a line, not two).
+    pub async fn write_deferred(&self, key: &str, intent: &Intent) -> Result<Progress, WriteError> {
+        let entry = self.journal(key, intent).await?;
+        self.drive(entry, intent, true).await
+    }
+
+    /// Reads back the records of accepted writes of one resource (at most
+    /// [`READ_BACK_BATCH`] a request) and stores each with its outcome.
+    pub async fn store_accepted(
+        &self,
+        accepted: &[(String, Intent, String)],
+    ) -> Vec<Result<Written, WriteError>> {
+        let mut results = Vec::with_capacity(accepted.len());
+        for batch in accepted.chunks(READ_BACK_BATCH) {
+            let ids: Vec<&str> = batch.iter().map(|(_, _, id)| id.as_str()).collect();
+            let fetched = match batch.first() {
+                Some((_, intent, _)) => remote::fetch_many(&self.client, intent, &ids).await,
+                None => Ok(Default::default()),
+            };
+            let mut fetched = match fetched {
+                Ok(fetched) => fetched,
+                Err(why) => {
+                    results.extend(batch.iter().map(|_| {
+                        Err(WriteError::Unfinished(format!(
+                            "reading the written records: {why}"
+                        )))
+                    }));
+                    continue;
+                }
+            };
+            for (key, intent, id) in batch {
+                let stored = async {
+                    let entry = self
+                        .store
+                        .journal_entry(self.company.id, key)
+                        .await?
+                        .ok_or_else(|| WriteError::Unreadable(format!("no journal entry {key}")))?;
+                    let _busy = self.hold(key)?;
+                    // Gone again meanwhile: nothing to store, as the next sync would find.
+                    let found = fetched.remove(id).or(Some(Fetched::Gone(id.clone())));
+                    self.store_through(&entry, intent, found).await
+                };
+                results.push(stored.await);
+            }
+        }
+        results
+    }
+
+    /// Journals the intent (or finds the key's entry), refusing a key reused with another.
+    async fn journal(&self, key: &str, intent: &Intent) -> Result<JournalEntry, WriteError> {
         let (entry, _) = self
             .store
             .journal_intent(
@@ -401,7 +475,7 @@ impl Writer {
         if entry.request_hash != intent.digest() {
             return Err(WriteError::KeyReused);
         }
-        self.drive(entry, intent).await
+        Ok(entry)
     }
 
     /// Finishes every unfinished entry of the company (after a crash): each is resolved by
@@ -411,7 +485,13 @@ impl Writer {
         for entry in self.store.journal_open(Some(self.company.id)).await? {
             let key = entry.key.clone();
             let result = match serde_json::from_str::<Intent>(&entry.request) {
-                Ok(intent) => self.drive(entry, &intent).await,
+                Ok(intent) => match self.drive(entry, &intent, false).await {
+                    Ok(Progress::Done(written)) => Ok(written),
+                    Ok(Progress::Accepted { .. }) => {
+                        Err(WriteError::Unfinished("not stored yet".into()))
+                    }
+                    Err(error) => Err(error),
+                },
                 Err(e) => Err(WriteError::Unreadable(format!(
                     "journal entry {key} holds no write this version knows: {e}"
                 ))),
@@ -422,7 +502,12 @@ impl Writer {
     }
 
     /// Carries an entry from its state to a final one, or as far as the budget goes.
-    async fn drive(&self, mut entry: JournalEntry, intent: &Intent) -> Result<Written, WriteError> {
+    async fn drive(
+        &self,
+        mut entry: JournalEntry,
+        intent: &Intent,
+        defer: bool,
+    ) -> Result<Progress, WriteError> {
         let _busy = self.hold(&entry.key)?;
         let mut spent = Spent::default();
         let mut last = String::new();
@@ -430,9 +515,20 @@ impl Writer {
         let mut found: Option<Fetched> = None;
         loop {
             match decide::next(entry.state, spent, BUDGET) {
-                Action::Replay => return replay(&entry),
+                Action::Replay => return replay(&entry).map(Progress::Done),
                 Action::Stop => return Err(WriteError::Unfinished(last)),
-                Action::Store => return self.store_through(&entry, intent, found.take()).await,
+                Action::Store => {
+                    let id = entry.target_id.clone();
+                    if let (true, None, Some(id), false) =
+                        (defer, &found, id, intent.operation() == Operation::Delete)
+                    {
+                        return Ok(Progress::Accepted { id });
+                    }
+                    return self
+                        .store_through(&entry, intent, found.take())
+                        .await
+                        .map(Progress::Done);
+                }
                 Action::Send => {
                     self.step(&entry, JournalState::Sending, None, None, true, false)
                         .await?;
@@ -477,7 +573,7 @@ impl Writer {
                         }
                     };
                     let state = decide::after(Event::Read(found_now));
-                    let id = record.as_ref().map(|r| r.id.clone());
+                    let id = record.as_ref().map(|r| r.id().to_owned());
                     if found_now == Found::Absent {
                         last = "Personio shows no trace of the write".into();
                     }
@@ -537,7 +633,7 @@ impl Writer {
         let id = entry
             .target_id
             .clone()
-            .or_else(|| found.as_ref().map(|f| f.id.clone()))
+            .or_else(|| found.as_ref().map(|f| f.id().to_owned()))
             .ok_or_else(|| {
                 WriteError::Unreadable("Personio accepted the write without an id".into())
             })?;
@@ -547,7 +643,7 @@ impl Writer {
             deleted.push(Key::Text(id.clone()));
         } else {
             let fetched = match found {
-                Some(fetched) if fetched.id == id => Some(fetched),
+                Some(fetched) if fetched.id() == id => Some(fetched),
                 _ => remote::fetch(&self.client, intent, &id)
                     .await
                     .map_err(|why| {
@@ -555,7 +651,9 @@ impl Writer {
                     })?,
             };
             // A record deleted again meanwhile leaves nothing to store; the next sync agrees.
-            rows.extend(fetched.map(|f| f.row));
+            if let Some(Fetched::Record { row, .. }) = fetched {
+                rows.push(row);
+            }
         }
         let outcome = json!({ "outcome": operation.done(), "id": id }).to_string();
         self.store

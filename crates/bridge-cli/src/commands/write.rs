@@ -11,7 +11,9 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use bridge_sync::write::{Operation, WriteError, Writer, intent_of_line, line_key};
+use bridge_sync::write::{
+    Intent, Operation, Progress, READ_BACK_BATCH, WriteError, Writer, intent_of_line, line_key,
+};
 use clap::{ArgGroup, Args};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -98,34 +100,36 @@ pub async fn run(args: WriteArgs, context: &Context) -> anyhow::Result<Ending> {
     let writer = Writer::new(store, client, company);
 
     let bar = progress_bar(lines.len() as u64);
-    let results = futures::stream::iter(lines)
-        .map(|(number, line)| {
-            let writer = writer.clone();
-            let key = line_key(&identity, operation, number, &line);
-            async move { write_line(&writer, resource, operation, number, &line, &key).await }
-        })
-        .buffered(args.concurrency as usize);
-    let mut results = std::pin::pin!(results);
     let interrupted = signals::shutdown();
     let mut interrupted = std::pin::pin!(interrupted);
     let (mut failed, mut done) = (0u64, 0u64);
-    loop {
-        let result = tokio::select! {
-            result = results.next() => result,
+    // A chunk's writes are sent (a few at a time), then what Personio accepted is read back
+    // in one request and stored, then the chunk's results are reported in line order.
+    for chunk in lines.chunks(READ_BACK_BATCH) {
+        let work = write_chunk(
+            &writer,
+            resource,
+            operation,
+            &identity,
+            chunk,
+            args.concurrency,
+        );
+        let results = tokio::select! {
+            results = work => results?,
             () = &mut interrupted => {
                 bar.abandon_with_message("interrupted");
                 eprintln!("interrupted after {done} line(s); run the same command again to finish the file (nothing is written twice)");
                 return Ok(Ending::Partial);
             }
         };
-        let Some(result) = result else { break };
-        let result = result?;
-        done += 1;
-        if !matches!(result.outcome, "created" | "updated" | "deleted") {
-            failed += 1;
+        for result in results {
+            done += 1;
+            if !matches!(result.outcome, "created" | "updated" | "deleted") {
+                failed += 1;
+            }
+            bar.inc(1);
+            bar.suspend(|| report(&result, args.output))?;
         }
-        bar.inc(1);
-        bar.suspend(|| report(&result, args.output))?;
     }
     bar.finish_and_clear();
     let metrics = writer.client().metrics();
@@ -142,20 +146,72 @@ pub async fn run(args: WriteArgs, context: &Context) -> anyhow::Result<Ending> {
     })
 }
 
-/// One line: parsed, checked, written. Errors of the store are the command's failure.
-async fn write_line(
+/// A line sent, or settled without the read-back.
+enum Sent {
+    Settled(LineResult),
+    Accepted {
+        key: String,
+        intent: Intent,
+        id: String,
+    },
+}
+
+/// The lines of one chunk, written and stored; their results in line order.
+async fn write_chunk(
+    writer: &Writer,
+    resource: &str,
+    operation: Operation,
+    identity: &str,
+    chunk: &[(u64, String)],
+    concurrency: u32,
+) -> anyhow::Result<Vec<LineResult>> {
+    let sent: Vec<anyhow::Result<(u64, Sent)>> = futures::stream::iter(chunk)
+        .map(|(number, line)| async move {
+            let key = line_key(identity, operation, *number, line);
+            let sent = send_line(writer, resource, operation, *number, line, key).await?;
+            Ok((*number, sent))
+        })
+        .buffered(concurrency as usize)
+        .collect()
+        .await;
+    let sent = sent.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    let accepted: Vec<(String, Intent, String)> = sent
+        .iter()
+        .filter_map(|(_, sent)| match sent {
+            Sent::Accepted { key, intent, id } => Some((key.clone(), intent.clone(), id.clone())),
+            Sent::Settled(_) => None,
+        })
+        .collect();
+    let mut stored = writer.store_accepted(&accepted).await.into_iter();
+    let mut results = Vec::with_capacity(sent.len());
+    for (number, sent) in sent {
+        results.push(match sent {
+            Sent::Settled(result) => result,
+            Sent::Accepted { .. } => match stored.next() {
+                Some(written) => line_result(number, written)?,
+                None => bail!("line {number}: its write was not stored"),
+            },
+        });
+    }
+    Ok(results)
+}
+
+/// One line: parsed, checked, sent. Errors of the store are the command's failure.
+async fn send_line(
     writer: &Writer,
     resource: &str,
     operation: Operation,
     number: u64,
     line: &str,
-    key: &str,
-) -> anyhow::Result<LineResult> {
-    let refused = |error: String| LineResult {
-        line: number,
-        outcome: "refused",
-        id: None,
-        error: Some(error),
+    key: String,
+) -> anyhow::Result<Sent> {
+    let refused = |error: String| {
+        Sent::Settled(LineResult {
+            line: number,
+            outcome: "refused",
+            id: None,
+            error: Some(error),
+        })
     };
     let value: serde_json::Value = match serde_json::from_str(line) {
         Ok(value) => value,
@@ -165,9 +221,27 @@ async fn write_line(
         Ok(intent) => intent,
         Err(e) => return Ok(refused(e.to_string())),
     };
-    let written = match writer.check(&intent).await {
-        Ok(()) => writer.write(key, &intent).await,
+    let progress = match writer.check(&intent).await {
+        Ok(()) => writer.write_deferred(&key, &intent).await,
         Err(error) => Err(error),
+    };
+    Ok(match progress {
+        Ok(Progress::Accepted { id }) => Sent::Accepted { key, intent, id },
+        Ok(Progress::Done(written)) => Sent::Settled(line_result(number, Ok(written))?),
+        Err(error) => Sent::Settled(line_result(number, Err(error))?),
+    })
+}
+
+/// A finished write's line.
+fn line_result(
+    number: u64,
+    written: Result<bridge_sync::write::Written, WriteError>,
+) -> anyhow::Result<LineResult> {
+    let refused = |error: String| LineResult {
+        line: number,
+        outcome: "refused",
+        id: None,
+        error: Some(error),
     };
     Ok(match written {
         Ok(written) => LineResult {

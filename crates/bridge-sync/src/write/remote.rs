@@ -26,10 +26,18 @@ pub(crate) enum Sent {
     Ambiguous(String),
 }
 
-/// A record read back from Personio, as the store keeps it.
-pub(crate) struct Fetched {
-    pub id: String,
-    pub row: Row,
+/// A record read back from Personio, as the store keeps it (or gone again).
+pub(crate) enum Fetched {
+    Record { id: String, row: Row },
+    Gone(String),
+}
+
+impl Fetched {
+    pub(crate) fn id(&self) -> &str {
+        match self {
+            Fetched::Record { id, .. } | Fetched::Gone(id) => id,
+        }
+    }
 }
 
 /// `?skip_approval=true` when asked for (Personio's v2 default is to wait for approval).
@@ -160,7 +168,7 @@ fn attendance(record: &Record<v2::AttendancePeriod>) -> Result<Fetched, String> 
         person_of("attendance period", &record.value.person.id).map_err(|e| e.to_string())?;
     let id = record.value.id.clone();
     let row = attendance_row(record, Key::Text(id.clone()), employee).map_err(|e| e.to_string())?;
-    Ok(Fetched { id, row })
+    Ok(Fetched::Record { id, row })
 }
 
 fn absence(record: &Record<v2::AbsencePeriod>) -> Result<Fetched, String> {
@@ -168,7 +176,36 @@ fn absence(record: &Record<v2::AbsencePeriod>) -> Result<Fetched, String> {
         person_of("absence period", &record.value.person.id).map_err(|e| e.to_string())?;
     let id = record.value.id.clone();
     let row = absence_row(record, Key::Text(id.clone()), employee).map_err(|e| e.to_string())?;
-    Ok(Fetched { id, row })
+    Ok(Fetched::Record { id, row })
+}
+
+/// Records by id, as a listing shows them, keyed by id (those Personio no longer has are
+/// left out). One request for up to [`super::READ_BACK_BATCH`] ids.
+pub(crate) async fn fetch_many(
+    client: &Client,
+    intent: &Intent,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Fetched>, String> {
+    let mut filters: Vec<(&str, String)> = ids.iter().map(|id| ("id", (*id).to_owned())).collect();
+    filters.push(("limit", "100".to_owned()));
+    let path = intent.personio_path();
+    let fetched: Vec<Fetched> = if path == paths::ABSENCE_PERIODS {
+        list::<v2::AbsencePeriod>(client, path, &filters)
+            .await?
+            .iter()
+            .map(absence)
+            .collect::<Result<_, _>>()?
+    } else {
+        list::<v2::AttendancePeriod>(client, path, &filters)
+            .await?
+            .iter()
+            .map(attendance)
+            .collect::<Result<_, _>>()?
+    };
+    Ok(fetched
+        .into_iter()
+        .map(|f| (f.id().to_owned(), f))
+        .collect())
 }
 
 /// A record by id, as a listing shows it.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use bridge_store::tables::ATTENDANCE_PERIODS;
 use bridge_store::{Key, RecordQuery, Value as Stored};
 use bridge_sync::write::attendance::{AttendanceChanges, NewAttendance};
-use bridge_sync::write::{Intent, WriteError, Writer};
+use bridge_sync::write::{Intent, Progress, WriteError, Writer};
 use bridge_testkit::{RunningSandbox, spawn_sandbox};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -85,6 +85,40 @@ async fn until_done(writer: &Writer, key: &str, intent: &Intent) -> Result<Strin
                 return Err(format!("refused {}: {}", refusal.status, refusal.message));
             }
             Err(error) => last = error.to_string(),
+        }
+    }
+    Err(format!("unfinished after {MOST_CALLS} calls: {last}"))
+}
+
+/// Like [`until_done`], the way the bulk command writes: deferred, then read back and
+/// stored as a batch.
+async fn until_done_deferred(
+    writer: &Writer,
+    key: &str,
+    intent: &Intent,
+) -> Result<String, String> {
+    let mut last = String::new();
+    for _ in 0..MOST_CALLS {
+        let error = match writer.write_deferred(key, intent).await {
+            Ok(Progress::Done(written)) => return Ok(written.id),
+            Ok(Progress::Accepted { id }) => {
+                match writer
+                    .store_accepted(&[(key.to_owned(), intent.clone(), id)])
+                    .await
+                    .pop()
+                {
+                    Some(Ok(written)) => return Ok(written.id),
+                    Some(Err(error)) => error,
+                    None => return Err("nothing stored".into()),
+                }
+            }
+            Err(error) => error,
+        };
+        match error {
+            WriteError::Refused(refusal) => {
+                return Err(format!("refused {}: {}", refusal.status, refusal.message));
+            }
+            error => last = error.to_string(),
         }
     }
     Err(format!("unfinished after {MOST_CALLS} calls: {last}"))
@@ -323,12 +357,13 @@ async fn mix(seed: u64) -> Result<(u64, usize), String> {
     for slot in 0..12u32 {
         let person = world.people[rng.random_range(0..world.people.len())];
         let new = period(person, slot);
-        let id = until_done(
-            &world.writer,
-            &format!("c{slot}"),
-            &Intent::CreateAttendance(new.clone()),
-        )
-        .await?;
+        let create = Intent::CreateAttendance(new.clone());
+        // Odd seeds write as the bulk command does: deferred, then read back and stored.
+        let id = if seed % 2 == 1 {
+            until_done_deferred(&world.writer, &format!("c{slot}"), &create).await?
+        } else {
+            until_done(&world.writer, &format!("c{slot}"), &create).await?
+        };
         writes += 1;
         expected.insert(
             (person, new.start.clone()),

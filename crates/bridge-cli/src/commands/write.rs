@@ -58,11 +58,11 @@ pub struct WriteArgs {
 
 /// The result of one line.
 #[derive(Debug, Serialize)]
-struct LineResult {
+pub(crate) struct LineResult {
     line: u64,
     /// created, updated, deleted, refused (by Personio, or before sending), or unfinished
     /// (Personio's answer is not known yet: run the command again).
-    outcome: &'static str,
+    pub(crate) outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,7 +157,7 @@ enum Sent {
 }
 
 /// The lines of one chunk, written and stored; their results in line order.
-async fn write_chunk(
+pub(crate) async fn write_chunk(
     writer: &Writer,
     resource: &str,
     operation: Operation,

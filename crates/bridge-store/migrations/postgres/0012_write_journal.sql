@@ -26,8 +26,8 @@ CREATE TABLE write_journal (
     request_hash TEXT NOT NULL,
     state TEXT NOT NULL,
     outcome TEXT,
-    sends INTEGER NOT NULL DEFAULT 0,
-    reads INTEGER NOT NULL DEFAULT 0,
+    sends BIGINT NOT NULL DEFAULT 0,
+    reads BIGINT NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (company_id, idempotency_key)

@@ -4,6 +4,7 @@
 
 mod companies;
 mod jobs;
+mod journal;
 mod outbox;
 mod records;
 mod schema;

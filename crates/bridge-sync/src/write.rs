@@ -334,6 +334,20 @@ impl Writer {
         &self.client
     }
 
+    /// [`Writer::check`], for a key not journalled yet: a key seen before answers its first
+    /// outcome whatever the store holds now.
+    pub async fn check_new(&self, key: &str, intent: &Intent) -> Result<(), WriteError> {
+        if self
+            .store
+            .journal_entry(self.company.id, key)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        self.check(intent).await
+    }
+
     /// Checks what only the store can tell before anything is journalled: the employee
     /// exists (when employees have been synced at all).
     pub async fn check(&self, intent: &Intent) -> Result<(), WriteError> {

@@ -221,7 +221,7 @@ async fn send_line(
         Ok(intent) => intent,
         Err(e) => return Ok(refused(e.to_string())),
     };
-    let progress = match writer.check(&intent).await {
+    let progress = match writer.check_new(&key, &intent).await {
         Ok(()) => writer.write_deferred(&key, &intent).await,
         Err(error) => Err(error),
     };

@@ -128,7 +128,7 @@ async fn write(
         .await
         .map_err(|e| Problem::internal(&e))?;
     writer
-        .check(intent)
+        .check_new(key, intent)
         .await
         .map_err(|e| problem(e, intent, company))?;
     let written = writer

@@ -651,3 +651,97 @@ async fn the_passthrough_answers_personios_status_and_body_unchanged() {
         assert_eq!(status, 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn the_service_resolves_writes_a_killed_process_left_open_when_it_starts() {
+    use bridge_store::{JournalState, JournalStep, NewWrite};
+    use bridge_sync::write::Intent;
+    use bridge_sync::write::attendance::NewAttendance;
+    let sb = spawn_sandbox(sandbox(67, 3).history_days(3));
+    let bridge = spawn_bridge().await;
+    let company = link_and_sync(&bridge.store, &sb).await;
+    let key = key_with(&bridge, "writer", vec![Scope::Read, Scope::Write]).await;
+    let employee = someone(&bridge, &key).await;
+    let intent =
+        Intent::CreateAttendance(NewAttendance::from_json(new_period(employee, 11)).unwrap());
+    // The intent journalled and marked sending, then the process died: nothing reached Personio.
+    bridge
+        .store
+        .journal_intent(
+            NewWrite {
+                company: company.id,
+                key: "left-open".into(),
+                resource: "attendance_periods".into(),
+                operation: "create".into(),
+                target_id: None,
+                request: intent.canonical(),
+                request_hash: intent.digest(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    bridge
+        .store
+        .journal_step(JournalStep {
+            company: company.id,
+            key: "left-open",
+            state: JournalState::Sending,
+            target_id: None,
+            outcome: None,
+            sent: true,
+            read: false,
+            now: chrono::Utc::now(),
+        })
+        .await
+        .unwrap();
+
+    // A service starting on the store finishes it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let config = bridge_server::ServerConfig {
+        workers: 0,
+        ..bridge_server::ServerConfig::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(
+        bridge_server::Server::new(bridge.store.clone(), config).serve(listener, async move {
+            let _ = stopped.await;
+        }),
+    );
+    let mut entry = None;
+    for _ in 0..500 {
+        let now = bridge
+            .store
+            .journal_entry(company.id, "left-open")
+            .await
+            .unwrap()
+            .unwrap();
+        if now.state.is_final() {
+            entry = Some(now);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let _ = stop.send(());
+    let entry = entry.expect("the open write was finished");
+    assert_eq!(entry.state, JournalState::Succeeded);
+    assert_eq!(
+        (entry.sends, entry.reads),
+        (2, 1),
+        "read first, then sent once"
+    );
+    let id = entry.target_id.unwrap();
+    assert!(personio_period(&sb, &id).await.is_some());
+    // The caller's retry with the same key gets the outcome.
+    let (status, headers, body) = send(
+        reqwest::Method::POST,
+        bridge.url(PATH),
+        &key,
+        Some("left-open"),
+        Some(new_period(employee, 11)),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["id"], id.as_str());
+    assert_eq!(headers["idempotent-replayed"], "true");
+}

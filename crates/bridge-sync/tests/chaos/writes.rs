@@ -535,3 +535,99 @@ async fn absence_writes_under_every_fault_land_exactly_once() {
     println!("{runs} absence fault runs, {} failed", failures.len());
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Journals `intent` under `key` and leaves it `sending`, as a process killed while its
+/// request was on the wire leaves it.
+async fn killed_while_sending(world: &World, key: &str, intent: &Intent) {
+    use bridge_store::{JournalState, JournalStep, NewWrite};
+    let store = &world.target.store;
+    let company = world.target.company.id;
+    store
+        .journal_intent(
+            NewWrite {
+                company,
+                key: key.into(),
+                resource: intent.table().name.into(),
+                operation: intent.operation().as_str().into(),
+                target_id: None,
+                request: intent.canonical(),
+                request_hash: intent.digest(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    store
+        .journal_step(JournalStep {
+            company,
+            key,
+            state: JournalState::Sending,
+            target_id: None,
+            outcome: None,
+            sent: true,
+            read: false,
+            now: chrono::Utc::now(),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_left_open_by_a_killed_process_are_resolved_at_the_next_start() {
+    let world = world().await;
+    // One whose request reached Personio before the process died, one whose did not.
+    let reached = period(world.people[0], 300);
+    let lost = period(world.people[1], 301);
+    let reached_intent = Intent::CreateAttendance(reached.clone());
+    let lost_intent = Intent::CreateAttendance(lost.clone());
+    killed_while_sending(&world, "reached", &reached_intent).await;
+    killed_while_sending(&world, "lost", &lost_intent).await;
+    let _: Value = world
+        .writer
+        .client()
+        .post_json(
+            &format!("{PATH}?skip_approval=true"),
+            &json!({
+                "person": {"id": reached.employee_id.to_string()}, "type": "WORK",
+                "start": {"date_time": reached.start}, "end": {"date_time": reached.end},
+                "comment": reached.comment,
+            }),
+        )
+        .await
+        .unwrap();
+
+    let recovered = world.writer.recover().await.unwrap();
+    assert_eq!(recovered.len(), 2);
+    for (key, result) in &recovered {
+        assert!(result.is_ok(), "{key}: {result:?}");
+    }
+    let mut expected = Expected::new();
+    for new in [&reached, &lost] {
+        expected.insert(
+            (new.employee_id, new.start.clone()),
+            new.comment.clone().unwrap_or_default(),
+        );
+    }
+    check(&world, &expected).await.unwrap();
+    let entry = world
+        .target
+        .store
+        .journal_entry(world.target.company.id, "reached")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (entry.sends, entry.reads),
+        (1, 1),
+        "resolved by a read, not sent again"
+    );
+    assert!(
+        world
+            .target
+            .store
+            .journal_open(None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -549,6 +549,23 @@ impl Writer {
                     spent.sends += 1;
                     let (event, id, refusal) = match remote::send(&self.client, intent).await {
                         Sent::Accepted(id) => (Event::Sent(Answer::Accepted), id, None),
+                        Sent::Refused(refusal)
+                            if intent.operation() == Operation::Create
+                                && entry.sends + i64::from(spent.sends) > 1 =>
+                        {
+                            // An earlier send may have landed after the read that found
+                            // nothing, and Personio now refuses this one as overlapping it:
+                            // look once more before calling the write refused.
+                            spent.reads += 1;
+                            match remote::resolve(&self.client, intent).await {
+                                Ok((Found::Applied, Some(record))) => {
+                                    let id = record.id().to_owned();
+                                    found = Some(record);
+                                    (Event::Read(Found::Applied), Some(id), None)
+                                }
+                                _ => (Event::Sent(Answer::Refused), None, Some(refusal)),
+                            }
+                        }
                         Sent::Refused(refusal) => {
                             (Event::Sent(Answer::Refused), None, Some(refusal))
                         }

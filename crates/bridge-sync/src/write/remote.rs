@@ -78,7 +78,12 @@ pub(crate) async fn send(client: &Client, intent: &Intent) -> Sent {
             .map(|_| None),
     };
     match answer {
-        Ok(id) => Sent::Accepted(id.or_else(|| intent.target().map(str::to_owned))),
+        Ok(Some(id)) => Sent::Accepted(Some(id)),
+        Ok(None) => match intent.target() {
+            Some(id) => Sent::Accepted(Some(id.to_owned())),
+            // A create's answer must name the record; without it, find the record by reading.
+            None => Sent::Ambiguous("Personio accepted the create without naming its id".into()),
+        },
         Err(error) => judge(error),
     }
 }

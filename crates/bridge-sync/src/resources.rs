@@ -12,7 +12,7 @@ mod documents;
 mod employees_v1;
 mod employees_v2;
 mod org;
-mod projects;
+pub(crate) mod projects;
 mod recruiting;
 mod reports;
 pub(crate) mod time;

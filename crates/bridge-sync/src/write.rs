@@ -22,12 +22,15 @@ pub mod absence;
 pub mod attendance;
 pub mod decide;
 mod fields;
+pub mod project;
 mod remote;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use bridge_store::tables::{ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS, EMPLOYEES};
+use bridge_store::tables::{
+    ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS, EMPLOYEES, KeyType, PROJECTS,
+};
 use bridge_store::{
     Company, JournalEntry, JournalState, JournalStep, Key, NewWrite, RecordQuery, Store, Table,
     WriteThrough,
@@ -43,6 +46,7 @@ use sha2::{Digest, Sha256};
 use absence::NewAbsence;
 use attendance::{AttendanceChanges, NewAttendance};
 use decide::{Action, Answer, Budget, Event, Found, Spent};
+use project::ProjectFields;
 use remote::{Fetched, Sent};
 
 pub use fields::FieldError;
@@ -64,6 +68,14 @@ pub enum Intent {
     },
     CreateAbsence(NewAbsence),
     DeleteAbsence {
+        id: String,
+    },
+    CreateProject(ProjectFields),
+    UpdateProject {
+        id: String,
+        changes: ProjectFields,
+    },
+    DeleteProject {
         id: String,
     },
 }
@@ -101,7 +113,22 @@ impl Intent {
     pub fn table(&self) -> &'static Table {
         match self {
             Intent::CreateAbsence(_) | Intent::DeleteAbsence { .. } => &ABSENCE_PERIODS,
+            Intent::CreateProject(_)
+            | Intent::UpdateProject { .. }
+            | Intent::DeleteProject { .. } => &PROJECTS,
             _ => &ATTENDANCE_PERIODS,
+        }
+    }
+
+    /// The store's key of the record with Personio id `id`.
+    pub fn record_key(&self, id: &str) -> Key {
+        match self.table().key {
+            KeyType::Int => id
+                .trim()
+                .parse()
+                .map(Key::Int)
+                .unwrap_or(Key::Text(id.to_owned())),
+            KeyType::Text => Key::Text(id.to_owned()),
         }
     }
 
@@ -109,6 +136,9 @@ impl Intent {
     pub(crate) fn personio_path(&self) -> &'static str {
         match self {
             Intent::CreateAbsence(_) | Intent::DeleteAbsence { .. } => paths::ABSENCE_PERIODS,
+            Intent::CreateProject(_)
+            | Intent::UpdateProject { .. }
+            | Intent::DeleteProject { .. } => paths::PROJECTS,
             _ => paths::ATTENDANCE_PERIODS,
         }
     }
@@ -117,25 +147,36 @@ impl Intent {
     pub fn area(&self) -> &'static str {
         match self {
             Intent::CreateAbsence(_) | Intent::DeleteAbsence { .. } => "Absences",
+            Intent::CreateProject(_)
+            | Intent::UpdateProject { .. }
+            | Intent::DeleteProject { .. } => "Projects",
             _ => "Attendances",
         }
     }
 
     pub fn operation(&self) -> Operation {
         match self {
-            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) => Operation::Create,
-            Intent::UpdateAttendance { .. } => Operation::Update,
-            Intent::DeleteAttendance { .. } | Intent::DeleteAbsence { .. } => Operation::Delete,
+            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) | Intent::CreateProject(_) => {
+                Operation::Create
+            }
+            Intent::UpdateAttendance { .. } | Intent::UpdateProject { .. } => Operation::Update,
+            Intent::DeleteAttendance { .. }
+            | Intent::DeleteAbsence { .. }
+            | Intent::DeleteProject { .. } => Operation::Delete,
         }
     }
 
     /// The record's id, when the write names one.
     pub fn target(&self) -> Option<&str> {
         match self {
-            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) => None,
+            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) | Intent::CreateProject(_) => {
+                None
+            }
             Intent::UpdateAttendance { id, .. }
             | Intent::DeleteAttendance { id }
-            | Intent::DeleteAbsence { id } => Some(id),
+            | Intent::DeleteAbsence { id }
+            | Intent::UpdateProject { id, .. }
+            | Intent::DeleteProject { id } => Some(id),
         }
     }
 
@@ -151,7 +192,7 @@ impl Intent {
 }
 
 /// The resources that take writes, by their table's name.
-pub const WRITABLE: &[&str] = &["attendance_periods", "absence_periods"];
+pub const WRITABLE: &[&str] = &["attendance_periods", "absence_periods", "projects"];
 
 /// The intent of one bulk line: a create body, an update body with its `id`, or `{"id"}`
 /// to delete, in the resource's field names.
@@ -205,6 +246,19 @@ pub fn intent_of_line(
             Intent::CreateAbsence(NewAbsence::from_json(Value::Object(line))?)
         }
         ("absence_periods", Operation::Delete) => Intent::DeleteAbsence {
+            id: only_id(&mut line)?,
+        },
+        ("projects", Operation::Create) => {
+            Intent::CreateProject(ProjectFields::from_json(Value::Object(line), true)?)
+        }
+        ("projects", Operation::Update) => {
+            let id = id(&mut line)?;
+            Intent::UpdateProject {
+                id,
+                changes: ProjectFields::from_json(Value::Object(line), false)?,
+            }
+        }
+        ("projects", Operation::Delete) => Intent::DeleteProject {
             id: only_id(&mut line)?,
         },
         _ => return Err(unsupported()),
@@ -671,7 +725,7 @@ impl Writer {
         let mut rows = Vec::new();
         let mut deleted = Vec::new();
         if operation == Operation::Delete {
-            deleted.push(Key::Text(id.clone()));
+            deleted.push(intent.record_key(&id));
         } else {
             let fetched = match found {
                 Some(fetched) if fetched.id() == id => Some(fetched),

@@ -31,8 +31,8 @@ pub struct WriteArgs {
     /// The company to write to.
     #[arg(long)]
     pub company: String,
-    /// What to write: attendance_periods (create, update, delete) or absence_periods
-    /// (create, delete).
+    /// What to write: attendance_periods or projects (create, update, delete), or
+    /// absence_periods (create, delete).
     #[arg(long)]
     pub resource: String,
     /// Create a record per line: the fields the resource's records show (`-` reads stdin).
@@ -79,7 +79,10 @@ pub async fn run(args: WriteArgs, context: &Context) -> anyhow::Result<Ending> {
     let resource = match args.resource.as_str() {
         "attendances" | "attendance_periods" => "attendance_periods",
         "absences" | "absence_periods" => "absence_periods",
-        other => bail!("{other} cannot be written; writable: attendance_periods, absence_periods"),
+        "projects" => "projects",
+        other => bail!(
+            "{other} cannot be written; writable: attendance_periods, absence_periods, projects"
+        ),
     };
     if resource == "absence_periods" && operation == Operation::Update {
         bail!(
@@ -151,7 +154,7 @@ enum Sent {
     Settled(LineResult),
     Accepted {
         key: String,
-        intent: Intent,
+        intent: Box<Intent>,
         id: String,
     },
 }
@@ -178,7 +181,9 @@ pub(crate) async fn write_chunk(
     let accepted: Vec<(String, Intent, String)> = sent
         .iter()
         .filter_map(|(_, sent)| match sent {
-            Sent::Accepted { key, intent, id } => Some((key.clone(), intent.clone(), id.clone())),
+            Sent::Accepted { key, intent, id } => {
+                Some((key.clone(), (**intent).clone(), id.clone()))
+            }
             Sent::Settled(_) => None,
         })
         .collect();
@@ -226,7 +231,11 @@ async fn send_line(
         Err(error) => Err(error),
     };
     Ok(match progress {
-        Ok(Progress::Accepted { id }) => Sent::Accepted { key, intent, id },
+        Ok(Progress::Accepted { id }) => Sent::Accepted {
+            key,
+            intent: Box::new(intent),
+            id,
+        },
         Ok(Progress::Done(written)) => Sent::Settled(line_result(number, Ok(written))?),
         Err(error) => Sent::Settled(line_result(number, Err(error))?),
     })

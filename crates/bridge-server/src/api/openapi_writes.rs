@@ -139,6 +139,33 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
             "status": { "type": "string", "enum": ["APPROVED", "PENDING"], "description": "APPROVED skips Personio's approval; without it a type that needs approval starts pending." }
         }
     }));
+    let project = |create: bool| {
+        let mut properties = json!({
+            "name": { "type": "string", "maxLength": 255, "description": "Unique among the company's projects (Personio refuses a duplicate)." },
+            "status": { "type": "string", "enum": ["ACTIVE", "ARCHIVED"], "default": "ACTIVE" },
+            "project_code": { "type": "string", "maxLength": 255, "nullable": true, "description": "Unique among the company's projects." },
+            "description": { "type": "string", "maxLength": 1000, "nullable": true },
+            "cost_center_id": { "type": "integer", "nullable": true, "description": "Not on a sub-project." },
+            "parent_project_id": { "type": "integer", "nullable": true, "description": "Makes it a sub-project (one level)." },
+            "start": { "type": "string", "format": "date", "nullable": true, "description": "Inclusive." },
+            "end": { "type": "string", "format": "date", "nullable": true, "description": "Exclusive; not before start." },
+            "billable": { "type": "boolean" },
+            "client_name": { "type": "string", "nullable": true },
+            "project_type": { "type": "string", "nullable": true },
+            "assigned_to_all": { "type": "boolean", "description": "Turning it on removes the project's members in Personio." }
+        });
+        if !create {
+            properties["name"] = json!({ "type": "string", "maxLength": 255 });
+        }
+        properties
+    };
+    schemas.insert("NewProjects".to_owned(), json!({
+        "type": "object", "required": ["name"], "additionalProperties": false, "properties": project(true)
+    }));
+    schemas.insert("ProjectsChanges".to_owned(), json!({
+        "type": "object", "minProperties": 1, "additionalProperties": false,
+        "description": "Any of the fields; `null` clears a nullable one.", "properties": project(false)
+    }));
     schemas.insert(
         "AttendancePeriodsChanges".to_owned(),
         json!({

@@ -32,6 +32,10 @@ pub(crate) const WRITABLE: &[(&str, &[Operation])] = &[
         &[Operation::Create, Operation::Update, Operation::Delete],
     ),
     ("absence_periods", &[Operation::Create, Operation::Delete]),
+    (
+        "projects",
+        &[Operation::Create, Operation::Update, Operation::Delete],
+    ),
 ];
 
 pub(crate) async fn create(
@@ -135,24 +139,28 @@ async fn write(
         .write(key, intent)
         .await
         .map_err(|e| problem(e, intent, company))?;
-    answer(state, company, table, &written, status).await
+    answer(
+        state,
+        company,
+        table,
+        &intent.record_key(&written.id),
+        &written,
+        status,
+    )
+    .await
 }
 
 async fn answer(
     state: &AppState,
     company: &Company,
     table: &'static Table,
+    key: &Key,
     written: &Written,
     status: StatusCode,
 ) -> Result<Response, Problem> {
-    let record = record_now(
-        &state.store,
-        company.id,
-        table,
-        &Key::Text(written.id.clone()),
-    )
-    .await?
-    .unwrap_or_else(|| json!({ "id": written.id }));
+    let record = record_now(&state.store, company.id, table, key)
+        .await?
+        .unwrap_or_else(|| json!({ "id": written.id }));
     let mut response = (status, Json(record)).into_response();
     if written.replayed {
         response

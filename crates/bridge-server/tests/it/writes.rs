@@ -745,3 +745,114 @@ async fn the_service_resolves_writes_a_killed_process_left_open_when_it_starts()
     assert_eq!(body["id"], id.as_str());
     assert_eq!(headers["idempotent-replayed"], "true");
 }
+
+#[tokio::test]
+async fn a_project_is_created_changed_and_deleted_in_personio() {
+    let sb = spawn_sandbox(sandbox(68, 3).history_days(3));
+    let bridge = spawn_bridge().await;
+    let company = link_and_sync(&bridge.store, &sb).await;
+    let key = key_with(&bridge, "writer", vec![Scope::Read, Scope::Write]).await;
+    let url = bridge.url("/api/v1/companies/acme/projects");
+    let personio_project = |id: String| {
+        let sb = &sb;
+        async move {
+            let http = reqwest::Client::new();
+            let token: Value = http
+                .post(sb.url("/v2/auth/token"))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", CLIENT_ID),
+                    ("client_secret", CLIENT_SECRET),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let page: Value = http
+                .get(sb.url(&format!("/v2/projects?id={id}")))
+                .bearer_auth(token["access_token"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            page["_data"].as_array().unwrap().first().cloned()
+        }
+    };
+    sync_projects(&bridge, &company).await;
+    let body = json!({"name": "Bridge launch", "start": "2027-01-01", "billable": true});
+    let (status, _, created) = send(
+        reqwest::Method::POST,
+        url.clone(),
+        &key,
+        Some("project-1"),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().expect("projects have numeric ids");
+    assert_eq!(created["name"], "Bridge launch");
+    assert_eq!(created["status"], "ACTIVE");
+    let held = personio_project(id.to_string())
+        .await
+        .expect("Personio holds it");
+    assert_eq!(held["billable"], true);
+
+    // A second project of the same name: Personio's refusal.
+    let (status, _, problem) = send(
+        reqwest::Method::POST,
+        url.clone(),
+        &key,
+        Some("project-2"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["personio"]["status"], 422);
+
+    let (status, _, changed) = send(
+        reqwest::Method::PATCH,
+        format!("{url}/{id}"),
+        &key,
+        Some("project-change"),
+        Some(json!({"description": "the first launch", "status": "ARCHIVED"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["status"], "ARCHIVED");
+    let held = personio_project(id.to_string()).await.unwrap();
+    assert_eq!(held["description"], "the first launch");
+
+    // The next sync finds the written project unchanged.
+    let summary = sync_projects(&bridge, &company).await;
+    let projects = &summary.resources["projects"];
+    assert_eq!((projects.created, projects.updated), (0, 0), "{projects:?}");
+
+    let (status, _, deleted) = send(
+        reqwest::Method::DELETE,
+        format!("{url}/{id}"),
+        &key,
+        Some("project-delete"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{deleted}");
+    assert!(deleted["deleted_at"].is_string());
+    assert!(personio_project(id.to_string()).await.is_none());
+}
+
+async fn sync_projects(bridge: &Bridge, company: &bridge_store::Company) -> bridge_sync::Summary {
+    let client = bridge_sync::link::client_for(&bridge.store, company)
+        .await
+        .unwrap();
+    bridge_sync::SyncEngine::new(bridge.store.clone(), client, company.clone())
+        .run(&bridge_sync::SyncOptions {
+            resources: vec![bridge_sync::ResourceName::Projects],
+            ..bridge_sync::SyncOptions::default()
+        })
+        .await
+        .unwrap()
+}

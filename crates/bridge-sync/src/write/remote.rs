@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::decide::Found;
 use super::{Intent, Refusal};
+use crate::resources::projects::project_row;
 use crate::resources::time::{absence_row, attendance_row, person_of};
 
 /// What a send came to.
@@ -76,6 +77,18 @@ pub(crate) async fn send(client: &Client, intent: &Intent) -> Sent {
             .delete(&format!("{}/{}", paths::ABSENCE_PERIODS, segment(id)))
             .await
             .map(|_| None),
+        Intent::CreateProject(new) => created(client, paths::PROJECTS, &new.body()).await,
+        Intent::UpdateProject { id, changes } => client
+            .patch_json(
+                &format!("{}/{}", paths::PROJECTS, segment(id)),
+                &changes.body(),
+            )
+            .await
+            .map(|_| None),
+        Intent::DeleteProject { id } => client
+            .delete(&format!("{}/{}", paths::PROJECTS, segment(id)))
+            .await
+            .map(|_| None),
     };
     match answer {
         Ok(Some(id)) => Sent::Accepted(Some(id)),
@@ -137,7 +150,27 @@ pub(crate) async fn resolve(
                 _ => Ok((Found::Absent, None)),
             }
         }
-        Intent::DeleteAttendance { id } | Intent::DeleteAbsence { id } => {
+        Intent::CreateProject(new) => {
+            let found = list::<v2::Project>(client, paths::PROJECTS, &new.lookup())
+                .await?
+                .into_iter()
+                .find(|p| Some(&p.value.name) == new.name.as_ref());
+            match found {
+                Some(record) => Ok((Found::Applied, Some(project(&record)?))),
+                None => Ok((Found::Absent, None)),
+            }
+        }
+        Intent::UpdateProject { id, changes } => {
+            match by_id::<v2::Project>(client, paths::PROJECTS, id).await? {
+                Some(record) if changes.shown_by(&record.value) => {
+                    Ok((Found::Applied, Some(project(&record)?)))
+                }
+                _ => Ok((Found::Absent, None)),
+            }
+        }
+        Intent::DeleteAttendance { id }
+        | Intent::DeleteAbsence { id }
+        | Intent::DeleteProject { id } => {
             let path = intent.personio_path();
             Ok(match by_id::<serde_json::Value>(client, path, id).await? {
                 None => (Found::Applied, None),
@@ -164,7 +197,15 @@ pub(crate) async fn fetch(
             .await?
             .map(|r| absence(&r))
             .transpose(),
-        Intent::DeleteAttendance { .. } | Intent::DeleteAbsence { .. } => Ok(None),
+        Intent::CreateProject(_) | Intent::UpdateProject { .. } => {
+            by_id::<v2::Project>(client, paths::PROJECTS, id)
+                .await?
+                .map(|r| project(&r))
+                .transpose()
+        }
+        Intent::DeleteAttendance { .. }
+        | Intent::DeleteAbsence { .. }
+        | Intent::DeleteProject { .. } => Ok(None),
     }
 }
 
@@ -194,7 +235,13 @@ pub(crate) async fn fetch_many(
     let mut filters: Vec<(&str, String)> = ids.iter().map(|id| ("id", (*id).to_owned())).collect();
     filters.push(("limit", "100".to_owned()));
     let path = intent.personio_path();
-    let fetched: Vec<Fetched> = if path == paths::ABSENCE_PERIODS {
+    let fetched: Vec<Fetched> = if path == paths::PROJECTS {
+        list::<v2::Project>(client, path, &filters)
+            .await?
+            .iter()
+            .map(project)
+            .collect::<Result<_, _>>()?
+    } else if path == paths::ABSENCE_PERIODS {
         list::<v2::AbsencePeriod>(client, path, &filters)
             .await?
             .iter()
@@ -211,6 +258,14 @@ pub(crate) async fn fetch_many(
         .into_iter()
         .map(|f| (f.id().to_owned(), f))
         .collect())
+}
+
+fn project(record: &Record<v2::Project>) -> Result<Fetched, String> {
+    let row = project_row(record).map_err(|e| e.to_string())?;
+    Ok(Fetched::Record {
+        id: record.value.id.clone(),
+        row,
+    })
 }
 
 /// A record by id, as a listing shows it.
@@ -250,6 +305,12 @@ impl HasId for v2::AttendancePeriod {
 }
 
 impl HasId for v2::AbsencePeriod {
+    fn id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+
+impl HasId for v2::Project {
     fn id(&self) -> Option<&str> {
         Some(&self.id)
     }

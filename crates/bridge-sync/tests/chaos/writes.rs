@@ -631,3 +631,95 @@ async fn writes_left_open_by_a_killed_process_are_resolved_at_the_next_start() {
             .is_empty()
     );
 }
+
+/// Personio's projects named `name`: (id, description) of each.
+async fn projects_named(world: &World, name: &str) -> Vec<(String, Value)> {
+    let page: Value = world
+        .writer
+        .client()
+        .get("/v2/projects", &[("name", name.to_owned())])
+        .await
+        .unwrap();
+    page["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["description"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_writes_under_every_fault_land_exactly_once() {
+    use bridge_sync::write::project::ProjectFields;
+    let world = world().await;
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (slot, (method, (name, fault, after))) in ["POST", "PATCH", "DELETE"]
+        .into_iter()
+        .flat_map(|m| write_faults().into_iter().map(move |f| (m, f)))
+        .enumerate()
+    {
+        runs += 1;
+        let project = format!("Chaos {slot}");
+        let create = Intent::CreateProject(
+            ProjectFields::from_json(json!({"name": project}), true).unwrap(),
+        );
+        let key = |op: &str| format!("project-{slot}-{op}");
+        let outcome = async {
+            if method != "POST" {
+                until_done(&world.writer, &key("setup"), &create).await?;
+            }
+            let rule = json!({"rules": [{"path_prefix": "/v2/projects", "method": method, "first": 1, "fault": fault, "after": after}]});
+            plan_faults(&world.sandbox, rule).await;
+            let expected = match method {
+                "POST" => {
+                    until_done(&world.writer, &key("create"), &create).await?;
+                    vec![Value::Null]
+                }
+                "PATCH" => {
+                    let id = projects_named(&world, &project).await[0].0.clone();
+                    let changes =
+                        ProjectFields::from_json(json!({"description": "changed"}), false).unwrap();
+                    until_done(&world.writer, &key("update"), &Intent::UpdateProject { id, changes })
+                        .await?;
+                    vec![json!("changed")]
+                }
+                _ => {
+                    let id = projects_named(&world, &project).await[0].0.clone();
+                    until_done(&world.writer, &key("delete"), &Intent::DeleteProject { id }).await?;
+                    vec![]
+                }
+            };
+            let faulted = faults_applied(&world.sandbox).await;
+            clear_faults(&world.sandbox).await;
+            let held: Vec<Value> = projects_named(&world, &project)
+                .await
+                .into_iter()
+                .map(|(_, description)| description)
+                .collect();
+            if faulted == 0 {
+                return Err("the fault never applied".to_owned());
+            }
+            if held != expected {
+                return Err(format!("Personio holds {held:?}, not {expected:?}"));
+            }
+            Ok::<u64, String>(faulted)
+        }
+        .await;
+        clear_faults(&world.sandbox).await;
+        match outcome {
+            Ok(faulted) => println!("ok    project {method} {name}: {faulted} fault(s)"),
+            Err(why) => {
+                println!("FAIL  project {method} {name}: {why}");
+                failures.push(format!("{method} {name}: {why}"));
+            }
+        }
+    }
+    println!("{runs} project fault runs, {} failed", failures.len());
+    assert!(failures.is_empty(), "{failures:#?}");
+}

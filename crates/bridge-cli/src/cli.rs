@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::commands::{
     api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs,
     doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs,
-    serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs,
+    serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs, write::WriteArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -72,4 +72,7 @@ pub enum Command {
     ApiKeys(ApiKeysArgs),
     /// Sync companies on their schedule; run several to share the work (PostgreSQL).
     Worker(WorkerArgs),
+    /// Write records to Personio from a JSON Lines file, each line exactly once (rerun to
+    /// finish after a crash or Ctrl-C).
+    Write(WriteArgs),
 }

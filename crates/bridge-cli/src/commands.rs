@@ -12,6 +12,7 @@ pub mod serve;
 pub mod status;
 pub mod sync;
 pub mod worker;
+pub mod write;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -22,7 +23,7 @@ pub enum Ending {
     Done,
     /// `doctor` found gaps.
     Gaps,
-    /// `sync` finished partly.
+    /// `sync` finished partly; `write` left some lines unwritten.
     Partial,
 }
 
@@ -50,5 +51,6 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::Serve(args) => serve::run(args, &context).await,
         Command::ApiKeys(args) => api_keys::run(args, &context).await,
         Command::Worker(args) => worker::run(args, &context).await,
+        Command::Write(args) => write::run(args, &context).await,
     }
 }

@@ -9,10 +9,13 @@ mod link_sessions;
 pub(crate) mod openapi;
 mod openapi_link_sessions;
 mod openapi_webhooks;
+mod openapi_writes;
+mod passthrough;
 pub(crate) mod problem;
 mod records;
 pub(crate) mod settings;
 mod webhooks;
+mod writes;
 
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -35,10 +38,19 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/companies/{company}/settings",
             get(settings::show).patch(settings::update),
         )
-        .route("/api/v1/companies/{company}/{resource}", get(records::list))
+        .route(
+            "/api/v1/companies/{company}/{resource}",
+            get(records::list).post(writes::create),
+        )
         .route(
             "/api/v1/companies/{company}/{resource}/{id}",
-            get(records::one),
+            get(records::one)
+                .patch(writes::update)
+                .delete(writes::remove),
+        )
+        .route(
+            "/api/v1/companies/{company}/passthrough/{*path}",
+            any(passthrough::forward),
         )
         .route("/api/v1/link-sessions", post(link_sessions::create))
         .route("/api/v1/link-sessions/{id}", get(link_sessions::one))

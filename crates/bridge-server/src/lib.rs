@@ -33,6 +33,7 @@ mod state;
 mod syncs;
 mod webhooks_in;
 pub mod webhooks_out;
+mod writers;
 
 use std::future::Future;
 
@@ -110,6 +111,9 @@ impl Server {
         let syncs = self.state.syncs.clone();
         let until = until_stopped();
         let workers = tokio::spawn(async move { syncs.run(until).await });
+        // Writes a killed process left open are resolved before anything is sent again.
+        let (writers, store) = (self.state.writers.clone(), self.state.store.clone());
+        tokio::spawn(async move { writers.recover(&store).await });
         let stop_on_signal = stop.clone();
         tokio::spawn(async move {
             shutdown.await;

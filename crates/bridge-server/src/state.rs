@@ -7,6 +7,7 @@ use bridge_store::Store;
 use crate::ServerConfig;
 use crate::metrics::Metrics;
 use crate::syncs::Syncs;
+use crate::writers::Writers;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
@@ -14,6 +15,7 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) syncs: Syncs,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) writers: Writers,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
                 config.workers,
             ),
             metrics,
+            writers: Writers::default(),
             store,
             config: Arc::new(config),
         }

@@ -24,7 +24,8 @@
 //   `connections` (connection health and its events);
 // - the tables' readers and writers: `access`, `link_sessions`, `inbound`, `runs`, `jobs`, `checkpoints`,
 //   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `export`;
-// - `records`, the page write, which uses `changes`, `checkpoints` and `derived`.
+// - `records`, the page write, which uses `changes`, `checkpoints` and `derived`;
+// - `journal`, the write journal, whose write-through stores records with `records`.
 mod access;
 mod browse;
 mod changes;
@@ -36,6 +37,7 @@ mod error;
 mod export;
 mod inbound;
 mod jobs;
+mod journal;
 mod keys;
 mod link_sessions;
 mod location;
@@ -64,6 +66,7 @@ pub use error::{Error, Result};
 pub use export::{EmployeeRecord, Record};
 pub use inbound::PersonioWebhook;
 pub use jobs::{Claim, Job};
+pub use journal::{JournalEntry, JournalState, JournalStep, NewWrite, WriteThrough};
 pub use keys::{KEY_ENV, KeySource};
 pub use link_sessions::{LinkAccess, LinkSession, LinkStatus, NewLinkSession};
 pub use location::{Location, redact};

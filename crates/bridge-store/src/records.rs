@@ -250,7 +250,7 @@ struct Stored {
 }
 
 /// Writes `rows`; returns what changed, and the keys stored for the first time.
-async fn upsert(
+pub(crate) async fn upsert(
     tx: &mut Transaction<'_, Any>,
     company: CompanyId,
     table: &'static Table,

@@ -12,10 +12,10 @@ mod documents;
 mod employees_v1;
 mod employees_v2;
 mod org;
-mod projects;
+pub(crate) mod projects;
 mod recruiting;
 mod reports;
-mod time;
+pub(crate) mod time;
 
 use std::str::FromStr;
 

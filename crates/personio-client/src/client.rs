@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::metrics::{Counters, Metrics};
 use crate::rate_limit::Pacer;
 use crate::retry::RetryPolicy;
-use crate::send::{Body, Request};
+use crate::send::{Answer, Body, Request};
 
 /// A Personio client: v1, v2 and recruiting APIs, with tokens, paging, pacing and retries
 /// handled. Clones share everything (tokens, rate-limit state, the concurrency bound).
@@ -165,6 +165,26 @@ impl Client {
             .map_err(|e| Error::Config(format!("cannot encode the request body: {e}")))?
             .map(Body::Json);
         self.inner.send(&Request::new(method, url, body)).await
+    }
+
+    /// Sends one request to `path` (under `/v1/` or `/v2/`, with `query`) with the credential
+    /// its API needs and returns Personio's answer whatever its status: for requests passed
+    /// through unchanged. Never retried (the caller cannot tell us whether that is safe).
+    pub async fn passthrough(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<(String, Vec<u8>)>,
+    ) -> Result<Answer, Error> {
+        let pairs: Vec<(&str, String)> =
+            query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let url = self.inner.url(path, &pairs)?;
+        let body = body.map(|(content_type, bytes)| Body::Other {
+            content_type,
+            bytes,
+        });
+        self.inner.send_once(&Request::new(method, url, body)).await
     }
 
     /// What this client did so far.

@@ -70,4 +70,5 @@ pub use metrics::Metrics;
 pub use paginate::{MAX_PAGES, OffsetKind, Page, PageToken, Record};
 pub use personio_api;
 pub use secrecy::SecretString;
+pub use send::Answer;
 pub use url::Url;

@@ -30,6 +30,11 @@ pub(crate) struct Request {
 pub(crate) enum Body {
     Json(Vec<u8>),
     Form(Vec<u8>),
+    /// Bytes of a type given by the caller (a request passed through as it came).
+    Other {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Request {
@@ -44,6 +49,20 @@ impl Request {
             || self.method == Method::HEAD
             || matches!(family, Family::V1Auth | Family::V2Auth)
     }
+}
+
+/// Personio's answer to a request passed through: its status, type and body as they came
+/// (no other header: v1 echoes the token in `Authorization`).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// Personio's HTTP status.
+    pub status: u16,
+    /// Personio's `Content-Type`.
+    pub content_type: Option<String>,
+    /// Personio's `Retry-After`, when it sent one (429, 503).
+    pub retry_after: Option<String>,
+    /// The body, byte for byte.
+    pub body: Bytes,
 }
 
 /// What came back from one exchange on the wire.
@@ -138,6 +157,47 @@ impl Inner {
         }
     }
 
+    /// Sends `request` once with the credential its path needs (renewed once if Personio
+    /// refuses the token) and returns whatever Personio answered, any status: for requests
+    /// passed through as they came, whose caller judges the answer. Nothing is retried.
+    pub(crate) async fn send_once(&self, request: &Request) -> Result<Answer, Error> {
+        let path = request.url.path().to_owned();
+        let family = Family::of(&path);
+        let bucket = bucket_key(&path);
+        let mut refused: Option<u64> = None;
+        loop {
+            let credential = self.credential(family, refused).await?;
+            let raw = self
+                .attempt(request, family, &bucket, &credential)
+                .await
+                .map_err(|e| self.failure(request, e, 1))?;
+            if let Credential::Token { generation, .. } = credential
+                && refused.is_none()
+                && token_rejected(family, raw.status, &raw.body)
+            {
+                refused = Some(generation);
+                continue;
+            }
+            if raw.status == StatusCode::TOO_MANY_REQUESTS {
+                Counters::add(&self.counters.rate_limited, 1);
+            }
+            return Ok(Answer {
+                status: raw.status.as_u16(),
+                content_type: raw
+                    .headers
+                    .get(CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                retry_after: raw
+                    .headers
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                body: raw.body,
+            });
+        }
+    }
+
     /// One paced, bounded and counted exchange; its answer's rate-limit headers are taken in.
     async fn attempt(
         &self,
@@ -211,6 +271,14 @@ impl Inner {
             Some(Body::Form(bytes)) => {
                 builder = builder
                     .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(bytes.clone());
+            }
+            Some(Body::Other {
+                content_type,
+                bytes,
+            }) => {
+                builder = builder
+                    .header(CONTENT_TYPE, content_type.as_str())
                     .body(bytes.clone());
             }
             None => {}

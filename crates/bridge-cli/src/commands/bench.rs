@@ -1,7 +1,9 @@
 //! `personio-bridge bench`: how fast and how gently the bridge syncs. Starts a sandbox as its
 //! own process (so its work is not counted as ours), syncs it into a temporary store, and
 //! measures three phases: a full sync, an incremental sync with nothing changed, and an
-//! incremental sync after one simulated day.
+//! incremental sync after one simulated day. With `--writes N` it measures instead a bulk
+//! `write --create` of N attendance periods: wall time against the bound the attendance
+//! bucket sets, 429s, and requests per line.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -40,9 +42,34 @@ pub struct BenchArgs {
     /// Which Personio API to read where both serve a resource, as `sync --api` takes it.
     #[arg(long, value_enum, default_value_t = Api::Auto)]
     pub api: Api,
+    /// Measure a bulk create of this many attendance periods instead of syncs.
+    #[arg(long, value_name = "LINES")]
+    pub writes: Option<u32>,
     /// text (default) or json.
     #[arg(long, value_enum, default_value_t)]
     pub output: Format,
+}
+
+/// The sandbox's attendance bucket with `--rate-limits personio`: 10 requests a second,
+/// holding one second's worth (`personio-sandbox/src/live/rate_limit.rs`; Personio observed
+/// 10/s for absence periods, personio-api.md §5.1b, and publishes nothing for attendances).
+const ATTENDANCE_RATE: f64 = 10.0;
+const ATTENDANCE_BURST: f64 = 10.0;
+
+/// A measured bulk write (the JSON contract of `bench --writes --output json`).
+#[derive(Debug, Serialize)]
+struct WriteReport {
+    lines: u64,
+    written: u64,
+    seconds: f64,
+    /// The least time the attendance bucket allows for one request a line.
+    bound_seconds: Option<f64>,
+    requests: u64,
+    token_requests: u64,
+    requests_per_line: f64,
+    rate_limited: u64,
+    retries: u64,
+    rate_limits: String,
 }
 
 /// One measured phase (the JSON contract of `--output json`).
@@ -167,6 +194,29 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
     )
     .await?;
 
+    if let Some(lines) = args.writes {
+        let report = measure_writes(&store, &company, lines, &args.rate_limits).await?;
+        drop(sandbox);
+        match args.output {
+            Format::Json => print_json(&report)?,
+            Format::Text => println!(
+                "write --create of {} attendance periods, rate limits {}: {} written in {:.1} s (bound {}), {} requests ({:.3} a line, {} for tokens), {} rate limited, {} retries",
+                report.lines,
+                report.rate_limits,
+                report.written,
+                report.seconds,
+                report
+                    .bound_seconds
+                    .map_or("none".to_owned(), |b| format!("{b:.1} s")),
+                report.requests,
+                report.requests_per_line,
+                report.token_requests,
+                report.rate_limited,
+                report.retries
+            ),
+        }
+        return Ok(Ending::Done);
+    }
     let options = SyncOptions {
         api: args.api.into(),
         ..Default::default()
@@ -278,6 +328,85 @@ async fn measure(
         rate_limited: summary.rate_limited,
         retries: summary.retries,
     })
+}
+
+/// Writes `lines` attendance periods (a day each, person by person, none overlapping) the
+/// way `write --create` does, and measures it.
+async fn measure_writes(
+    store: &Store,
+    company: &bridge_store::Company,
+    lines: u32,
+    rate_limits: &str,
+) -> anyhow::Result<WriteReport> {
+    let client = crate::context::client_for(store, company).await?;
+    let persons: serde_json::Value = client
+        .get("/v2/persons", &[("limit", "50".to_owned())])
+        .await?;
+    let people: Vec<String> = persons["_data"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|p| p["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if people.is_empty() {
+        bail!("the sandbox has nobody to write periods for");
+    }
+    let first = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).context("a valid date")?;
+    let file: Vec<(u64, String)> = (0..u64::from(lines))
+        .map(|i| {
+            let person = &people[i as usize % people.len()];
+            let day = first + chrono::Duration::days((i / people.len() as u64) as i64);
+            let line = serde_json::json!({
+                "employee_id": person.parse::<i64>().unwrap_or_default(),
+                "start": format!("{day}T08:00:00"),
+                "end": format!("{day}T16:00:00"),
+                "status": "CONFIRMED",
+            });
+            (i + 1, line.to_string())
+        })
+        .collect();
+    let writer = bridge_sync::write::Writer::new(store.clone(), client.clone(), company.clone());
+    let before = client.metrics();
+    let started = Instant::now();
+    let mut written = 0;
+    let identity = format!("bench:{}", uuid_like());
+    for chunk in file.chunks(bridge_sync::write::READ_BACK_BATCH) {
+        let results = super::write::write_chunk(
+            &writer,
+            "attendance_periods",
+            bridge_sync::write::Operation::Create,
+            &identity,
+            chunk,
+            4,
+        )
+        .await?;
+        written += results.iter().filter(|r| r.outcome == "created").count() as u64;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let after = client.metrics();
+    let requests = after.requests - before.requests;
+    let token_requests = after.token_requests - before.token_requests;
+    let lines = u64::from(lines);
+    Ok(WriteReport {
+        lines,
+        written,
+        seconds,
+        bound_seconds: (rate_limits == "personio")
+            .then(|| ((lines as f64 - ATTENDANCE_BURST) / ATTENDANCE_RATE).max(0.0)),
+        requests,
+        token_requests,
+        requests_per_line: (requests - token_requests) as f64 / lines.max(1) as f64,
+        rate_limited: after.rate_limited - before.rate_limited,
+        retries: after.retries - before.retries,
+        rate_limits: rate_limits.to_owned(),
+    })
+}
+
+/// A name no earlier bench run used, so every run writes its own lines.
+fn uuid_like() -> String {
+    bridge_store::random_token("", 16)
 }
 
 /// Resets the kernel's peak-RSS mark of this process (Linux: `clear_refs` 5).

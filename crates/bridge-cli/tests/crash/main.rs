@@ -25,6 +25,7 @@
 
 mod moments;
 mod snapshot;
+mod writes;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -68,6 +68,7 @@ pub fn document() -> Value {
         );
         schemas.insert(schema_name, record_schema(table));
     }
+    super::openapi_writes::add(&mut paths, &mut schemas);
     // Every operation needs a key with some scope: a key without it gets 403.
     for item in paths.values_mut().filter_map(Value::as_object_mut) {
         for operation in item.values_mut() {
@@ -115,7 +116,7 @@ pub fn document() -> Value {
 }
 
 /// `org_units` → `OrgUnit`-style names: `OrgUnits`.
-fn schema_name(table: &str) -> String {
+pub(crate) fn schema_name(table: &str) -> String {
     table
         .split('_')
         .map(|part| {

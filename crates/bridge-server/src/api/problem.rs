@@ -15,6 +15,9 @@ pub(crate) struct Problem {
     /// The body's field that is wrong, for problems about one field.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
+    /// Personio's own refusal (status, message, code, body), for writes it refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    personio: Option<Box<serde_json::Value>>,
 }
 
 impl Problem {
@@ -25,6 +28,7 @@ impl Problem {
             status: status.as_u16(),
             detail,
             field: None,
+            personio: None,
         }
     }
 
@@ -106,6 +110,77 @@ impl Problem {
         )
     }
 
+    /// A write Personio refused, with its words kept in `personio`.
+    pub(crate) fn refused_by_personio(
+        status: StatusCode,
+        detail: impl Into<String>,
+        personio: serde_json::Value,
+    ) -> Problem {
+        let mut problem = Problem::new(
+            status,
+            "/problems/refused-by-personio",
+            "Refused by Personio",
+            detail.into(),
+        );
+        problem.personio = Some(Box::new(personio));
+        problem
+    }
+
+    /// The company's Personio credential may not do this; `detail` says what to set.
+    pub(crate) fn no_personio_access(
+        detail: impl Into<String>,
+        personio: serde_json::Value,
+    ) -> Problem {
+        let mut problem = Problem::new(
+            StatusCode::FORBIDDEN,
+            "/problems/personio-access",
+            "The Personio credential lacks access",
+            detail.into(),
+        );
+        problem.personio = Some(Box::new(personio));
+        problem
+    }
+
+    /// The request conflicts with one under way.
+    pub(crate) fn conflict(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "/problems/conflict",
+            "Conflict",
+            detail.into(),
+        )
+    }
+
+    /// Not finished yet: the same request again carries it on.
+    pub(crate) fn unfinished(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/unfinished",
+            "Not finished yet",
+            detail.into(),
+        )
+    }
+
+    /// Personio could not be reached or answered nothing usable.
+    pub(crate) fn bad_gateway(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "/problems/personio-unreachable",
+            "Personio could not be reached",
+            detail.into(),
+        )
+    }
+
+    /// A method this resource does not take.
+    pub(crate) fn method_not_allowed(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "/problems/method-not-allowed",
+            "Method not allowed",
+            detail.into(),
+        )
+    }
+
     /// An error of ours: logged in full, shown without details.
     pub(crate) fn internal(error: &dyn std::fmt::Display) -> Problem {
         tracing::error!(%error, "API request failed");
@@ -133,12 +208,16 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let unauthorized = status == StatusCode::UNAUTHORIZED;
+        let unfinished = status == StatusCode::SERVICE_UNAVAILABLE;
         let mut response = (status, axum::Json(self)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if unfinished {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         if unauthorized {
             headers.insert(
                 header::WWW_AUTHENTICATE,

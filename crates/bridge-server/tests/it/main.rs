@@ -10,6 +10,7 @@ mod pages;
 mod settings;
 mod webhooks;
 mod webhooks_in;
+mod writes;
 
 use bridge_server::{Server, ServerConfig};
 use bridge_store::{Company, Filters, Location, OpenOptions, Outcome, Store};

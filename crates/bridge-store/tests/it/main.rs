@@ -6,6 +6,7 @@ mod access;
 mod companies;
 mod connections;
 mod jobs;
+mod journal;
 mod outbox;
 mod records;
 mod schema;

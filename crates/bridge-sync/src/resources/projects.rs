@@ -63,38 +63,7 @@ impl Resource for Projects {
             let p = &record.value;
             let updated = instant(p.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(
-                PROJECTS
-                    .row(Key::Int(numeric("project", &p.id)?))
-                    .set("name", Value::text(p.name.clone()))
-                    .set("project_code", Value::opt_text(p.project_code.clone()))
-                    .set("description", Value::opt_text(p.description.clone()))
-                    .set("status", Value::text(p.status.clone()))
-                    .set("cost_center_id", Value::opt_int(id_of(&p.cost_center)))
-                    .set(
-                        "parent_project_id",
-                        Value::opt_int(id_of(&p.parent_project)),
-                    )
-                    .set(
-                        "start",
-                        Value::opt_text(p.start.as_ref().map(|d| d.date.clone())),
-                    )
-                    .set(
-                        "end",
-                        Value::opt_text(p.end.as_ref().map(|d| d.date.clone())),
-                    )
-                    .set("billable", Value::Int(i64::from(p.billable)))
-                    .set("client_name", Value::opt_text(p.client_name.clone()))
-                    .set("project_type", Value::opt_text(p.project_type.clone()))
-                    .set("assigned_to_all", Value::Int(i64::from(p.assigned_to_all)))
-                    .set(
-                        "source_created_at",
-                        Value::opt_text(
-                            instant(p.created_at.as_deref()).map(bridge_store::timestamp),
-                        ),
-                    )
-                    .finish(raw(&record), updated)?,
-            );
+            mapped.rows.push(project_row(&record)?);
         }
         Ok(mapped)
     }
@@ -183,4 +152,38 @@ impl Reading for ProjectsWithMembers {
             Ok(summary)
         })
     }
+}
+
+/// The row of one v2 project, as a sync and a write to Personio store it.
+pub(crate) fn project_row(record: &Record<v2::Project>) -> Result<bridge_store::Row, Error> {
+    let p = &record.value;
+    let updated = instant(p.updated_at.as_deref());
+    Ok(PROJECTS
+        .row(Key::Int(numeric("project", &p.id)?))
+        .set("name", Value::text(p.name.clone()))
+        .set("project_code", Value::opt_text(p.project_code.clone()))
+        .set("description", Value::opt_text(p.description.clone()))
+        .set("status", Value::text(p.status.clone()))
+        .set("cost_center_id", Value::opt_int(id_of(&p.cost_center)))
+        .set(
+            "parent_project_id",
+            Value::opt_int(id_of(&p.parent_project)),
+        )
+        .set(
+            "start",
+            Value::opt_text(p.start.as_ref().map(|d| d.date.clone())),
+        )
+        .set(
+            "end",
+            Value::opt_text(p.end.as_ref().map(|d| d.date.clone())),
+        )
+        .set("billable", Value::Int(i64::from(p.billable)))
+        .set("client_name", Value::opt_text(p.client_name.clone()))
+        .set("project_type", Value::opt_text(p.project_type.clone()))
+        .set("assigned_to_all", Value::Int(i64::from(p.assigned_to_all)))
+        .set(
+            "source_created_at",
+            Value::opt_text(instant(p.created_at.as_deref()).map(bridge_store::timestamp)),
+        )
+        .finish(raw(record), updated)?)
 }

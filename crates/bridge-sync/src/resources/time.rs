@@ -155,29 +155,7 @@ impl Resource for AbsencePeriods {
             }
             let updated = instant(a.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(
-                ABSENCE_PERIODS
-                    .row(key)
-                    .set("employee_id", Value::Int(employee))
-                    .set("absence_type_id", Value::text(a.absence_type.id.clone()))
-                    .set("start", Value::text(a.starts_from.date_time.clone()))
-                    .set("start_half", Value::opt_text(a.starts_from.half.clone()))
-                    .set(
-                        "end",
-                        Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
-                    )
-                    .set(
-                        "end_half",
-                        Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
-                    )
-                    .set("timezone", Value::opt_text(a.timezone_id.clone()))
-                    .set(
-                        "status",
-                        Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
-                    )
-                    .set("comment", Value::opt_text(a.comment.clone()))
-                    .finish(raw(&record), updated)?,
-            );
+            mapped.rows.push(absence_row(&record, key, employee)?);
         }
         Ok(mapped)
     }
@@ -231,33 +209,7 @@ impl Resource for AttendancePeriods {
             }
             let updated = instant(p.updated_at.as_deref());
             mapped.max_updated = later(mapped.max_updated, updated);
-            mapped.rows.push(
-                ATTENDANCE_PERIODS
-                    .row(key)
-                    .set("employee_id", Value::Int(employee))
-                    .set("type", Value::text(p.kind.clone()))
-                    .set("start", Value::text(p.start.date_time.clone()))
-                    .set(
-                        "end",
-                        Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
-                    )
-                    .set(
-                        "attribution_date",
-                        Value::opt_text(p.attribution_date.clone()),
-                    )
-                    .set(
-                        "status",
-                        Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
-                    )
-                    .set(
-                        "project_id",
-                        Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
-                    )
-                    .set("comment", Value::opt_text(p.comment.clone()))
-                    // Summed from the BREAK periods by the store, in the write that stores them.
-                    .set("break_minutes", Value::Null)
-                    .finish(raw(&record), updated)?,
-            );
+            mapped.rows.push(attendance_row(&record, key, employee)?);
         }
         Ok(mapped)
     }
@@ -265,4 +217,76 @@ impl Resource for AttendancePeriods {
     fn reconcile_scope(&self, step: &Step) -> Option<Window> {
         Some(window(step, ATTENDANCE_WINDOW_DAYS))
     }
+}
+
+/// The row of one v2 attendance period; written the same way by a sync and by a write to
+/// Personio (`crate::write`), so that the next sync finds the written record unchanged.
+pub(crate) fn attendance_row(
+    record: &Record<v2::AttendancePeriod>,
+    key: Key,
+    employee: i64,
+) -> Result<bridge_store::Row, Error> {
+    let p = &record.value;
+    let updated = instant(p.updated_at.as_deref());
+    Ok(ATTENDANCE_PERIODS
+        .row(key)
+        .set("employee_id", Value::Int(employee))
+        .set("type", Value::text(p.kind.clone()))
+        .set("start", Value::text(p.start.date_time.clone()))
+        .set(
+            "end",
+            Value::opt_text(p.end.as_ref().map(|e| e.date_time.clone())),
+        )
+        .set(
+            "attribution_date",
+            Value::opt_text(p.attribution_date.clone()),
+        )
+        .set(
+            "status",
+            Value::opt_text(p.approval.as_ref().map(|s| s.status.clone())),
+        )
+        .set(
+            "project_id",
+            Value::opt_text(p.project.as_ref().map(|r| r.id.clone())),
+        )
+        .set("comment", Value::opt_text(p.comment.clone()))
+        // Summed from the BREAK periods by the store, in the write that stores them.
+        .set("break_minutes", Value::Null)
+        .finish(raw(record), updated)?)
+}
+
+/// The person id of a v2 period, as a number.
+pub(crate) fn person_of(resource: &'static str, id: &str) -> Result<i64, Error> {
+    person(resource, id)
+}
+
+/// The row of one v2 absence period, as a sync and a write to Personio store it.
+pub(crate) fn absence_row(
+    record: &Record<v2::AbsencePeriod>,
+    key: Key,
+    employee: i64,
+) -> Result<bridge_store::Row, Error> {
+    let a = &record.value;
+    let updated = instant(a.updated_at.as_deref());
+    Ok(ABSENCE_PERIODS
+        .row(key)
+        .set("employee_id", Value::Int(employee))
+        .set("absence_type_id", Value::text(a.absence_type.id.clone()))
+        .set("start", Value::text(a.starts_from.date_time.clone()))
+        .set("start_half", Value::opt_text(a.starts_from.half.clone()))
+        .set(
+            "end",
+            Value::opt_text(a.ends_at.as_ref().map(|e| e.date_time.clone())),
+        )
+        .set(
+            "end_half",
+            Value::opt_text(a.ends_at.as_ref().and_then(|e| e.half.clone())),
+        )
+        .set("timezone", Value::opt_text(a.timezone_id.clone()))
+        .set(
+            "status",
+            Value::opt_text(a.approval.as_ref().map(|s| s.status.clone())),
+        )
+        .set("comment", Value::opt_text(a.comment.clone()))
+        .finish(raw(record), updated)?)
 }

@@ -13,6 +13,7 @@
 
 mod plans;
 mod store;
+mod writes;
 
 use std::time::Duration;
 

@@ -10,6 +10,11 @@
 //! 429), `delay` (`ms` before answering), `reset` (the TCP connection is aborted before any
 //! answer), `truncate` (the body stops halfway through what `Content-Length` promised, and
 //! the connection closes) and `invalid_json` (a well-framed body that is not JSON).
+//!
+//! `"after": true` on a `status`, `reset` or `delay` fault applies it once the request has
+//! been handled: a write is applied and its answer then lost, replaced by a 5xx, or delayed.
+//! That is the case a client that cannot tell must resolve by reading (`truncate` and
+//! `invalid_json` always come after handling).
 
 mod body;
 
@@ -47,6 +52,8 @@ pub struct FaultRule {
     pub method: Option<Method>,
     pub selection: Selection,
     pub fault: Fault,
+    /// Apply the fault after the request was handled (its effect stays).
+    pub after: bool,
 }
 
 /// Which of the matching requests fail.
@@ -94,6 +101,8 @@ struct RuleText {
     probability: Option<f64>,
     seed: Option<u64>,
     fault: FaultText,
+    #[serde(default)]
+    after: bool,
 }
 
 #[derive(Deserialize)]
@@ -167,11 +176,15 @@ impl RuleText {
             _ => return Err("give exactly one of every, first or probability".into()),
         };
         let fault = self.fault.validate()?;
+        if self.after && !matches!(fault, Fault::Status(_) | Fault::Reset | Fault::Delay(_)) {
+            return Err("after goes only with status, reset and delay faults".into());
+        }
         Ok(FaultRule {
             path_prefix: self.path_prefix,
             method,
             selection,
             fault,
+            after: self.after,
         })
     }
 }
@@ -234,6 +247,9 @@ impl FaultRule {
             Fault::Truncate => json!({ "kind": "truncate" }),
             Fault::InvalidJson => json!({ "kind": "invalid_json" }),
         };
+        if self.after {
+            rule["after"] = json!(true);
+        }
         rule
     }
 
@@ -290,7 +306,7 @@ impl Faults {
     }
 
     /// Counts the request against every matching rule; the fault of the first that selects it.
-    fn select(&self, method: &Method, path: &str) -> Option<Fault> {
+    fn select(&self, method: &Method, path: &str) -> Option<(Fault, bool)> {
         let mut chosen = None;
         for active in self.active.lock().iter_mut() {
             if !active.rule.matches(method, path) {
@@ -307,7 +323,7 @@ impl Faults {
             };
             if selected && chosen.is_none() {
                 active.faulted += 1;
-                chosen = Some(active.rule.fault);
+                chosen = Some((active.rule.fault, active.rule.after));
             }
         }
         chosen
@@ -324,11 +340,14 @@ pub(crate) async fn inject(State(app): State<AppState>, request: Request, next: 
     if is_admin(path) {
         return next.run(request).await;
     }
-    let Some(fault) = app.live.faults.select(request.method(), path) else {
+    let Some((fault, after)) = app.live.faults.select(request.method(), path) else {
         return next.run(request).await;
     };
     let family = Family::of(path);
-    tracing::debug!(?fault, path, "applying a planned fault");
+    tracing::debug!(?fault, after, path, "applying a planned fault");
+    if after {
+        return after_handling(fault, family, request, next).await;
+    }
     match fault {
         Fault::Status(status) => {
             ApiError::new(family, ErrorKind::ServerError { status }).into_response()
@@ -388,6 +407,35 @@ pub(crate) async fn inject(State(app): State<AppState>, request: Request, next: 
                 half
             };
             Response::from_parts(parts, axum::body::Body::from(text))
+        }
+    }
+}
+
+/// A fault applied once the request was handled: its effect stays, its answer is lost.
+async fn after_handling(fault: Fault, family: Family, request: Request, next: Next) -> Response {
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<Connection>>()
+        .map(|info| info.0.clone());
+    let response = next.run(request).await;
+    match fault {
+        Fault::Status(status) => {
+            ApiError::new(family, ErrorKind::ServerError { status }).into_response()
+        }
+        Fault::Delay(ms) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            response
+        }
+        _ => {
+            let mut response = match connection {
+                Some(connection) => {
+                    connection.reset();
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+                None => body::aborted(StatusCode::OK),
+            };
+            response.extensions_mut().insert(ConnectionWasReset);
+            response
         }
     }
 }
@@ -465,6 +513,16 @@ mod tests {
         let text = r#"{"rules":[{"path_prefix":"/v1","method":"POST","probability":0.25,"seed":9,"fault":{"kind":"delay","ms":20}}]}"#;
         let plan = plan(text).unwrap();
         assert_eq!(FaultPlan::from_value(plan.to_json()).unwrap(), plan);
+        let after = r#"{"rules":[{"path_prefix":"/v2","method":"POST","first":1,"fault":{"kind":"reset"},"after":true}]}"#;
+        let after = super::FaultPlan::from_json(after).unwrap();
+        assert!(after.rules[0].after);
+        assert_eq!(FaultPlan::from_value(after.to_json()).unwrap(), after);
+        let wrong = r#"{"rules":[{"path_prefix":"/v2","first":1,"fault":{"kind":"truncate"},"after":true}]}"#;
+        assert!(
+            super::FaultPlan::from_json(wrong)
+                .unwrap_err()
+                .contains("after goes only")
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod needs;
 mod text;
 
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -75,8 +76,14 @@ pub(crate) async fn submit(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    Form(form): Form<LinkForm>,
+    form: Result<Form<LinkForm>, FormRejection>,
 ) -> Response {
+    let Ok(Form(form)) = form else {
+        // Not what the page's form sends: said in the person's language, like every refusal.
+        let lang = language(None, None, &headers);
+        let (title, text) = lang.form_expired();
+        return notice(&state, lang, StatusCode::BAD_REQUEST, title, text);
+    };
     let lang = language(None, Some(&form.lang), &headers);
     let session = match usable(&state, &token, lang).await {
         Ok(session) => session,

@@ -177,6 +177,25 @@ async fn a_customer_links_through_the_page_after_the_doctor_names_the_missing_ar
             .contains("Personio did not accept this client ID and secret")
     );
 
+    // A body the page's form never sends: a page in the person's language, not plain text.
+    let garbled = client
+        .post(bridge.url(&path))
+        .header("Origin", &bridge.base_url)
+        .header("Accept-Language", "de")
+        .header("Content-Type", "text/plain")
+        .body("client_id=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status(), 400);
+    assert!(
+        garbled
+            .text()
+            .await
+            .unwrap()
+            .contains("Das Formular ist abgelaufen")
+    );
+
     // No CSRF token: refused before anything is checked.
     let forged = submit(
         &bridge,

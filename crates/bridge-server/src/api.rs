@@ -29,6 +29,11 @@ pub(crate) use records::record_now;
 pub(crate) const DEFAULT_LIMIT: u32 = 100;
 pub(crate) const MAX_LIMIT: u32 = 500;
 
+/// Whether `url` is one a caller may give us to send to or send people to: http(s) with a host.
+pub(crate) fn is_web_address(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+}
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::serve))

@@ -175,15 +175,38 @@ pub async fn client_for(store: &Store, company: &Company) -> Result<Client, Link
 
 /// Checks the credentials against Personio, and only then stores the company.
 pub async fn connect(store: &Store, link: Link) -> Result<(Company, Report), LinkError> {
+    let existing = admissible(store, &link).await?;
+    let report = diagnose(&link).await?;
+    let company = store_link(store, link, &report, existing.is_some()).await?;
+    Ok((company, report))
+}
+
+/// Stores a link whose credential was checked already ([`diagnose`] gave `report`), so that
+/// a caller that looked at the report first does not ask Personio twice.
+pub async fn save(store: &Store, link: Link, report: &Report) -> Result<Company, LinkError> {
+    let existing = admissible(store, &link).await?;
+    store_link(store, link, report, existing.is_some()).await
+}
+
+/// The company the link replaces, if any, once the link may be made at all.
+async fn admissible(store: &Store, link: &Link) -> Result<Option<Company>, LinkError> {
     validate_name(&link.company)?;
     if link.client_id.trim().is_empty() {
         return Err(LinkError::NoClientId);
     }
     let existing = store.find_company(&link.company).await?;
     if existing.is_some() && !link.replace {
-        return Err(LinkError::AlreadyConnected(link.company));
+        return Err(LinkError::AlreadyConnected(link.company.clone()));
     }
-    let report = diagnose(&link).await?;
+    Ok(existing)
+}
+
+async fn store_link(
+    store: &Store,
+    link: Link,
+    report: &Report,
+    replaces: bool,
+) -> Result<Company, LinkError> {
     let new = NewCompany {
         name: link.company,
         base_url: link.base_url.as_str().trim_end_matches('/').to_owned(),
@@ -191,14 +214,14 @@ pub async fn connect(store: &Store, link: Link) -> Result<(Company, Report), Lin
         client_secret: link.client_secret,
         recruiting: link.recruiting,
         filters: link.filters,
-        granted: serde_json::to_value(&report).unwrap_or_default(),
+        granted: serde_json::to_value(report).unwrap_or_default(),
     };
     let now = chrono::Utc::now();
-    let company = match existing {
-        Some(_) => store.reconnect_company(new, now).await?,
-        None => store.add_company(new, now).await?,
-    };
-    Ok((company, report))
+    Ok(if replaces {
+        store.reconnect_company(new, now).await?
+    } else {
+        store.add_company(new, now).await?
+    })
 }
 
 /// The doctor's report for a link's credentials, without storing anything.

@@ -93,7 +93,7 @@ fn view(session: &LinkSession, url: &str) -> Value {
     })
 }
 
-pub(crate) fn link_url(base: &str, token: &str) -> String {
+fn link_url(base: &str, token: &str) -> String {
     format!("{}/link/{token}", base.trim_end_matches('/'))
 }
 
@@ -150,7 +150,7 @@ fn read(body: &Map<String, Value>, caller: &ApiCaller) -> Result<NewLinkSession,
     let parsed = url::Url::parse(&redirect_url).map_err(|e| {
         Problem::invalid_field("redirect_url", format!("redirect_url is not a URL: {e}"))
     })?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+    if !super::is_web_address(&parsed) {
         return Err(Problem::invalid_field(
             "redirect_url",
             "redirect_url must be an http or https URL with a host",

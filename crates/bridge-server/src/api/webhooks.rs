@@ -138,8 +138,8 @@ async fn one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
     caller.require(Scope::Read)?;
-    let subscription = live(&state.store, &caller, &id).await?;
     let names = company_names(&state.store).await?;
+    let subscription = live(&state.store, &caller, &names, &id).await?;
     Ok(Json(view(&subscription, name_of(&names, &subscription))))
 }
 
@@ -149,7 +149,8 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.require(Scope::Read)?;
-    live(&state.store, &caller, &id).await?;
+    let names = company_names(&state.store).await?;
+    live(&state.store, &caller, &names, &id).await?;
     if state.store.disable_webhook(&id, chrono::Utc::now()).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -235,12 +236,16 @@ async fn deliveries(
 }
 
 /// A subscription not deleted that the caller reaches, or 404.
-async fn live(store: &Store, caller: &ApiCaller, id: &str) -> Result<Subscription, Problem> {
-    let names = company_names(store).await?;
+async fn live(
+    store: &Store,
+    caller: &ApiCaller,
+    names: &BTreeMap<CompanyId, String>,
+    id: &str,
+) -> Result<Subscription, Problem> {
     store
         .webhook(id)
         .await?
-        .filter(|s| s.disabled_at.is_none() && reaches(caller, &names, s))
+        .filter(|s| s.disabled_at.is_none() && reaches(caller, names, s))
         .ok_or_else(|| Problem::not_found(format!("no webhook {id}")))
 }
 
@@ -282,7 +287,7 @@ fn check_url(text: &str) -> Result<String, Problem> {
     }
     let url = url::Url::parse(text)
         .map_err(|e| Problem::invalid_body(format!("url {text:?} is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+    if !super::is_web_address(&url) {
         return Err(Problem::invalid_body(format!(
             "url {text:?} must be an http or https URL with a host"
         )));

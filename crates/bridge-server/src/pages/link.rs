@@ -148,8 +148,8 @@ async fn check(
         }
         Err(error) => return Ok(super::internal(&error)),
     }
-    let (company, report) = match link::connect(store, link).await {
-        Ok(linked) => linked,
+    let company = match link::save(store, link, &report).await {
+        Ok(company) => company,
         Err(error) => {
             if let Err(release) = store.release_link_session(&session.id).await {
                 tracing::error!(%release, session = %session.id, "could not release a link session");

@@ -8,12 +8,12 @@ mod absences_v1;
 mod balances;
 mod children;
 mod compensations;
-mod documents;
-mod employees_v1;
+pub(crate) mod documents;
+pub(crate) mod employees_v1;
 mod employees_v2;
 mod org;
 pub(crate) mod projects;
-mod recruiting;
+pub(crate) mod recruiting;
 mod reports;
 pub(crate) mod time;
 

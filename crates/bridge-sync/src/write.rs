@@ -19,9 +19,13 @@
 //! the same way: an entry that may have been sent is read for before it is sent again.
 
 pub mod absence;
+pub mod application;
 pub mod attendance;
 pub mod decide;
+pub mod document;
+pub mod employee;
 mod fields;
+mod multipart;
 pub mod project;
 mod remote;
 
@@ -29,7 +33,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use bridge_store::tables::{
-    ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS, EMPLOYEES, KeyType, PROJECTS,
+    ABSENCE_PERIODS, ABSENCE_TYPES, ATTENDANCE_PERIODS, DOCUMENT_CATEGORIES, DOCUMENTS, EMPLOYEES,
+    KeyType, PROJECTS, RECRUITING_APPLICATIONS, RECRUITING_JOBS,
 };
 use bridge_store::{
     Company, JournalEntry, JournalState, JournalStep, Key, NewWrite, RecordQuery, Store, Table,
@@ -44,8 +49,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use absence::NewAbsence;
+use application::NewApplication;
 use attendance::{AttendanceChanges, NewAttendance};
 use decide::{Action, Answer, Budget, Event, Found, Spent};
+use document::NewDocument;
+use employee::NewEmployee;
 use project::ProjectFields;
 use remote::{Fetched, Sent};
 
@@ -78,6 +86,18 @@ pub enum Intent {
     DeleteProject {
         id: String,
     },
+    /// A new person with their employment (`employees` fields; custom attributes by label).
+    CreateEmployee(NewEmployee),
+    /// Changes to an employee: any of [`employee::EMPLOYEE_FIELDS`] but `email`, checked
+    /// by [`Intent::update_employee`] (and again by [`Writer::check`]).
+    UpdateEmployee {
+        id: String,
+        fields: serde_json::Map<String, Value>,
+    },
+    /// A document filed for an employee; the file travels beside the journal.
+    UploadDocument(NewDocument),
+    /// An application handed to Personio's recruiting API, attachments included.
+    CreateApplication(NewApplication),
 }
 
 /// What a write does to its record.
@@ -109,6 +129,23 @@ impl Operation {
 }
 
 impl Intent {
+    /// An update of one employee: `fields` in the `employees` and `employments` field
+    /// names (`{"position": "CTO"}`, `{"custom_attributes": {"Shirt size": "M"}}`),
+    /// checked before anything is journalled.
+    pub fn update_employee(
+        id: impl Into<String>,
+        fields: serde_json::Map<String, Value>,
+    ) -> Result<Intent, FieldError> {
+        let id = fields::id("id", Value::String(id.into()))?;
+        if id.parse::<i64>().is_err() {
+            return Err(FieldError::new("id", "is not an employee id (a number)"));
+        }
+        Ok(Intent::UpdateEmployee {
+            id,
+            fields: employee::checked(fields, false)?,
+        })
+    }
+
     /// The store table the written records live in.
     pub fn table(&self) -> &'static Table {
         match self {
@@ -116,7 +153,12 @@ impl Intent {
             Intent::CreateProject(_)
             | Intent::UpdateProject { .. }
             | Intent::DeleteProject { .. } => &PROJECTS,
-            _ => &ATTENDANCE_PERIODS,
+            Intent::CreateEmployee(_) | Intent::UpdateEmployee { .. } => &EMPLOYEES,
+            Intent::UploadDocument(_) => &DOCUMENTS,
+            Intent::CreateApplication(_) => &RECRUITING_APPLICATIONS,
+            Intent::CreateAttendance(_)
+            | Intent::UpdateAttendance { .. }
+            | Intent::DeleteAttendance { .. } => &ATTENDANCE_PERIODS,
         }
     }
 
@@ -139,8 +181,28 @@ impl Intent {
             Intent::CreateProject(_)
             | Intent::UpdateProject { .. }
             | Intent::DeleteProject { .. } => paths::PROJECTS,
-            _ => paths::ATTENDANCE_PERIODS,
+            Intent::CreateEmployee(_) | Intent::UpdateEmployee { .. } => {
+                personio_client::endpoints::EMPLOYEES_V1
+            }
+            Intent::UploadDocument(_) => paths::DOCUMENTS_V1,
+            Intent::CreateApplication(_) => paths::RECRUITING_APPLICATIONS_V1,
+            Intent::CreateAttendance(_)
+            | Intent::UpdateAttendance { .. }
+            | Intent::DeleteAttendance { .. } => paths::ATTENDANCE_PERIODS,
         }
+    }
+
+    /// Whether accepted writes of this kind are read back many at a time (by id filters
+    /// of a v2 listing); the others are read back one by one.
+    fn reads_back_in_batches(&self) -> bool {
+        matches!(
+            self,
+            Intent::CreateAttendance(_)
+                | Intent::UpdateAttendance { .. }
+                | Intent::CreateAbsence(_)
+                | Intent::CreateProject(_)
+                | Intent::UpdateProject { .. }
+        )
     }
 
     /// Personio's access area for the write, as its credential settings name it.
@@ -150,16 +212,26 @@ impl Intent {
             Intent::CreateProject(_)
             | Intent::UpdateProject { .. }
             | Intent::DeleteProject { .. } => "Projects",
-            _ => "Attendances",
+            Intent::CreateEmployee(_) | Intent::UpdateEmployee { .. } => "Employees",
+            Intent::UploadDocument(_) => "Documents",
+            Intent::CreateApplication(_) => "Recruiting",
+            Intent::CreateAttendance(_)
+            | Intent::UpdateAttendance { .. }
+            | Intent::DeleteAttendance { .. } => "Attendances",
         }
     }
 
     pub fn operation(&self) -> Operation {
         match self {
-            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) | Intent::CreateProject(_) => {
-                Operation::Create
-            }
-            Intent::UpdateAttendance { .. } | Intent::UpdateProject { .. } => Operation::Update,
+            Intent::CreateAttendance(_)
+            | Intent::CreateAbsence(_)
+            | Intent::CreateProject(_)
+            | Intent::CreateEmployee(_)
+            | Intent::UploadDocument(_)
+            | Intent::CreateApplication(_) => Operation::Create,
+            Intent::UpdateAttendance { .. }
+            | Intent::UpdateProject { .. }
+            | Intent::UpdateEmployee { .. } => Operation::Update,
             Intent::DeleteAttendance { .. }
             | Intent::DeleteAbsence { .. }
             | Intent::DeleteProject { .. } => Operation::Delete,
@@ -169,14 +241,18 @@ impl Intent {
     /// The record's id, when the write names one.
     pub fn target(&self) -> Option<&str> {
         match self {
-            Intent::CreateAttendance(_) | Intent::CreateAbsence(_) | Intent::CreateProject(_) => {
-                None
-            }
+            Intent::CreateAttendance(_)
+            | Intent::CreateAbsence(_)
+            | Intent::CreateProject(_)
+            | Intent::CreateEmployee(_)
+            | Intent::UploadDocument(_)
+            | Intent::CreateApplication(_) => None,
             Intent::UpdateAttendance { id, .. }
             | Intent::DeleteAttendance { id }
             | Intent::DeleteAbsence { id }
             | Intent::UpdateProject { id, .. }
-            | Intent::DeleteProject { id } => Some(id),
+            | Intent::DeleteProject { id }
+            | Intent::UpdateEmployee { id, .. } => Some(id),
         }
     }
 
@@ -192,7 +268,12 @@ impl Intent {
 }
 
 /// The resources that take writes, by their table's name.
-pub const WRITABLE: &[&str] = &["attendance_periods", "absence_periods", "projects"];
+pub const WRITABLE: &[&str] = &[
+    "attendance_periods",
+    "absence_periods",
+    "projects",
+    "employees",
+];
 
 /// The intent of one bulk line: a create body, an update body with its `id`, or `{"id"}`
 /// to delete, in the resource's field names.
@@ -261,6 +342,13 @@ pub fn intent_of_line(
         ("projects", Operation::Delete) => Intent::DeleteProject {
             id: only_id(&mut line)?,
         },
+        ("employees", Operation::Create) => {
+            Intent::CreateEmployee(NewEmployee::from_json(Value::Object(line))?)
+        }
+        ("employees", Operation::Update) => {
+            let id = id(&mut line)?;
+            Intent::update_employee(id, line)?
+        }
         _ => return Err(unsupported()),
     })
 }
@@ -402,19 +490,22 @@ impl Writer {
         self.check(intent).await
     }
 
-    /// Checks what only the store can tell before anything is journalled: the employee
-    /// exists (when employees have been synced at all).
+    /// Checks what only the store (or, for labels of custom attributes, Personio's
+    /// attribute list) can tell before anything is journalled: the employee, absence type,
+    /// document category and job exist (when their table has been synced at all).
     pub async fn check(&self, intent: &Intent) -> Result<(), WriteError> {
         let employee = match intent {
-            Intent::CreateAttendance(new) => Some(new.employee_id),
-            Intent::CreateAbsence(new) => Some(new.employee_id),
+            Intent::CreateAttendance(new) => Some(("employee_id", new.employee_id)),
+            Intent::CreateAbsence(new) => Some(("employee_id", new.employee_id)),
+            Intent::UploadDocument(new) => Some(("employee_id", new.employee_id)),
+            Intent::UpdateEmployee { id, .. } => id.parse().ok().map(|id| ("id", id)),
             _ => None,
         };
-        if let Some(employee) = employee
+        if let Some((field, employee)) = employee
             && !self.known(&EMPLOYEES, Key::Int(employee)).await?
         {
             return Err(FieldError::new(
-                "employee_id",
+                field,
                 format!(
                     "no employee {employee} in company {} (sync employees first if they are new)",
                     self.company.name
@@ -435,6 +526,66 @@ impl Writer {
                 ),
             )
             .into());
+        }
+        if let Intent::UploadDocument(new) = intent
+            && !self
+                .known(&DOCUMENT_CATEGORIES, Key::Int(new.category_id))
+                .await?
+        {
+            return Err(FieldError::new(
+                "category_id",
+                format!(
+                    "no document category {} in company {} (see the company's document_categories)",
+                    new.category_id, self.company.name
+                ),
+            )
+            .into());
+        }
+        if let Intent::CreateApplication(new) = intent
+            && !self
+                .known(&RECRUITING_JOBS, Key::Text(new.job_id.to_string()))
+                .await?
+        {
+            return Err(FieldError::new(
+                "job_id",
+                format!(
+                    "no job {} in company {} (see the company's recruiting_jobs)",
+                    new.job_id, self.company.name
+                ),
+            )
+            .into());
+        }
+        let fields = match intent {
+            Intent::CreateEmployee(new) => Some(&new.fields),
+            Intent::UpdateEmployee { fields, .. } => {
+                // Intents built by hand are checked as a body would be.
+                employee::checked(fields.clone(), false)?;
+                Some(fields)
+            }
+            _ => None,
+        };
+        if let Some(fields) = fields {
+            if let Some(Some(supervisor)) = fields.get("supervisor_id").map(Value::as_i64)
+                && !self.known(&EMPLOYEES, Key::Int(supervisor)).await?
+            {
+                return Err(FieldError::new(
+                    "supervisor_id",
+                    format!("no employee {supervisor} in company {}", self.company.name),
+                )
+                .into());
+            }
+            // Labels are checked against Personio's own list; when it cannot be read now,
+            // the send reads it again.
+            if fields.contains_key("custom_attributes")
+                && let Ok(definitions) = self.client.employee_attributes().await
+                && let Some(field) = employee::unknown_attribute(fields, &definitions)
+            {
+                return Err(FieldError::new(
+                    field,
+                    "is not a custom attribute this credential may read in Personio (see GET /v1/company/employees/attributes)",
+                )
+                .into());
+            }
         }
         Ok(())
     }
@@ -587,9 +738,13 @@ impl Writer {
                 Action::Stop => return Err(WriteError::Unfinished(last)),
                 Action::Store => {
                     let id = entry.target_id.clone();
-                    if let (true, None, Some(id), false) =
-                        (defer, &found, id, intent.operation() == Operation::Delete)
-                    {
+                    if let (true, None, Some(id), false, true) = (
+                        defer,
+                        &found,
+                        id,
+                        intent.operation() == Operation::Delete,
+                        intent.reads_back_in_batches(),
+                    ) {
                         return Ok(Progress::Accepted { id });
                     }
                     return self
@@ -616,6 +771,14 @@ impl Writer {
                                     let id = record.id().to_owned();
                                     found = Some(record);
                                     (Event::Read(Found::Applied), Some(id), None)
+                                }
+                                // Personio refuses a second application of an email to a
+                                // job: the earlier send landed.
+                                _ if let Intent::CreateApplication(new) = intent
+                                    && refusal.code.as_deref()
+                                        == Some(application::ALREADY_APPLIED) =>
+                                {
+                                    (Event::Read(Found::Applied), Some(new.natural_id()), None)
                                 }
                                 _ => (Event::Sent(Answer::Refused), None, Some(refusal)),
                             }
@@ -715,7 +878,7 @@ impl Writer {
         found: Option<Fetched>,
     ) -> Result<Written, WriteError> {
         let operation = intent.operation();
-        let id = entry
+        let mut id = entry
             .target_id
             .clone()
             .or_else(|| found.as_ref().map(|f| f.id().to_owned()))
@@ -728,7 +891,10 @@ impl Writer {
             deleted.push(intent.record_key(&id));
         } else {
             let fetched = match found {
-                Some(fetched) if fetched.id() == id => Some(fetched),
+                // A create's record found by a read is the record, whatever id its answer gave.
+                Some(fetched) if fetched.id() == id || operation == Operation::Create => {
+                    Some(fetched)
+                }
                 _ => remote::fetch(&self.client, intent, &id)
                     .await
                     .map_err(|why| {
@@ -736,7 +902,11 @@ impl Writer {
                     })?,
             };
             // A record deleted again meanwhile leaves nothing to store; the next sync agrees.
-            if let Some(Fetched::Record { row, .. }) = fetched {
+            if let Some(Fetched::Record { row, id: stored }) = fetched {
+                // Uploads and applications are known under another id once read back.
+                if operation == Operation::Create {
+                    id = stored;
+                }
                 rows.push(row);
             }
         }

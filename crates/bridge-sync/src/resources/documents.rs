@@ -92,45 +92,46 @@ impl PerParent for Documents {
             let (items, min_requests) =
                 all_v2::<v2::Document>(client, paths::DOCUMENTS, DOCUMENT_PAGE, query).await?;
             let rows = items
-                .into_iter()
-                .map(|record| {
-                    let d = &record.value;
-                    let owner = number(&d.owner.id).ok_or(Error::Malformed {
-                        resource: "document",
-                        field: "a numeric owner id",
-                    })?;
-                    Ok(DOCUMENTS
-                        .row(Key::Text(d.id.clone()))
-                        .set("employee_id", Value::Int(owner))
-                        .set("category_id", Value::opt_int(number(&d.category.id)))
-                        .set("name", Value::text(d.name.clone()))
-                        .set("date", Value::opt_text(d.date.clone()))
-                        .set("comment", Value::opt_text(d.comment.clone()))
-                        .set("document_type", Value::opt_text(d.document_type.clone()))
-                        .set(
-                            "size",
-                            Value::Int(i64::try_from(d.size).unwrap_or(i64::MAX)),
-                        )
-                        .set(
-                            "virus_scan",
-                            Value::opt_text(d.virus_scan.as_ref().map(|s| s.status.clone())),
-                        )
-                        .set(
-                            "esignature",
-                            Value::opt_text(d.esignature.as_ref().map(|s| s.status.clone())),
-                        )
-                        .set(
-                            "source_created_at",
-                            Value::opt_text(
-                                instant(d.created_at.as_deref()).map(bridge_store::timestamp),
-                            ),
-                        )
-                        .finish(raw(&record), None)?)
-                })
+                .iter()
+                .map(document_row)
                 .collect::<Result<_, Error>>()?;
             Ok(Children { rows, min_requests })
         })
     }
+}
+
+/// A document's row, as a sync stores it (also for an upload read back).
+pub(crate) fn document_row(record: &Record<v2::Document>) -> Result<bridge_store::Row, Error> {
+    let d = &record.value;
+    let owner = number(&d.owner.id).ok_or(Error::Malformed {
+        resource: "document",
+        field: "a numeric owner id",
+    })?;
+    Ok(DOCUMENTS
+        .row(Key::Text(d.id.clone()))
+        .set("employee_id", Value::Int(owner))
+        .set("category_id", Value::opt_int(number(&d.category.id)))
+        .set("name", Value::text(d.name.clone()))
+        .set("date", Value::opt_text(d.date.clone()))
+        .set("comment", Value::opt_text(d.comment.clone()))
+        .set("document_type", Value::opt_text(d.document_type.clone()))
+        .set(
+            "size",
+            Value::Int(i64::try_from(d.size).unwrap_or(i64::MAX)),
+        )
+        .set(
+            "virus_scan",
+            Value::opt_text(d.virus_scan.as_ref().map(|s| s.status.clone())),
+        )
+        .set(
+            "esignature",
+            Value::opt_text(d.esignature.as_ref().map(|s| s.status.clone())),
+        )
+        .set(
+            "source_created_at",
+            Value::opt_text(instant(d.created_at.as_deref()).map(bridge_store::timestamp)),
+        )
+        .finish(raw(record), None)?)
 }
 
 /// Document categories, then document metadata per employee: everyone's on a full sync (or

@@ -216,7 +216,7 @@ fn created(e: &v1::Employee) -> Option<String> {
     instant(e.text("created_at").as_deref()).map(bridge_store::timestamp)
 }
 
-fn employee_row(
+pub(crate) fn employee_row(
     id: i64,
     record: &Record<v1::Employee>,
     updated: Option<DateTime<Utc>>,

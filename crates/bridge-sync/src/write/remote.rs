@@ -11,10 +11,20 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use super::application::NewApplication;
 use super::decide::Found;
-use super::{Intent, Refusal};
+use super::document::NewDocument;
+use super::multipart::{Part, encode, media_type};
+use super::{Intent, Refusal, employee};
+use crate::resources::documents::document_row;
+use crate::resources::employees_v1::employee_row;
 use crate::resources::projects::project_row;
+use crate::resources::recruiting::{Applications, RecruitingList};
 use crate::resources::time::{absence_row, attendance_row, person_of};
+use personio_api::v1;
+use personio_client::endpoints::EMPLOYEES_V1;
+use reqwest::Method;
+use serde_json::{Value, json};
 
 /// What a send came to.
 pub(crate) enum Sent {
@@ -89,6 +99,28 @@ pub(crate) async fn send(client: &Client, intent: &Intent) -> Sent {
             .delete(&format!("{}/{}", paths::PROJECTS, segment(id)))
             .await
             .map(|_| None),
+        Intent::CreateEmployee(new) => {
+            let body = match employee_body(client, &new.fields).await {
+                Ok(body) => body,
+                Err(sent) => return sent,
+            };
+            client
+                .post_json::<Value>(EMPLOYEES_V1, &body)
+                .await
+                .map(|answer| v1_created_id(&answer))
+        }
+        Intent::UpdateEmployee { id, fields } => {
+            let body = match employee_body(client, fields).await {
+                Ok(body) => body,
+                Err(sent) => return sent,
+            };
+            client
+                .patch_json(&format!("{EMPLOYEES_V1}/{}", segment(id)), &body)
+                .await
+                .map(|_| None)
+        }
+        Intent::UploadDocument(new) => return upload_document(client, new).await,
+        Intent::CreateApplication(new) => return submit_application(client, new).await,
     };
     match answer {
         Ok(Some(id)) => Sent::Accepted(Some(id)),
@@ -177,6 +209,38 @@ pub(crate) async fn resolve(
                 Some(_) => (Found::Absent, None),
             })
         }
+        // Personio keeps emails unique: an employee with this one is the one created.
+        Intent::CreateEmployee(new) => {
+            let body = client
+                .get_raw(EMPLOYEES_V1, &[("email", new.email.clone())])
+                .await
+                .map_err(|e| e.to_string())?;
+            let found = v1_employees(&body)?.into_iter().find(|e| {
+                e.value
+                    .text("email")
+                    .is_some_and(|m| m.eq_ignore_ascii_case(&new.email))
+            });
+            match found {
+                Some(record) => Ok((Found::Applied, Some(employee_fetched(&record)?))),
+                None => Ok((Found::Absent, None)),
+            }
+        }
+        Intent::UpdateEmployee { id, fields } => match employee_by_id(client, id).await? {
+            Some(record) if employee::shown_by(fields, &record.value) => {
+                Ok((Found::Applied, Some(employee_fetched(&record)?)))
+            }
+            _ => Ok((Found::Absent, None)),
+        },
+        Intent::UploadDocument(new) => match document_of(client, new, None).await? {
+            Some(fetched) => Ok((Found::Applied, Some(fetched))),
+            None => Ok((Found::Absent, None)),
+        },
+        // Without the recruiting beta nothing can be read; sending again is safe all the
+        // same, as Personio refuses a second application of an email to a job.
+        Intent::CreateApplication(new) => match application_of(client, new).await {
+            Ok(Some(fetched)) => Ok((Found::Applied, Some(fetched))),
+            Ok(None) | Err(_) => Ok((Found::Absent, None)),
+        },
     }
 }
 
@@ -203,9 +267,300 @@ pub(crate) async fn fetch(
                 .map(|r| project(&r))
                 .transpose()
         }
+        Intent::CreateEmployee(_) | Intent::UpdateEmployee { .. } => employee_by_id(client, id)
+            .await?
+            .map(|r| employee_fetched(&r))
+            .transpose(),
+        Intent::UploadDocument(new) => document_of(client, new, Some(id)).await,
+        // The recruiting beta may be off for the company: then nothing is stored now.
+        Intent::CreateApplication(new) => Ok(application_of(client, new).await.unwrap_or(None)),
         Intent::DeleteAttendance { .. }
         | Intent::DeleteAbsence { .. }
         | Intent::DeleteProject { .. } => Ok(None),
+    }
+}
+
+/// Personio's v1 employee body, with custom attribute labels turned into keys (the
+/// credential's attribute list is read only when the write names custom attributes).
+async fn employee_body(
+    client: &Client,
+    fields: &serde_json::Map<String, Value>,
+) -> Result<Value, Sent> {
+    let definitions = if fields.contains_key("custom_attributes") {
+        client
+            .employee_attributes()
+            .await
+            .map_err(|e| Sent::Later(format!("reading the employee attributes: {e}")))?
+    } else {
+        Vec::new()
+    };
+    employee::body(fields, &definitions).map_err(|e| {
+        Sent::Refused(Box::new(Refusal {
+            status: 422,
+            message: e.to_string(),
+            code: None,
+            personio: None,
+        }))
+    })
+}
+
+/// The id in v1's `{"success": true, "data": {"id": 81723}}`.
+fn v1_created_id(answer: &Value) -> Option<String> {
+    match &answer["data"]["id"] {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// v1 employees of a list answer, each with its bytes.
+fn v1_employees(body: &[u8]) -> Result<Vec<Record<v1::Employee>>, String> {
+    #[derive(Deserialize)]
+    struct List {
+        data: Vec<Box<RawValue>>,
+    }
+    let list: List = serde_json::from_slice(body)
+        .map_err(|e| format!("Personio's employee list could not be read: {e}"))?;
+    list.data
+        .into_iter()
+        .map(|raw| {
+            Ok(Record {
+                value: serde_json::from_str(raw.get()).map_err(|e| e.to_string())?,
+                raw,
+            })
+        })
+        .collect()
+}
+
+/// One v1 employee, as the list shows it (`None`: Personio has no such employee).
+async fn employee_by_id(client: &Client, id: &str) -> Result<Option<Record<v1::Employee>>, String> {
+    #[derive(Deserialize)]
+    struct One {
+        data: Box<RawValue>,
+    }
+    let body = match client
+        .get_raw(&format!("{EMPLOYEES_V1}/{}", segment(id)), &[])
+        .await
+    {
+        Ok(body) => body,
+        Err(personio_client::Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let one: One = serde_json::from_slice(&body)
+        .map_err(|e| format!("Personio's employee could not be read: {e}"))?;
+    Ok(Some(Record {
+        value: serde_json::from_str(one.data.get()).map_err(|e| e.to_string())?,
+        raw: one.data,
+    }))
+}
+
+fn employee_fetched(record: &Record<v1::Employee>) -> Result<Fetched, String> {
+    let id = record.value.id().ok_or("Personio's employee has no id")?.0;
+    let updated = crate::resources::instant(record.value.text("last_modified_at").as_deref());
+    let row = employee_row(id, record, updated).map_err(|e| e.to_string())?;
+    Ok(Fetched::Record {
+        id: id.to_string(),
+        row,
+    })
+}
+
+/// The uploaded document among its owner's (by id when Personio named one, else by name,
+/// category and size).
+async fn document_of(
+    client: &Client,
+    new: &NewDocument,
+    id: Option<&str>,
+) -> Result<Option<Fetched>, String> {
+    let filters = [
+        ("owner_id", new.employee_id.to_string()),
+        ("limit", "100".to_owned()),
+    ];
+    let documents = list::<v2::Document>(client, paths::DOCUMENTS, &filters).await?;
+    let found = documents
+        .iter()
+        .find(|d| Some(d.value.id.as_str()) == id)
+        .or_else(|| documents.iter().find(|d| new.is(&d.value)));
+    found
+        .map(|record| {
+            Ok(Fetched::Record {
+                id: record.value.id.clone(),
+                row: document_row(record).map_err(|e| e.to_string())?,
+            })
+        })
+        .transpose()
+}
+
+/// The application in the recruiting beta, by the candidate's email and the job.
+async fn application_of(client: &Client, new: &NewApplication) -> Result<Option<Fetched>, String> {
+    let filters = [("candidate.email", new.email.clone())];
+    let found =
+        list::<v2::recruiting::Application>(client, paths::RECRUITING_APPLICATIONS, &filters)
+            .await?
+            .into_iter()
+            .find(|a| new.is(&a.value));
+    found
+        .map(|record| {
+            Ok(Fetched::Record {
+                id: record.value.id.clone(),
+                row: Applications.row(&record).map_err(|e| e.to_string())?,
+            })
+        })
+        .transpose()
+}
+
+/// `POST /v1/company/documents`, multipart, once.
+async fn upload_document(client: &Client, new: &NewDocument) -> Sent {
+    let Some(bytes) = new.file.bytes() else {
+        return Sent::Later(
+            "the file is not at hand (it is never journalled): send the upload again with the same Idempotency-Key".into(),
+        );
+    };
+    let mut parts = vec![
+        Part::Text("title", new.title.clone()),
+        Part::Text("employee_id", new.employee_id.to_string()),
+        Part::Text("category_id", new.category_id.to_string()),
+    ];
+    if let Some(date) = &new.date {
+        parts.push(Part::Text("date", date.clone()));
+    }
+    if let Some(comment) = &new.comment {
+        parts.push(Part::Text("comment", comment.clone()));
+    }
+    parts.push(Part::File {
+        name: "file",
+        file_name: &new.file.file_name,
+        content_type: media_type(&new.file.file_name),
+        bytes,
+    });
+    let (content_type, body) = encode(&parts);
+    match raw_send(client, paths::DOCUMENTS_V1, content_type, body).await {
+        Ok(answer) => {
+            let answer: Value = serde_json::from_slice(&answer).unwrap_or(Value::Null);
+            match v1_created_id(&answer) {
+                Some(id) => Sent::Accepted(Some(id)),
+                None => {
+                    Sent::Ambiguous("Personio accepted the upload without naming its id".into())
+                }
+            }
+        }
+        Err(sent) => sent,
+    }
+}
+
+/// Each attachment uploaded, then the application sent, once.
+async fn submit_application(client: &Client, new: &NewApplication) -> Sent {
+    let mut uploaded = Vec::with_capacity(new.files.len());
+    for (category, file) in &new.files {
+        let Some(bytes) = file.bytes() else {
+            return Sent::Later(
+                "the attachments are not at hand (they are never journalled): send the application again with the same Idempotency-Key".into(),
+            );
+        };
+        let (content_type, body) = encode(&[Part::File {
+            name: "file",
+            file_name: &file.file_name,
+            content_type: media_type(&file.file_name),
+            bytes,
+        }]);
+        // An upload is not an application: when it fails, nothing was applied yet.
+        let answer =
+            match raw_send(client, paths::RECRUITING_DOCUMENTS_V1, content_type, body).await {
+                Ok(answer) => answer,
+                Err(Sent::Ambiguous(why)) => {
+                    return Sent::Later(format!("uploading {}: {why}", file.file_name));
+                }
+                Err(other) => return other,
+            };
+        let answer: Value = serde_json::from_slice(&answer).unwrap_or(Value::Null);
+        let Some(uuid) = answer["uuid"].as_str() else {
+            return Sent::Later(format!("Personio named no uuid for {}", file.file_name));
+        };
+        uploaded.push((uuid.to_owned(), file.file_name.clone(), category.clone()));
+    }
+    let body = match serde_json::to_vec(&new.body(&uploaded)) {
+        Ok(body) => body,
+        Err(e) => return Sent::Later(e.to_string()),
+    };
+    match raw_send(
+        client,
+        paths::RECRUITING_APPLICATIONS_V1,
+        "application/json".into(),
+        body,
+    )
+    .await
+    {
+        Ok(_) => Sent::Accepted(Some(new.natural_id())),
+        Err(sent) => sent,
+    }
+}
+
+/// One POST whose answer is read here (uploads, and the recruiting API, whose refusals
+/// carry reason codes per field): the body of a 2xx, or what the answer means.
+async fn raw_send(
+    client: &Client,
+    path: &str,
+    content_type: String,
+    body: Vec<u8>,
+) -> Result<bytes::Bytes, Sent> {
+    let answer = client
+        .passthrough(Method::POST, path, &[], Some((content_type, body)))
+        .await
+        .map_err(judge)?;
+    match answer.status {
+        200..=299 => Ok(answer.body),
+        429 => Err(Sent::Later("Personio asked to wait (429)".into())),
+        status @ 400..=499 => Err(Sent::Refused(Box::new(raw_refusal(status, &answer.body)))),
+        status => Err(Sent::Ambiguous(format!("Personio answered {status}"))),
+    }
+}
+
+/// Personio's refusal from its body: v1's `{"error": {"message", "code"}}`, or the
+/// recruiting API's `{"errors": [{"field", "errors": [{"reason"}]}]}` (its reason codes).
+fn raw_refusal(status: u16, body: &[u8]) -> Refusal {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let (message, code) = match &parsed {
+        Some(v) if v["error"].is_object() => (
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            match &v["error"]["code"] {
+                Value::Null => None,
+                code => Some(code.to_string().trim_matches('"').to_owned()),
+            },
+        ),
+        Some(v) if v["errors"].is_array() => {
+            let mut reasons = Vec::new();
+            let mut said = Vec::new();
+            for entry in v["errors"].as_array().into_iter().flatten() {
+                let field = entry["field"].as_str().unwrap_or_default();
+                for error in entry["errors"].as_array().into_iter().flatten() {
+                    if let Some(reason) = error["reason"].as_str() {
+                        reasons.push(reason.to_owned());
+                        said.push(format!("{field}: {reason}"));
+                    }
+                }
+                if let Some(title) = entry["title"].as_str() {
+                    reasons.push(title.to_owned());
+                    said.push(entry["detail"].as_str().unwrap_or(title).to_owned());
+                }
+            }
+            (said.join("; "), reasons.first().cloned())
+        }
+        _ => (
+            String::from_utf8_lossy(body).chars().take(200).collect(),
+            None,
+        ),
+    };
+    Refusal {
+        status,
+        message: if message.is_empty() {
+            format!("Personio refused the write ({status})")
+        } else {
+            message
+        },
+        code,
+        personio: parsed.map(|p| json!(p)),
     }
 }
 

@@ -15,6 +15,12 @@ pub const ABSENCE_PERIODS_V1: &str = "/v1/company/absence-periods";
 pub const CUSTOM_REPORTS_V1: &str = "/v1/company/custom-reports/reports";
 /// `GET /v1/company/document-categories`.
 pub const DOCUMENT_CATEGORIES_V1: &str = "/v1/company/document-categories";
+/// `POST /v1/company/documents`: a document's upload (multipart; v2 has none).
+pub const DOCUMENTS_V1: &str = "/v1/company/documents";
+/// `POST /v1/recruiting/applications`: an application (recruiting token, `X-Company-ID`).
+pub const RECRUITING_APPLICATIONS_V1: &str = "/v1/recruiting/applications";
+/// `POST /v1/recruiting/applications/documents`: an application's attachment (multipart).
+pub const RECRUITING_DOCUMENTS_V1: &str = "/v1/recruiting/applications/documents";
 
 /// `GET /v1/company/employees/{id}/absences/balance`.
 pub fn balance_v1(employee: impl Display) -> String {

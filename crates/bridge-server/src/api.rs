@@ -14,6 +14,7 @@ mod passthrough;
 pub(crate) mod problem;
 mod records;
 pub(crate) mod settings;
+mod uploads;
 mod webhooks;
 mod writes;
 
@@ -24,6 +25,7 @@ use crate::state::AppState;
 
 pub(crate) use problem::Problem;
 pub(crate) use records::record_now;
+pub(crate) use uploads::MAX_UPLOAD_BODY;
 
 /// Records per page unless `limit` says otherwise, and the most `limit` may ask for.
 pub(crate) const DEFAULT_LIMIT: u32 = 100;

@@ -40,7 +40,8 @@ enum Read {
 /// Middleware: hands the inner service the request with its body in memory.
 pub(crate) async fn read_whole(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let read = tokio::time::timeout(PATIENCE, read(body))
+    let limit = limit_for(&parts.method, parts.uri.path());
+    let read = tokio::time::timeout(PATIENCE, read(body, limit))
         .await
         .unwrap_or(Read::Broken);
     match read {
@@ -49,7 +50,7 @@ pub(crate) async fn read_whole(request: Request, next: Next) -> Response {
                 .await
         }
         Read::TooLarge { drained } => {
-            let mut response = Problem::too_large(LIMIT).into_response();
+            let mut response = Problem::too_large(limit).into_response();
             if !drained {
                 close(&mut response);
             }
@@ -64,7 +65,20 @@ pub(crate) async fn read_whole(request: Request, next: Next) -> Response {
     }
 }
 
-async fn read(mut body: Body) -> Read {
+/// Uploads of files to Personio (documents, recruiting attachments) may be as large as
+/// Personio takes them; everything else stays small.
+fn limit_for(method: &axum::http::Method, path: &str) -> usize {
+    let upload = method == axum::http::Method::POST
+        && path.starts_with("/api/v1/companies/")
+        && (path.ends_with("/documents") || path.ends_with("/recruiting_applications"));
+    if upload {
+        crate::api::MAX_UPLOAD_BODY
+    } else {
+        LIMIT
+    }
+}
+
+async fn read(mut body: Body, limit: usize) -> Read {
     let mut kept = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
@@ -75,14 +89,14 @@ async fn read(mut body: Body) -> Read {
             continue; // trailers
         };
         seen = seen.saturating_add(data.len());
-        if seen > DRAIN_LIMIT {
+        if seen > DRAIN_LIMIT.max(limit) {
             return Read::TooLarge { drained: false };
         }
-        if seen <= LIMIT {
+        if seen <= limit {
             kept.extend_from_slice(&data);
         }
     }
-    if seen > LIMIT {
+    if seen > limit {
         Read::TooLarge { drained: true }
     } else {
         Read::Whole(kept)

@@ -18,6 +18,7 @@ use bridge_sync::write::{Intent, Operation, WriteError, Written, intent_of_line}
 use serde_json::{Value, json};
 
 use super::auth::ApiCaller;
+use super::uploads;
 use super::{Problem, record_now};
 use crate::state::AppState;
 
@@ -36,6 +37,9 @@ pub(crate) const WRITABLE: &[(&str, &[Operation])] = &[
         "projects",
         &[Operation::Create, Operation::Update, Operation::Delete],
     ),
+    ("employees", &[Operation::Create, Operation::Update]),
+    ("documents", &[Operation::Create]),
+    ("recruiting_applications", &[Operation::Create]),
 ];
 
 pub(crate) async fn create(
@@ -52,8 +56,11 @@ pub(crate) async fn create(
              the same key again answers the first outcome instead of writing twice",
         )
     })?;
-    let body = json_body(&body)?;
-    let intent = intent_of_line(table.name, Operation::Create, body).map_err(field)?;
+    let intent = match table.name {
+        "documents" => uploads::document(&headers, body).await?,
+        "recruiting_applications" => uploads::application(&headers, body).await?,
+        _ => intent_of_line(table.name, Operation::Create, json_body(&body)?).map_err(field)?,
+    };
     write(&state, &company, table, &key, &intent, StatusCode::CREATED).await
 }
 
@@ -224,11 +231,11 @@ fn problem(error: WriteError, intent: &Intent, company: &Company) -> Problem {
     }
 }
 
-fn field(error: bridge_sync::write::FieldError) -> Problem {
+pub(super) fn field(error: bridge_sync::write::FieldError) -> Problem {
     Problem::invalid_field(error.field, error.detail)
 }
 
-fn json_body(body: &[u8]) -> Result<Value, Problem> {
+pub(super) fn json_body(body: &[u8]) -> Result<Value, Problem> {
     serde_json::from_slice(body)
         .map_err(|e| Problem::invalid_body(format!("expected a JSON object: {e}")))
 }

@@ -11,6 +11,7 @@ mod settings;
 mod webhooks;
 mod webhooks_in;
 mod writes;
+mod writes_people;
 
 use bridge_server::{Server, ServerConfig};
 use bridge_store::{Company, Filters, Location, OpenOptions, Outcome, Store};

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use bridge_sync::write::{
-    Intent, Operation, Progress, READ_BACK_BATCH, WriteError, Writer, intent_of_line, line_key,
+    Intent, Operation, Progress, READ_BACK_BATCH, WRITABLE, WriteError, Writer, intent_of_line,
+    line_key,
 };
 use clap::{ArgGroup, Args};
 use futures::StreamExt;
@@ -31,8 +32,8 @@ pub struct WriteArgs {
     /// The company to write to.
     #[arg(long)]
     pub company: String,
-    /// What to write: attendance_periods or projects (create, update, delete), or
-    /// absence_periods (create, delete).
+    /// What to write: attendance_periods or projects (create, update, delete),
+    /// absence_periods (create, delete), or employees (create, update).
     #[arg(long)]
     pub resource: String,
     /// Create a record per line: the fields the resource's records show (`-` reads stdin).
@@ -80,13 +81,20 @@ pub async fn run(args: WriteArgs, context: &Context) -> anyhow::Result<Ending> {
         "attendances" | "attendance_periods" => "attendance_periods",
         "absences" | "absence_periods" => "absence_periods",
         "projects" => "projects",
+        "employees" => "employees",
         other => bail!(
-            "{other} cannot be written; writable: attendance_periods, absence_periods, projects"
+            "{other} cannot be written; writable: {}",
+            WRITABLE.join(", ")
         ),
     };
     if resource == "absence_periods" && operation == Operation::Update {
         bail!(
             "absence_periods take --create and --delete (Personio's changes of an absence are not written through the bridge)"
+        );
+    }
+    if resource == "employees" && operation == Operation::Delete {
+        bail!(
+            "employees take --create and --update (Personio's API deletes no employees; set \"status\": \"inactive\" instead)"
         );
     }
     let (text, identity) = read_input(path, args.batch.as_deref())?;

@@ -364,3 +364,90 @@ fn a_bulk_write_reports_each_line_and_exits_4_when_some_are_refused() {
     );
     assert!(!all.iter().any(|(id, _)| *id == ids[1]));
 }
+
+/// `write --resource employees` of `file`.
+fn write_employees(dir: &Path, operation: &str, file: &Path) -> (i32, Vec<Value>) {
+    let out = bridge(
+        dir,
+        &[
+            "write",
+            "--company",
+            "acme",
+            "--resource",
+            "employees",
+            operation,
+            file.to_str().unwrap(),
+            "--output",
+            "json",
+        ],
+    )
+    .stdin(Stdio::null())
+    .stderr(Stdio::null())
+    .output()
+    .unwrap();
+    let results = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap_or(-1), results)
+}
+
+#[test]
+fn a_bulk_write_creates_and_changes_employees_once() {
+    let sandbox = spawn_sandbox(bridge_testkit::sandbox(10, 4).history_days(2));
+    let dir = tempfile::tempdir().unwrap();
+    connect(dir.path(), &sandbox);
+    let taken = personio(&sandbox, "/v2/persons?limit=1")["_data"][0]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hire = |email: &str, first: &str| {
+        json!({"email": email, "first_name": first, "last_name": "Bulk", "hire_date": "2027-02-01"})
+            .to_string()
+    };
+    let file = dir.path().join("hires.jsonl");
+    std::fs::write(
+        &file,
+        [
+            hire("one@example.com", "One"),
+            hire("two@example.com", "Two"),
+            hire(&taken, "Taken"),
+            json!({"email": "three@example.com", "first_name": "Three"}).to_string(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (code, results) = write_employees(dir.path(), "--create", &file);
+    assert_eq!(code, 4, "{results:?}");
+    let outcomes: Vec<&str> = results
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["created", "created", "refused", "refused"]);
+    assert!(
+        results[3]["error"].as_str().unwrap().contains("last_name"),
+        "{results:?}"
+    );
+    let one = results[0]["id"].as_str().unwrap().to_owned();
+    let held = personio(&sandbox, "/v2/persons?email=one@example.com")["_data"].clone();
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+    assert_eq!(held[0]["id"], one.as_str());
+
+    // Again: nothing is created twice.
+    let (_, again) = write_employees(dir.path(), "--create", &file);
+    assert_eq!(again, results);
+    let held = personio(&sandbox, "/v2/persons?email=two@example.com")["_data"].clone();
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+
+    let updates = dir.path().join("changes.jsonl");
+    std::fs::write(
+        &updates,
+        format!("{}\n", json!({"id": one, "preferred_name": "Uno"})),
+    )
+    .unwrap();
+    let (code, changed) = write_employees(dir.path(), "--update", &updates);
+    assert_eq!(code, 0, "{changed:?}");
+    assert_eq!(changed[0]["outcome"], "updated");
+    let held = personio(&sandbox, &format!("/v2/persons/{one}"));
+    assert_eq!(held["preferred_name"], "Uno", "{held}");
+}

@@ -723,3 +723,311 @@ async fn project_writes_under_every_fault_land_exactly_once() {
     println!("{runs} project fault runs, {} failed", failures.len());
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Personio's people with `email` (v2 persons): (id, preferred name) of each.
+async fn persons_with_email(world: &World, email: &str) -> Vec<(String, Value)> {
+    let page: Value = world
+        .writer
+        .client()
+        .get("/v2/persons", &[("email", email.to_owned())])
+        .await
+        .unwrap();
+    page["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["preferred_name"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn hire(email: &str) -> Intent {
+    Intent::CreateEmployee(
+        bridge_sync::write::employee::NewEmployee::from_json(json!({
+            "email": email, "first_name": "Chaos", "last_name": "Hire", "hire_date": "2027-03-01"
+        }))
+        .unwrap(),
+    )
+}
+
+fn rename(id: &str, preferred: &str) -> Intent {
+    let fields = json!({ "preferred_name": preferred });
+    Intent::update_employee(id, fields.as_object().unwrap().clone()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employee_writes_under_every_fault_land_exactly_once() {
+    let world = world().await;
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (slot, (method, (name, fault, after))) in ["POST", "PATCH"]
+        .into_iter()
+        .flat_map(|m| write_faults().into_iter().map(move |f| (m, f)))
+        .enumerate()
+    {
+        runs += 1;
+        let email = format!("chaos-{slot}@example.com");
+        let key = |op: &str| format!("employee-{slot}-{op}");
+        let outcome = async {
+            if method == "PATCH" {
+                until_done(&world.writer, &key("setup"), &hire(&email)).await?;
+            }
+            let rule = json!({"rules": [{"path_prefix": "/v1/company/employees", "method": method, "first": 1, "fault": fault, "after": after}]});
+            plan_faults(&world.sandbox, rule).await;
+            let expected = if method == "POST" {
+                until_done(&world.writer, &key("create"), &hire(&email)).await?;
+                Value::Null
+            } else {
+                let id = persons_with_email(&world, &email).await[0].0.clone();
+                until_done(&world.writer, &key("update"), &rename(&id, "Renamed")).await?;
+                json!("Renamed")
+            };
+            let faulted = faults_applied(&world.sandbox).await;
+            clear_faults(&world.sandbox).await;
+            let held = persons_with_email(&world, &email).await;
+            if faulted == 0 {
+                return Err("the fault never applied".to_owned());
+            }
+            match held.as_slice() {
+                [(id, preferred)] if *preferred == expected || (expected.is_null() && preferred.as_str() == Some("")) => {
+                    let stored = world
+                        .target
+                        .store
+                        .browse(
+                            world.target.company.id,
+                            &bridge_store::tables::EMPLOYEES,
+                            &RecordQuery {
+                                keys: Some(vec![Key::Int(id.parse().unwrap())]),
+                                limit: 1,
+                                ..RecordQuery::default()
+                            },
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if stored.is_empty() {
+                        return Err(format!("employee {id} is not stored"));
+                    }
+                    Ok::<u64, String>(faulted)
+                }
+                other => Err(format!("Personio holds {other:?}, expected one with {expected}")),
+            }
+        }
+        .await;
+        clear_faults(&world.sandbox).await;
+        match outcome {
+            Ok(faulted) => println!("ok    employee {method} {name}: {faulted} fault(s)"),
+            Err(why) => {
+                println!("FAIL  employee {method} {name}: {why}");
+                failures.push(format!("{method} {name}: {why}"));
+            }
+        }
+    }
+    println!("{runs} employee fault runs, {} failed", failures.len());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A document upload of `title` for `person`, with its file at hand.
+fn document(person: i64, category: i64, title: &str) -> Intent {
+    let fields = [
+        ("employee_id", person.to_string()),
+        ("category_id", category.to_string()),
+        ("title", title.to_owned()),
+    ];
+    let file = Some((
+        "contract.pdf".to_owned(),
+        bytes::Bytes::from(format!("%PDF-1.4 {title}")),
+    ));
+    Intent::UploadDocument(
+        bridge_sync::write::document::NewDocument::from_form(
+            |name| {
+                fields
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+            },
+            file,
+            &["employee_id", "category_id", "title", "file"],
+        )
+        .unwrap(),
+    )
+}
+
+/// The company's first document category.
+async fn a_category(world: &World) -> i64 {
+    let categories: Value = world
+        .writer
+        .client()
+        .get("/v1/company/document-categories", &[])
+        .await
+        .unwrap();
+    categories["data"][0]["id"].as_i64().unwrap()
+}
+
+/// How many of `person`'s documents Personio holds named `title`.
+async fn documents_titled(world: &World, person: i64, title: &str) -> usize {
+    let page: Value = world
+        .writer
+        .client()
+        .get(
+            "/v2/document-management/documents",
+            &[
+                ("owner_id", person.to_string()),
+                ("limit", "100".to_owned()),
+            ],
+        )
+        .await
+        .unwrap();
+    page["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["name"] == title)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn document_uploads_under_every_fault_land_exactly_once() {
+    let world = world().await;
+    let category = a_category(&world).await;
+    let mut failures = Vec::new();
+    let faults = write_faults();
+    for (slot, (name, fault, after)) in faults.iter().enumerate() {
+        let person = world.people[slot % world.people.len()];
+        let title = format!("Chaos upload {slot}");
+        let rule = json!({"rules": [{"path_prefix": "/v1/company/documents", "method": "POST", "first": 1, "fault": fault, "after": after}]});
+        plan_faults(&world.sandbox, rule).await;
+        let written = until_done(
+            &world.writer,
+            &format!("upload-{slot}"),
+            &document(person, category, &title),
+        )
+        .await;
+        let faulted = faults_applied(&world.sandbox).await;
+        clear_faults(&world.sandbox).await;
+        let held = documents_titled(&world, person, &title).await;
+        let outcome = match (written, faulted, held) {
+            (Err(why), _, _) => Err(why),
+            (_, 0, _) => Err("the fault never applied".to_owned()),
+            (Ok(_), faulted, 1) => Ok(faulted),
+            (Ok(_), _, held) => Err(format!("Personio holds {held} uploads, not 1")),
+        };
+        match outcome {
+            Ok(faulted) => println!("ok    upload {name}: {faulted} fault(s)"),
+            Err(why) => {
+                println!("FAIL  upload {name}: {why}");
+                failures.push(format!("{name}: {why}"));
+            }
+        }
+    }
+    println!(
+        "{} upload fault runs, {} failed",
+        faults.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A seeded plan on the employee and document endpoints, reads included.
+fn people_mix(seed: u64) -> Value {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let kinds = write_faults();
+    let rules: Vec<Value> = (0..rng.random_range(2..=5))
+        .map(|i| {
+            let (_, fault, after) = &kinds[rng.random_range(0..kinds.len())];
+            let (path, method) = [
+                ("/v1/company/employees", "POST"),
+                ("/v1/company/employees", "PATCH"),
+                ("/v1/company/employees", "GET"),
+                ("/v1/company/documents", "POST"),
+                ("/v2/document-management/documents", "GET"),
+            ][rng.random_range(0..5)];
+            let most = if fault["kind"] == "delay" { 0.15 } else { 0.5 };
+            json!({
+                "path_prefix": path,
+                "method": method,
+                "probability": (rng.random_range(0.1..most) * 100.0_f64).round() / 100.0,
+                "seed": seed.wrapping_mul(37).wrapping_add(i),
+                "fault": fault,
+                "after": after,
+            })
+        })
+        .collect();
+    json!({ "rules": rules })
+}
+
+/// Hires, renames and uploads under a seeded mix; Personio must hold each once.
+async fn people_writes(seed: u64) -> Result<(u64, usize), String> {
+    let world = world().await;
+    let category = a_category(&world).await;
+    let plan = people_mix(seed);
+    plan_faults(&world.sandbox, plan.clone()).await;
+    let mut writes = 0;
+    for slot in 0..4 {
+        let email = format!("mix-{seed}-{slot}@example.com");
+        let id = until_done(&world.writer, &format!("hire-{slot}"), &hire(&email)).await?;
+        writes += 1;
+        if slot % 2 == 0 {
+            until_done(
+                &world.writer,
+                &format!("rename-{slot}"),
+                &rename(&id, "Mixed"),
+            )
+            .await?;
+            writes += 1;
+        }
+        let person = world.people[slot % world.people.len()];
+        let title = format!("Mix upload {seed}-{slot}");
+        until_done(
+            &world.writer,
+            &format!("upload-{slot}"),
+            &document(person, category, &title),
+        )
+        .await?;
+        writes += 1;
+    }
+    let faulted = faults_applied(&world.sandbox).await;
+    clear_faults(&world.sandbox).await;
+    for slot in 0..4 {
+        let email = format!("mix-{seed}-{slot}@example.com");
+        let held = persons_with_email(&world, &email).await;
+        let renamed = slot % 2 == 0;
+        match held.as_slice() {
+            [(_, preferred)] if !renamed || preferred == "Mixed" => {}
+            other => return Err(format!("{email}: Personio holds {other:?}\nplan: {plan}")),
+        }
+        let person = world.people[slot % world.people.len()];
+        let title = format!("Mix upload {seed}-{slot}");
+        let held = documents_titled(&world, person, &title).await;
+        if held != 1 {
+            return Err(format!("{title}: Personio holds {held}\nplan: {plan}"));
+        }
+    }
+    Ok((faulted, writes))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employee_and_document_writes_under_seeded_fault_mixes_land_exactly_once() {
+    let runs = env_number("CHAOS_WRITE_RUNS", 2);
+    let first = env_number("CHAOS_SEED", 1);
+    let mut failed = Vec::new();
+    let (mut faults, mut writes) = (0, 0);
+    for seed in first..first + runs {
+        match people_writes(seed).await {
+            Ok((f, w)) => {
+                println!("ok    people seed {seed}: {w} writes, {f} faults");
+                faults += f;
+                writes += w;
+            }
+            Err(why) => {
+                println!("FAIL  people seed {seed}: {why}");
+                failed.push(seed);
+            }
+        }
+    }
+    println!("{runs} people mixes, {writes} writes, {faults} faults; failing seeds: {failed:?}");
+    assert!(failed.is_empty(), "failing seeds: {failed:?}");
+}

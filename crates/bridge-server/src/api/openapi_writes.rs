@@ -41,10 +41,10 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
             list.insert("post".into(), json!({
                 "operationId": format!("create{schema}"),
                 "summary": format!("Create one of a company's {label} in Personio"),
-                "description": "Needs a key with the `write` scope. The record is written to Personio, stored, and announced to webhook subscribers; the answer is the record as GET then shows it.",
+                "description": create_description(resource),
                 "tags": tag,
                 "parameters": [ { "$ref": "#/components/parameters/company" }, key(true) ],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/New{schema}") } } } },
+                "requestBody": create_body(resource, &schema),
                 "responses": errors("201", "The record created", &schema)
             }));
         }
@@ -174,4 +174,102 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
             "properties": attendance(false)
         }),
     );
+    let employee = |create: bool| {
+        let mut properties = json!({
+            "first_name": { "type": "string", "maxLength": 255 },
+            "last_name": { "type": "string", "maxLength": 255 },
+            "preferred_name": { "type": "string", "maxLength": 255 },
+            "gender": { "type": "string", "enum": ["male", "female", "diverse"] },
+            "position": { "type": "string", "maxLength": 255 },
+            "status": { "type": "string", "enum": ["active", "inactive", "onboarding", "leave"] },
+            "hire_date": { "type": "string", "format": "date" },
+            "weekly_working_hours": { "type": "number", "minimum": 0, "maximum": 168 },
+            "supervisor_id": { "type": "integer", "nullable": true, "description": "An employee; null removes the supervisor." },
+            "legal_entity": { "type": "string", "description": "The legal entity (Personio's subcompany) by name; Personio ignores a name it does not know." },
+            "office": { "type": "string", "description": "By name; Personio ignores a name it does not know." },
+            "department": { "type": "string", "description": "By name; Personio ignores a name it does not know." },
+            "custom_attributes": {
+                "type": "object", "minProperties": 1,
+                "description": "Custom attributes by their label (as the employee records show them, any case) or Personio's key (`dynamic_123`): text, a number, true or false, a list of texts (multiple options), or null. A label the credential may not read in Personio is refused with 422 naming `custom_attributes.<label>`.",
+                "additionalProperties": { "nullable": true, "oneOf": [ { "type": "string" }, { "type": "number" }, { "type": "boolean" }, { "type": "array", "items": { "type": "string" } } ] }
+            }
+        });
+        if create {
+            properties["email"] = json!({ "type": "string", "format": "email", "description": "Unique in the company (Personio refuses one taken); cannot be changed later." });
+        }
+        properties
+    };
+    schemas.insert("NewEmployees".to_owned(), json!({
+        "type": "object", "required": ["email", "first_name", "last_name"], "additionalProperties": false,
+        "description": "A person and their employment, written through Personio's v1 employee API.",
+        "properties": employee(true)
+    }));
+    schemas.insert("EmployeesChanges".to_owned(), json!({
+        "type": "object", "minProperties": 1, "additionalProperties": false,
+        "description": "Any of the fields but `email`; the rest stay as they are.",
+        "properties": employee(false)
+    }));
+    schemas.insert("NewDocuments".to_owned(), json!({
+        "type": "object", "required": ["file", "employee_id", "category_id"],
+        "properties": {
+            "file": { "type": "string", "format": "binary", "description": "At most 30 MB, with one of the extensions Personio takes (pdf, docx, doc, jpg, jpeg, png, txt, odt, xlsx, xls, csv, zip and the others its upload lists); its name is sent." },
+            "employee_id": { "type": "integer", "description": "The document's owner." },
+            "category_id": { "type": "integer", "description": "One of the company's document_categories." },
+            "title": { "type": "string", "maxLength": 255, "description": "The file's name when left out." },
+            "date": { "type": "string", "format": "date" },
+            "comment": { "type": "string", "maxLength": 2000 }
+        }
+    }));
+    schemas.insert("NewRecruitingApplications".to_owned(), json!({
+        "type": "object", "required": ["first_name", "last_name", "email", "job_id"], "additionalProperties": false,
+        "properties": {
+            "first_name": { "type": "string", "maxLength": 255 },
+            "last_name": { "type": "string", "maxLength": 255 },
+            "email": { "type": "string", "format": "email", "description": "Personio takes one application of an email per job (`errors.applicant-already-exists`)." },
+            "job_id": { "type": "integer", "description": "A published job (see recruiting_jobs)." },
+            "message": { "type": "string" },
+            "application_date": { "type": "string", "format": "date", "description": "Not in the future." },
+            "channel_id": { "type": "integer", "description": "Personio's recruiting channel." },
+            "external_posting_id": { "type": "string" },
+            "tags": { "type": "array", "items": { "type": "string" }, "description": "Tags Personio does not know are created." },
+            "phone": { "type": "string" },
+            "location": { "type": "string" },
+            "birthday": { "type": "string", "format": "date" },
+            "gender": { "type": "string", "enum": ["male", "female", "diverse", "undefined"] },
+            "available_from": { "type": "string", "format": "date" },
+            "salary_expectations": { "type": "string" },
+            "attributes": { "type": "object", "description": "Custom applicant attributes by Personio's id (`custom_attribute_<n>`).", "additionalProperties": true }
+        }
+    }));
+}
+
+/// A create's body: JSON, or multipart for writes that carry files.
+fn create_body(resource: &str, schema: &str) -> Value {
+    let new = json!({ "$ref": format!("#/components/schemas/New{schema}") });
+    match resource {
+        "documents" => json!({ "required": true, "content": { "multipart/form-data": { "schema": new } } }),
+        "recruiting_applications" => json!({ "required": true, "content": {
+            "application/json": { "schema": new },
+            "multipart/form-data": { "schema": {
+                "type": "object", "required": ["application"],
+                "description": "The application as JSON in the part `application`; each attachment in a file part named by its category: cv, cover-letter, employment-reference, certificate, work-sample, other (at most 20 MB each; pdf, docx, doc, odt, xlsx, xls, pptx, ppt, ods, jpg, png, gif, bmp, tif, csv, txt, rtf, zip, 7z, gz, rar, mp4, 3gp, mov, avi, wmv).",
+                "properties": {
+                    "application": new,
+                    "cv": { "type": "string", "format": "binary" },
+                    "cover-letter": { "type": "string", "format": "binary" },
+                    "other": { "type": "string", "format": "binary" }
+                }
+            } }
+        } }),
+        _ => json!({ "required": true, "content": { "application/json": { "schema": new } } }),
+    }
+}
+
+fn create_description(resource: &str) -> &'static str {
+    match resource {
+        "employees" => "Needs a key with the `write` scope. A new person with their employment, through Personio's v1 employee API (the one Personio documents for integrations' writes, with the new id in its answer). A create whose answer was lost is resolved by looking the email up in Personio. The answer is the employee as GET then shows it.",
+        "documents" => "Needs a key with the `write` scope. The file is uploaded to Personio's document upload (v1; v2 has none), then its metadata is read back and stored (never the file). The journal knows the upload by the file's SHA-256 and the fields: the same key with another file is refused; an upload whose answer was lost is resolved by reading the owner's documents.",
+        "recruiting_applications" => "Needs a key with the `write` scope and a company linked with its recruiting token and company id. Attachments are uploaded to Personio's recruiting API first, then the application names them. Personio's refusals keep its reason codes (`personio.code`, `personio.body.errors`). The answer is the application as the recruiting beta shows it, or `{\"id\": \"job-<job>:<email>\"}` where that beta is not available.",
+        _ => "Needs a key with the `write` scope. The record is written to Personio, stored, and announced to webhook subscribers; the answer is the record as GET then shows it.",
+    }
 }

@@ -38,15 +38,18 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
             .and_then(Value::as_object_mut)
             && operations.contains(&Operation::Create)
         {
-            list.insert("post".into(), json!({
-                "operationId": format!("create{schema}"),
-                "summary": format!("Create one of a company's {label} in Personio"),
-                "description": create_description(resource),
-                "tags": tag,
-                "parameters": [ { "$ref": "#/components/parameters/company" }, key(true) ],
-                "requestBody": create_body(resource, &schema),
-                "responses": errors("201", "The record created", &schema)
-            }));
+            list.insert(
+                "post".into(),
+                json!({
+                    "operationId": format!("create{schema}"),
+                    "summary": format!("Create one of a company's {label} in Personio"),
+                    "description": create_description(resource),
+                    "tags": tag,
+                    "parameters": [ { "$ref": "#/components/parameters/company" }, key(true) ],
+                    "requestBody": create_body(resource, &schema),
+                    "responses": errors("201", "The record created", &schema)
+                }),
+            );
         }
         if let Some(one) = paths
             .get_mut(&format!("/api/v1/companies/{{company}}/{resource}/{{id}}"))
@@ -204,11 +207,14 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
         "description": "A person and their employment, written through Personio's v1 employee API.",
         "properties": employee(true)
     }));
-    schemas.insert("EmployeesChanges".to_owned(), json!({
-        "type": "object", "minProperties": 1, "additionalProperties": false,
-        "description": "Any of the fields but `email`; the rest stay as they are.",
-        "properties": employee(false)
-    }));
+    schemas.insert(
+        "EmployeesChanges".to_owned(),
+        json!({
+            "type": "object", "minProperties": 1, "additionalProperties": false,
+            "description": "Any of the fields but `email`; the rest stay as they are.",
+            "properties": employee(false)
+        }),
+    );
     schemas.insert("NewDocuments".to_owned(), json!({
         "type": "object", "required": ["file", "employee_id", "category_id"],
         "properties": {
@@ -247,7 +253,9 @@ pub(crate) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
 fn create_body(resource: &str, schema: &str) -> Value {
     let new = json!({ "$ref": format!("#/components/schemas/New{schema}") });
     match resource {
-        "documents" => json!({ "required": true, "content": { "multipart/form-data": { "schema": new } } }),
+        "documents" => {
+            json!({ "required": true, "content": { "multipart/form-data": { "schema": new } } })
+        }
         "recruiting_applications" => json!({ "required": true, "content": {
             "application/json": { "schema": new },
             "multipart/form-data": { "schema": {
@@ -267,9 +275,17 @@ fn create_body(resource: &str, schema: &str) -> Value {
 
 fn create_description(resource: &str) -> &'static str {
     match resource {
-        "employees" => "Needs a key with the `write` scope. A new person with their employment, through Personio's v1 employee API (the one Personio documents for integrations' writes, with the new id in its answer). A create whose answer was lost is resolved by looking the email up in Personio. The answer is the employee as GET then shows it.",
-        "documents" => "Needs a key with the `write` scope. The file is uploaded to Personio's document upload (v1; v2 has none), then its metadata is read back and stored (never the file). The journal knows the upload by the file's SHA-256 and the fields: the same key with another file is refused; an upload whose answer was lost is resolved by reading the owner's documents.",
-        "recruiting_applications" => "Needs a key with the `write` scope and a company linked with its recruiting token and company id. Attachments are uploaded to Personio's recruiting API first, then the application names them. Personio's refusals keep its reason codes (`personio.code`, `personio.body.errors`). The answer is the application as the recruiting beta shows it, or `{\"id\": \"job-<job>:<email>\"}` where that beta is not available.",
-        _ => "Needs a key with the `write` scope. The record is written to Personio, stored, and announced to webhook subscribers; the answer is the record as GET then shows it.",
+        "employees" => {
+            "Needs a key with the `write` scope. A new person with their employment, through Personio's v1 employee API (the one Personio documents for integrations' writes, with the new id in its answer). A create whose answer was lost is resolved by looking the email up in Personio. The answer is the employee as GET then shows it."
+        }
+        "documents" => {
+            "Needs a key with the `write` scope. The file is uploaded to Personio's document upload (v1; v2 has none), then its metadata is read back and stored (never the file). The journal knows the upload by the file's SHA-256 and the fields: the same key with another file is refused; an upload whose answer was lost is resolved by reading the owner's documents."
+        }
+        "recruiting_applications" => {
+            "Needs a key with the `write` scope and a company linked with its recruiting token and company id. Attachments are uploaded to Personio's recruiting API first, then the application names them. Personio's refusals keep its reason codes (`personio.code`, `personio.body.errors`). The answer is the application as the recruiting beta shows it, or `{\"id\": \"job-<job>:<email>\"}` where that beta is not available."
+        }
+        _ => {
+            "Needs a key with the `write` scope. The record is written to Personio, stored, and announced to webhook subscribers; the answer is the record as GET then shows it."
+        }
     }
 }

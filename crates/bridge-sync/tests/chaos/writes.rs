@@ -1,7 +1,9 @@
 //! Chaos on writes: creates, updates and deletes of attendance periods under every fault
 //! the sandbox can plan, before Personio handles the request and after (the write applied,
-//! its answer lost), and under seeded random mixes. Afterwards Personio must hold exactly
-//! the intended periods, none twice, none missing, and the store what Personio holds.
+//! its answer lost), and under seeded random mixes; likewise absences, projects, employee
+//! creates and changes, document uploads and recruiting applications (with and without an
+//! attachment). Afterwards Personio must hold exactly the intended records, none twice,
+//! none missing, and the store what Personio holds.
 //!
 //! `CHAOS_WRITE_RUNS` sets how many random mixes run (default 2, as CI runs it;
 //! `scripts/chaos-writes` runs 50), `CHAOS_SEED` the first mix's seed.
@@ -1030,4 +1032,116 @@ async fn employee_and_document_writes_under_seeded_fault_mixes_land_exactly_once
     }
     println!("{runs} people mixes, {writes} writes, {faults} faults; failing seeds: {failed:?}");
     assert!(failed.is_empty(), "failing seeds: {failed:?}");
+}
+
+/// The world's writer with the recruiting token too.
+fn recruiting_writer(world: &World) -> Writer {
+    let mut config = personio_client::ClientConfig::new(
+        url::Url::parse(&world.sandbox.base_url).unwrap(),
+        bridge_testkit::CLIENT_ID,
+        secrecy::SecretString::from(bridge_testkit::CLIENT_SECRET.to_owned()),
+    );
+    config.request_timeout = std::time::Duration::from_millis(1_500);
+    config.backoff_base = std::time::Duration::from_millis(5);
+    config.backoff_max = std::time::Duration::from_millis(50);
+    config.rate_limit_wait = std::time::Duration::from_millis(20);
+    config.recruiting = Some(personio_client::RecruitingAuth {
+        token: secrecy::SecretString::from(bridge_testkit::RECRUITING_TOKEN.to_owned()),
+        company_id: bridge_testkit::COMPANY_ID,
+    });
+    Writer::new(
+        world.target.store.clone(),
+        personio_client::Client::new(config).unwrap(),
+        world.target.company.clone(),
+    )
+}
+
+/// How many applications of `email` Personio holds (through the recruiting beta).
+async fn applications_of(writer: &Writer, email: &str) -> usize {
+    let page: Value = writer
+        .client()
+        .get(
+            "/v2/recruiting/applications",
+            &[("candidate.email", email.to_owned())],
+        )
+        .await
+        .unwrap();
+    page["_data"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_under_every_fault_land_exactly_once() {
+    use bridge_sync::write::application::{ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, NewApplication};
+    use bridge_sync::write::document::Attachment;
+    let world = world().await;
+    let writer = recruiting_writer(&world);
+    let jobs: Value = writer
+        .client()
+        .get("/v2/recruiting/jobs", &[])
+        .await
+        .unwrap();
+    let job: i64 = jobs["_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| {
+            j["status"].as_str().is_some_and(|s| {
+                s.eq_ignore_ascii_case("published") || s.eq_ignore_ascii_case("active")
+            })
+        })
+        .and_then(|j| j["id"].as_str()?.parse().ok())
+        .expect("a published job");
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    // With an attachment the first request is its upload; without, the application itself.
+    for (slot, (attached, (name, fault, after))) in [true, false]
+        .into_iter()
+        .flat_map(|a| write_faults().into_iter().map(move |f| (a, f)))
+        .enumerate()
+    {
+        runs += 1;
+        let email = format!("applicant-{slot}@example.com");
+        let files = if attached {
+            let cv = Attachment::new(
+                "cv",
+                "cv.pdf",
+                bytes::Bytes::from_static(b"%PDF-1.4 cv"),
+                ATTACHMENT_TYPES,
+                MAX_ATTACHMENT_BYTES,
+            )
+            .unwrap();
+            vec![("cv".to_owned(), cv)]
+        } else {
+            Vec::new()
+        };
+        let intent = Intent::CreateApplication(
+            NewApplication::from_json(
+                json!({"first_name": "Chaos", "last_name": "Applicant", "email": email, "job_id": job}),
+                files,
+            )
+            .unwrap(),
+        );
+        let rule = json!({"rules": [{"path_prefix": "/v1/recruiting/applications", "method": "POST", "first": 1, "fault": fault, "after": after}]});
+        plan_faults(&world.sandbox, rule).await;
+        let written = until_done(&writer, &format!("apply-{slot}"), &intent).await;
+        let faulted = faults_applied(&world.sandbox).await;
+        clear_faults(&world.sandbox).await;
+        let held = applications_of(&writer, &email).await;
+        let outcome = match (written, faulted, held) {
+            (Err(why), _, _) => Err(why),
+            (_, 0, _) => Err("the fault never applied".to_owned()),
+            (Ok(_), faulted, 1) => Ok(faulted),
+            (Ok(_), _, held) => Err(format!("Personio holds {held} applications, not 1")),
+        };
+        let what = if attached { "with attachment" } else { "plain" };
+        match outcome {
+            Ok(faulted) => println!("ok    application {what} {name}: {faulted} fault(s)"),
+            Err(why) => {
+                println!("FAIL  application {what} {name}: {why}");
+                failures.push(format!("{what} {name}: {why}"));
+            }
+        }
+    }
+    println!("{runs} application fault runs, {} failed", failures.len());
+    assert!(failures.is_empty(), "{failures:#?}");
 }

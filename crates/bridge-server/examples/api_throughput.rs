@@ -9,11 +9,12 @@
 //!
 //! Prints requests per second, p50/p99 latency and bytes per page for each, and the process's
 //! peak memory (sandbox, clients and service together: an upper bound for the service).
-//! Runs on SQLite, and also on PostgreSQL with `--pg postgres://…` (a user that may create
-//! databases) or `PERSONIO_BRIDGE_TEST_PG_URL`.
+//! Runs on SQLite, and also on PostgreSQL when `PERSONIO_BRIDGE_TEST_PG_URL` names a server
+//! (a user that may create databases; a fresh database is made for the run). `--pg` insists
+//! on it.
 //!
 //! `cargo run --release -p bridge-server --example api_throughput [-- REQUESTS CONCURRENCY
-//! [--employees N] [--history-days D] [--pg URL]]`
+//! [--employees N] [--history-days D] [--pg]]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -49,7 +50,12 @@ fn args() -> Args {
         match arg.as_str() {
             "--employees" => args.employees = given.next().unwrap().parse().unwrap(),
             "--history-days" => args.history_days = given.next().unwrap().parse().unwrap(),
-            "--pg" => args.pg = Some(given.next().unwrap()),
+            "--pg" => {
+                assert!(
+                    args.pg.is_some(),
+                    "--pg runs on the server of {PG_URL_ENV}, which is unset"
+                );
+            }
             number => {
                 let n = number.parse().unwrap();
                 match positional {
@@ -63,17 +69,9 @@ fn args() -> Args {
     args
 }
 
-fn main() {
-    let args = args();
-    if let Some(url) = &args.pg {
-        // SAFETY: no other thread exists yet (the runtime is built below).
-        unsafe { std::env::set_var(PG_URL_ENV, url) };
-    }
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(run(args));
+#[tokio::main]
+async fn main() {
+    run(args()).await;
 }
 
 async fn run(args: Args) {
@@ -142,6 +140,7 @@ async fn bench_store(args: &Args, db: &TestDb, sandbox_url: &str, backend: Backe
         })
         .await
         .unwrap();
+    print_plans(&store, backend).await;
     let (_, key) = store
         .create_api_key("bench", &bridge_store::Grant::default(), chrono::Utc::now())
         .await
@@ -182,6 +181,43 @@ async fn bench_store(args: &Args, db: &TestDb, sandbox_url: &str, backend: Backe
     ] {
         let name = format!("{backend:?} {name}");
         measure(args, &name, &format!("{base}/{path}"), &key).await;
+    }
+}
+
+/// The plans of a month's attendance and of one person's, on the synced store.
+async fn print_plans(store: &Store, backend: Backend) {
+    use bridge_store::tables::ATTENDANCE_PERIODS;
+    use bridge_store::{FilterValues, PageQuery, Value, filters_of};
+    let company = store.company("acme").await.unwrap();
+    // ANALYZE, as autovacuum would after a sync this size: PostgreSQL plans by statistics.
+    store.refresh_statistics().await.unwrap();
+    let employee = filters_of(&ATTENDANCE_PERIODS)
+        .into_iter()
+        .find(|f| f.name == "employee_id")
+        .unwrap();
+    let month = PageQuery {
+        limit: 101,
+        from: chrono::NaiveDate::from_ymd_opt(2026, 10, 1),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 10, 31),
+        ..PageQuery::default()
+    };
+    let person = PageQuery {
+        limit: 101,
+        filters: vec![FilterValues {
+            filter: employee,
+            values: vec![Value::Int(1)],
+        }],
+        ..PageQuery::default()
+    };
+    for (name, query) in [
+        ("October's attendance", month),
+        ("one person's attendance", person),
+    ] {
+        let plan = store
+            .json_page_plan(company.id, &ATTENDANCE_PERIODS, &query)
+            .await
+            .unwrap();
+        println!("{backend:?} plan of {name}:\n    {}", plan.join("\n    "));
     }
 }
 

@@ -233,6 +233,15 @@ impl Store {
             .collect()
     }
 
+    /// Refreshes PostgreSQL's planner statistics (`ANALYZE`), as autovacuum does some time
+    /// after large writes; nothing on SQLite, whose plans here are chosen without statistics.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if let Location::Postgres(_) = self.location {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// The plan the database chooses for a page (`EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on
     /// PostgreSQL), one line per step, with `$1` bound to `company`.
     pub async fn json_page_plan(
@@ -361,18 +370,41 @@ fn page_statement(dialect: Dialect, table: &'static Table, query: &PageQuery) ->
                 .push_str(&format!(" AND t.{} IN ({list})", quote(filter.name)));
         }
     }
-    day_range(&mut st, table, query.from, query.to);
+    day_range(&mut st, dialect, table, query.from, query.to);
     let p = st.bind(Value::Int(i64::from(query.limit)));
     st.sql.push_str(&format!(" ORDER BY t.id LIMIT {p}"));
     Some(st)
 }
 
+/// Ranges up to this many days are read through the `(company_id, start)` index and sorted
+/// by key; wider ones (a month of a year's periods) by walking the key index and skipping
+/// what is outside, which stops after one page instead of reading and sorting the whole
+/// range. Measured on a year of 200 people's attendance (73,000 periods, SQLite): a month
+/// by the start index took 1.4 ms of CPU, by the key walk 0.15 ms; one day by the start index
+/// 0.1 ms, by the key walk 3.7 ms.
+const NARROW_RANGE_DAYS: i64 = 7;
+
 /// `from`/`to` as bounds on the text of `start` (and `end`): local wall-clock times
 /// `YYYY-MM-DDTHH:MM:SS` or days `YYYY-MM-DD`, whose text order is time order, so that the
-/// `(company_id, start)` and `(company_id, employee_id, start)` indexes serve the range.
-fn day_range(st: &mut Statement, table: &Table, from: Option<NaiveDate>, to: Option<NaiveDate>) {
+/// `(company_id, start)` and `(company_id, employee_id, start)` indexes can serve the range.
+fn day_range(
+    st: &mut Statement,
+    dialect: Dialect,
+    table: &Table,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) {
     let Some(span) = day_span_of(table) else {
         return;
+    };
+    let narrow =
+        matches!((from, to), (Some(from), Some(to)) if (to - from).num_days() < NARROW_RANGE_DAYS);
+    // SQLite plans without statistics and takes the start index for any range; a unary `+`
+    // keeps it from doing so for a wide one. PostgreSQL chooses by its statistics.
+    let start = if dialect == Dialect::Sqlite && !narrow {
+        "+t.\"start\""
+    } else {
+        "t.\"start\""
     };
     // The day after `to`: everything that starts before it starts on or before `to`.
     let before = to.and_then(|day| day.checked_add_days(Days::new(1)));
@@ -380,17 +412,17 @@ fn day_range(st: &mut Statement, table: &Table, from: Option<NaiveDate>, to: Opt
         DaySpan::Starts => {
             if let Some(from) = from {
                 let p = st.bind(Value::Text(from.to_string()));
-                st.sql.push_str(&format!(" AND t.\"start\" >= {p}"));
+                st.sql.push_str(&format!(" AND {start} >= {p}"));
             }
             if let Some(before) = before {
                 let p = st.bind(Value::Text(before.to_string()));
-                st.sql.push_str(&format!(" AND t.\"start\" < {p}"));
+                st.sql.push_str(&format!(" AND {start} < {p}"));
             }
         }
         DaySpan::Overlaps => {
             if let Some(before) = before {
                 let p = st.bind(Value::Text(before.to_string()));
-                st.sql.push_str(&format!(" AND t.\"start\" < {p}"));
+                st.sql.push_str(&format!(" AND {start} < {p}"));
             }
             if let Some(from) = from {
                 // An absence without an end goes on.

@@ -56,6 +56,10 @@ pub(crate) fn router() -> Router<AppState> {
                 .delete(writes::remove),
         )
         .route(
+            "/api/v1/companies/{company}/employees/{employee}/{resource}",
+            get(records::of_employee),
+        )
+        .route(
             "/api/v1/companies/{company}/passthrough/{*path}",
             any(passthrough::forward),
         )

@@ -23,7 +23,7 @@
 // - `store` (opening, the pools), `companies`, `settings` (per-company sync settings) and
 //   `connections` (connection health and its events);
 // - the tables' readers and writers: `access`, `link_sessions`, `inbound`, `runs`, `jobs`, `checkpoints`,
-//   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `export`;
+//   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `json_pages`, `export`;
 // - `records`, the page write, which uses `changes`, `checkpoints` and `derived`;
 // - `journal`, the write journal, whose write-through stores records with `records`.
 mod access;
@@ -38,6 +38,7 @@ mod export;
 mod inbound;
 mod jobs;
 mod journal;
+mod json_pages;
 mod keys;
 mod link_sessions;
 mod location;
@@ -67,6 +68,10 @@ pub use export::{EmployeeRecord, Record};
 pub use inbound::PersonioWebhook;
 pub use jobs::{Claim, Job};
 pub use journal::{JournalEntry, JournalState, JournalStep, NewWrite, WriteThrough};
+pub use json_pages::{
+    BOOKKEEPING_FIELDS, DaySpan, EMPLOYEE_CHILDREN, FilterValues, Filterable, JsonRecord,
+    PageQuery, day_span_of, fields_of, filters_of, is_json_column,
+};
 pub use keys::{KEY_ENV, KeySource};
 pub use link_sessions::{LinkAccess, LinkSession, LinkStatus, NewLinkSession};
 pub use location::{Location, redact};

@@ -6,9 +6,10 @@
 
 use axum::Json;
 use bridge_store::tables::{self, ColumnType, KeyType, Table};
+use bridge_store::{DaySpan, day_span_of, fields_of, filters_of, is_json_column};
 use serde_json::{Map, Value, json};
 
-use super::records::is_json_column;
+use super::records;
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 
 pub(crate) async fn serve() -> Json<Value> {
@@ -66,6 +67,15 @@ pub fn document() -> Value {
             format!("/api/v1/companies/{{company}}/{}/{{id}}", table.name),
             one_path(table, &schema_name),
         );
+        if records::PER_EMPLOYEE.iter().any(|t| t.name == table.name) {
+            paths.insert(
+                format!(
+                    "/api/v1/companies/{{company}}/employees/{{employee}}/{}",
+                    table.name
+                ),
+                employee_path(table, &schema_name),
+            );
+        }
         schemas.insert(schema_name, record_schema(table));
     }
     super::openapi_writes::add(&mut paths, &mut schemas);
@@ -87,7 +97,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Personio Bridge API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": format!("A company's Personio data as Personio Bridge stores it: our normalized model's field names, cursor pagination (pass `next_cursor` back as `cursor` until it is null), `updated_since` to read only what changed, errors as application/problem+json.\n\n{}", super::openapi_webhooks::SIGNING)
+            "description": format!("A company's Personio data as Personio Bridge stores it: our normalized model's field names, cursor pagination (pass `next_cursor` back as `cursor` until it is null), `updated_since` to read only what changed, filters on the columns readers select by (`employee_id`, `status`, `department`, …; several values comma-separated), `from`/`to` days on attendance and absence periods, `fields` and `include=raw`; an unknown or malformed query parameter is a 400 that names it; errors as application/problem+json.\n\n{}", super::openapi_webhooks::SIGNING)
         },
         "servers": [ { "url": "/" } ],
         "security": [ { "apiKey": [] } ],
@@ -102,7 +112,8 @@ pub fn document() -> Value {
                 "limit": { "name": "limit", "in": "query", "required": false, "description": format!("Records per page (default {DEFAULT_LIMIT})."), "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT } },
                 "cursor": { "name": "cursor", "in": "query", "required": false, "description": "The `next_cursor` of the previous page.", "schema": { "type": "string" } },
                 "updated_since": { "name": "updated_since", "in": "query", "required": false, "description": "Only records created, changed, deleted or filtered out at or after this time (RFC 3339).", "schema": { "type": "string", "format": "date-time" } },
-                "include_deleted": { "name": "include_deleted", "in": "query", "required": false, "description": "Also records deleted in Personio or outside the company's filters.", "schema": { "type": "boolean", "default": false } }
+                "include_deleted": { "name": "include_deleted", "in": "query", "required": false, "description": "Also records deleted in Personio or outside the company's filters.", "schema": { "type": "boolean", "default": false } },
+                "include": { "name": "include", "in": "query", "required": false, "description": "`raw`: each record also brings `raw`, Personio's JSON for it as the last sync read it.", "schema": { "type": "string", "enum": ["raw"] } }
             },
             "responses": {
                 "Unauthorized": { "description": "No API key, or an unknown or revoked one", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
@@ -134,13 +145,91 @@ fn list_path(table: &Table, schema: &str) -> Value {
         "operationId": format!("list{schema}"),
         "summary": format!("A company's {}, in id order", table.name.replace('_', " ")),
         "tags": [table.name],
-        "parameters": [
-            { "$ref": "#/components/parameters/company" },
-            { "$ref": "#/components/parameters/limit" },
-            { "$ref": "#/components/parameters/cursor" },
-            { "$ref": "#/components/parameters/updated_since" },
-            { "$ref": "#/components/parameters/include_deleted" }
-        ],
+        "parameters": list_parameters(table, &[]),
+        "responses": {
+            "200": { "description": "One page", "content": { "application/json": { "schema": {
+                "type": "object", "required": ["data", "next_cursor"],
+                "properties": {
+                    "data": { "type": "array", "items": { "$ref": format!("#/components/schemas/{schema}") } },
+                    "next_cursor": { "type": "string", "nullable": true, "description": "Pass as `cursor` for the next page; null on the last page." }
+                }
+            } } } },
+            "400": { "$ref": "#/components/responses/BadRequest" },
+            "401": { "$ref": "#/components/responses/Unauthorized" },
+            "404": { "$ref": "#/components/responses/NotFound" }
+        }
+    } })
+}
+
+/// The query parameters of a list of `table` (those in `taken` come from the path).
+fn list_parameters(table: &Table, taken: &[&str]) -> Value {
+    let mut parameters = vec![
+        json!({ "$ref": "#/components/parameters/company" }),
+        json!({ "$ref": "#/components/parameters/limit" }),
+        json!({ "$ref": "#/components/parameters/cursor" }),
+        json!({ "$ref": "#/components/parameters/updated_since" }),
+        json!({ "$ref": "#/components/parameters/include_deleted" }),
+    ];
+    let fields = fields_of(table);
+    parameters.push(json!({
+        "name": "fields", "in": "query", "required": false, "style": "form", "explode": false,
+        "description": "Only these fields of each record (comma-separated; `id` always comes). The others are left out of the answer.",
+        "schema": { "type": "array", "items": { "type": "string", "enum": fields } }
+    }));
+    parameters.push(json!({ "$ref": "#/components/parameters/include" }));
+    match day_span_of(table) {
+        Some(DaySpan::Starts) => {
+            parameters.push(json!({ "name": "from", "in": "query", "required": false, "description": "Only records that start on or after this day (their local start time's day).", "schema": { "type": "string", "format": "date" } }));
+            parameters.push(json!({ "name": "to", "in": "query", "required": false, "description": "Only records that start on or before this day.", "schema": { "type": "string", "format": "date" } }));
+        }
+        Some(DaySpan::Overlaps) => {
+            parameters.push(json!({ "name": "from", "in": "query", "required": false, "description": "Only records that end on or after this day (or have no end): with `to`, those whose days overlap the range.", "schema": { "type": "string", "format": "date" } }));
+            parameters.push(json!({ "name": "to", "in": "query", "required": false, "description": "Only records that start on or before this day.", "schema": { "type": "string", "format": "date" } }));
+        }
+        None => {}
+    }
+    for filter in filters_of(table)
+        .iter()
+        .filter(|f| !taken.contains(&f.name))
+    {
+        let item = match filter.kind {
+            ColumnType::Int => json!({ "type": "integer", "format": "int64" }),
+            ColumnType::Real => json!({ "type": "number" }),
+            ColumnType::Text => json!({ "type": "string" }),
+        };
+        let description = if filter.through_employments {
+            format!(
+                "Only records of people with a live employment whose `{}` is one of these (comma-separated).",
+                filter.name
+            )
+        } else {
+            format!(
+                "Only records whose `{}` is one of these (comma-separated).",
+                filter.name
+            )
+        };
+        parameters.push(json!({
+            "name": filter.name, "in": "query", "required": false, "style": "form", "explode": false,
+            "description": description,
+            "schema": { "type": "array", "items": item }
+        }));
+    }
+    Value::Array(parameters)
+}
+
+/// `GET /api/v1/companies/{company}/employees/{employee}/{table}`: one person's records.
+fn employee_path(table: &Table, schema: &str) -> Value {
+    let mut parameters = vec![
+        json!({ "name": "employee", "in": "path", "required": true, "description": "The person's id.", "schema": { "type": "integer", "format": "int64" } }),
+    ];
+    if let Value::Array(list) = list_parameters(table, &["employee_id"]) {
+        parameters.extend(list);
+    }
+    json!({ "get": {
+        "operationId": format!("listEmployee{schema}"),
+        "summary": format!("One person's {}, in id order", table.name.replace('_', " ")),
+        "tags": [table.name],
+        "parameters": parameters,
         "responses": {
             "200": { "description": "One page", "content": { "application/json": { "schema": {
                 "type": "object", "required": ["data", "next_cursor"],
@@ -216,7 +305,11 @@ fn record_schema(table: &Table) -> Value {
             json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{}", schema_name(tables::EMPLOYEE_COST_CENTERS.name)) } }),
         );
     }
-    let required: Vec<&str> = properties.keys().map(String::as_str).collect();
+    let required: Vec<String> = properties.keys().cloned().collect();
+    properties.insert(
+        "raw".to_owned(),
+        json!({ "type": "object", "additionalProperties": true, "description": "Personio's JSON for the record, with `include=raw`." }),
+    );
     json!({ "type": "object", "required": required, "properties": properties })
 }
 

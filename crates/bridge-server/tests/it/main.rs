@@ -7,6 +7,7 @@ pub(crate) mod link_sessions;
 mod linking;
 mod openapi;
 mod pages;
+mod queries;
 mod settings;
 mod webhooks;
 mod webhooks_in;

@@ -8,6 +8,7 @@ mod connections;
 mod jobs;
 mod journal;
 mod outbox;
+mod queries;
 mod records;
 mod schema;
 

@@ -155,15 +155,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let removed = sqlx::query(
-            "DELETE FROM erased_employees WHERE company_id = $1 AND employee_id = $2",
-        )
-        .bind(company.0)
-        .bind(employee)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            > 0;
+        let removed =
+            sqlx::query("DELETE FROM erased_employees WHERE company_id = $1 AND employee_id = $2")
+                .bind(company.0)
+                .bind(employee)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
         if removed {
             let name = company_name(&mut tx, company).await?;
             let event = AuditEvent::new(by, audit::action::EMPLOYEE_ALLOWED_AGAIN)

@@ -60,11 +60,8 @@ mod store;
 pub mod tables;
 mod value;
 
-pub use audit::{AuditEntry, AuditEvent, AuditQuery, action as audit_action};
-pub use erasure::{Erasure, Tombstone};
-pub use retention::{Purge, SWEEP_ACTOR};
-pub use rotation::{Rotation, key_fingerprint};
 pub use access::{API_KEY_PREFIX, AdminSession, ApiKey, Grant, Scope, random_token};
+pub use audit::{AuditEntry, AuditEvent, AuditQuery, action as audit_action};
 pub use browse::{RecordQuery, StoredRecord};
 pub use changes::{Change, ChangeKind};
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
@@ -73,6 +70,7 @@ pub use connections::{
     CONNECTION_BROKEN, CONNECTION_EVENTS, CONNECTION_LINKED, CONNECTION_RELINKED, Connection,
     ConnectionStatus,
 };
+pub use erasure::{Erasure, Tombstone};
 pub use error::{Error, Result};
 pub use export::{EmployeeRecord, Record};
 pub use inbound::PersonioWebhook;
@@ -87,6 +85,8 @@ pub use outbox::{
 };
 pub use reads::TableCount;
 pub use records::{Applied, Derived, ListingEnd, PageWrite, Window};
+pub use retention::{Purge, SWEEP_ACTOR};
+pub use rotation::{Rotation, key_fingerprint};
 pub use row::{Row, RowBuilder, RowError};
 pub use runs::{Outcome, Run, RunId, RunMode};
 pub use settings::{

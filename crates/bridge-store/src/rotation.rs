@@ -26,9 +26,7 @@ use crate::access::digest;
 use crate::audit::{self, AuditEvent};
 use crate::companies;
 use crate::error::{Error, Result};
-use crate::keys::{
-    KEY_ENV, KeySource, pending_path, read_key_file, replace_file, write_key_file,
-};
+use crate::keys::{KEY_ENV, KeySource, pending_path, read_key_file, replace_file, write_key_file};
 use crate::link_sessions::token_for;
 use crate::outbox;
 use crate::secrets::Key;
@@ -120,15 +118,20 @@ impl Store {
             link_sessions: 0,
         };
         let mut tx = self.begin_write().await?;
-        let rows =
-            sqlx::query("SELECT id, name, client_secret, recruiting_token FROM companies ORDER BY id")
-                .fetch_all(&mut *tx)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, client_secret, recruiting_token FROM companies ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         for row in rows {
             let id: i64 = row.try_get("id")?;
             let name: String = row.try_get("name")?;
             let mut fields: Vec<(&'static str, &'static str, Option<String>)> = vec![
-                ("client_secret", "client secret", row.try_get("client_secret")?),
+                (
+                    "client_secret",
+                    "client secret",
+                    row.try_get("client_secret")?,
+                ),
                 (
                     "recruiting_token",
                     "recruiting token",
@@ -141,23 +144,28 @@ impl Store {
                     continue;
                 };
                 let context = companies::seal_context(&name, column);
-                let secret = self.key.open(&context, sealed).ok_or_else(|| Error::Decrypt {
-                    company: name.clone(),
-                    field,
-                    key: shown.clone(),
-                })?;
+                let secret = self
+                    .key
+                    .open(&context, sealed)
+                    .ok_or_else(|| Error::Decrypt {
+                        company: name.clone(),
+                        field,
+                        key: shown.clone(),
+                    })?;
                 *value = Some(new.seal(&context, &secret));
                 rotation.company_secrets += 1;
             }
             let [(_, _, secret), (_, _, token)] = &fields[..] else {
                 unreachable!("two fields")
             };
-            sqlx::query("UPDATE companies SET client_secret = $1, recruiting_token = $2 WHERE id = $3")
-                .bind(secret.clone())
-                .bind(token.clone())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE companies SET client_secret = $1, recruiting_token = $2 WHERE id = $3",
+            )
+            .bind(secret.clone())
+            .bind(token.clone())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         }
         let rows = sqlx::query("SELECT id, secret FROM webhook_subscriptions ORDER BY id")
             .fetch_all(&mut *tx)
@@ -166,11 +174,14 @@ impl Store {
             let id: String = row.try_get("id")?;
             let sealed: String = row.try_get("secret")?;
             let context = outbox::seal_context(&id);
-            let secret = self.key.open(&context, &sealed).ok_or_else(|| Error::Decrypt {
-                company: format!("(webhook {id})"),
-                field: "signing secret",
-                key: shown.clone(),
-            })?;
+            let secret = self
+                .key
+                .open(&context, &sealed)
+                .ok_or_else(|| Error::Decrypt {
+                    company: format!("(webhook {id})"),
+                    field: "signing secret",
+                    key: shown.clone(),
+                })?;
             sqlx::query("UPDATE webhook_subscriptions SET secret = $1 WHERE id = $2")
                 .bind(new.seal(&context, &secret))
                 .bind(id)
@@ -251,9 +262,8 @@ pub(crate) async fn settle(pool: &AnyPool, key: Key, source: &KeySource) -> Resu
         }
         _ if recorded.is_none() || recorded.as_ref() == Some(&key.fingerprint()) => {
             // The rotation never committed: its key sealed nothing.
-            std::fs::remove_file(&pending).map_err(|e| {
-                Error::Key(format!("could not remove {}: {e}", pending.display()))
-            })?;
+            std::fs::remove_file(&pending)
+                .map_err(|e| Error::Key(format!("could not remove {}: {e}", pending.display())))?;
             tracing::info!(path = %pending.display(), "removed the key of a rotation that did not finish");
             Ok(key)
         }

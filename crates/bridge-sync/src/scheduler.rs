@@ -243,6 +243,9 @@ impl Scheduler {
                 .set_full_reconciled(claim.company, started)
                 .await?;
         }
+        if summary.is_ok() {
+            crate::sweep::after_sync(&self.store, claim.company).await;
+        }
         summary
     }
 

@@ -207,6 +207,7 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
         let _ = child.kill();
         let _ = child.wait();
 
+        let pending = dir.path().join("bridge.db.key.new").exists();
         // Opening settles what the kill left; every secret opens with the key file.
         runtime.block_on(check(&db));
         let after = std::fs::read_to_string(&key_file).unwrap();
@@ -227,7 +228,8 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
             String::from_utf8_lossy(&out.stderr)
         );
         runtime.block_on(check(&db));
-        eprintln!("run {run}: killed {moment:?}; opened with the {} key", if after == before { "old" } else { "new" });
+        let key = if after == before { "old" } else { "new" };
+        eprintln!("run {run}: killed {moment:?}; pending key file left: {pending}; opened with the {key} key");
     }
     eprintln!("{runs} kills: {old} left the old key, {new} the new");
     assert!(old >= 1, "a kill at the start leaves the old key");

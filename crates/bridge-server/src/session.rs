@@ -102,7 +102,10 @@ pub(crate) async fn login(
     match crate::admin::verify(&state.store, &form.password).await {
         Ok(true) => {}
         Ok(false) => {
-            state.store.audit_or_warn(operator_event(audit_action::SIGN_IN_FAILED)).await;
+            state
+                .store
+                .audit_or_warn(operator_event(audit_action::SIGN_IN_FAILED))
+                .await;
             return (
                 StatusCode::UNAUTHORIZED,
                 pages::login(&form.csrf, Some("Wrong password.")),
@@ -119,7 +122,10 @@ pub(crate) async fn login(
         Ok(session) => session,
         Err(error) => return pages::internal(&error),
     };
-    state.store.audit_or_warn(operator_event(audit_action::SIGN_IN)).await;
+    state
+        .store
+        .audit_or_warn(operator_event(audit_action::SIGN_IN))
+        .await;
     let mut response = Redirect::to("/").into_response();
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();

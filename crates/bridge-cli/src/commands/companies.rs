@@ -113,13 +113,20 @@ pub async fn run(args: CompaniesArgs, context: &Context) -> anyhow::Result<Endin
                 settings.retention_days = days;
             }
             let now = chrono::Utc::now();
-            store.set_company_settings(company.id, &settings, now).await?;
-            let event = bridge_store::AuditEvent::new(super::cli_actor(), bridge_store::audit_action::SETTINGS_CHANGED)
-                .company(name.clone())
-                .detail(serde_json::json!({ "retention_days": settings.retention_days }));
+            store
+                .set_company_settings(company.id, &settings, now)
+                .await?;
+            let event = bridge_store::AuditEvent::new(
+                super::cli_actor(),
+                bridge_store::audit_action::SETTINGS_CHANGED,
+            )
+            .company(name.clone())
+            .detail(serde_json::json!({ "retention_days": settings.retention_days }));
             store.audit(event, now).await?;
             match settings.retention_days {
-                Some(days) => println!("{name} keeps records gone from Personio or its filters for {days} days"),
+                Some(days) => println!(
+                    "{name} keeps records gone from Personio or its filters for {days} days"
+                ),
                 None => println!("{name} keeps records gone from Personio or its filters for good"),
             }
         }

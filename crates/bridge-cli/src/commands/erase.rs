@@ -42,7 +42,9 @@ pub async fn run(args: EraseArgs, context: &Context) -> anyhow::Result<Ending> {
             );
         }
         if args.output == Format::Json {
-            print_json(&serde_json::json!({ "employee_id": args.employee, "allowed_again": true }))?;
+            print_json(
+                &serde_json::json!({ "employee_id": args.employee, "allowed_again": true }),
+            )?;
         } else {
             println!(
                 "employee {} of {} may be synced again: the next full sync (`sync --company {} --full`) stores them if Personio still has them",

@@ -51,7 +51,10 @@ pub async fn run(args: KeysArgs, context: &Context) -> anyhow::Result<Ending> {
         rotation.link_sessions
     );
     if rotation.replaced_key_file {
-        println!("the key file {} holds the new key", rotation.key_file.display());
+        println!(
+            "the key file {} holds the new key",
+            rotation.key_file.display()
+        );
     } else {
         println!(
             "the new key is in {}: give it to every process that opens this store (PERSONIO_BRIDGE_KEY or the key file); the old key opens nothing any more",

@@ -65,7 +65,11 @@ pub async fn run(args: PurgeArgs, context: &Context) -> anyhow::Result<Ending> {
         print_json(&serde_json::json!({ "dry_run": args.dry_run, "companies": companies }))?;
         return Ok(Ending::Done);
     }
-    let verb = if args.dry_run { "would remove" } else { "removed" };
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
     if purges.is_empty() {
         println!("no company has a retention period: nothing to purge");
     }

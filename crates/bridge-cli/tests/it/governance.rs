@@ -85,9 +85,13 @@ fn names_id(value: &Value, id: i64) -> bool {
         return false;
     };
     map.iter().any(|(name, v)| match name.as_str() {
-        "employee_id" | "person_id" => v.as_i64() == Some(id) || v.as_str() == Some(&id.to_string()),
+        "employee_id" | "person_id" => {
+            v.as_i64() == Some(id) || v.as_str() == Some(&id.to_string())
+        }
         "person" | "employee" => {
-            v.get("id").and_then(|i| i.as_i64().or_else(|| i.as_str()?.parse().ok())) == Some(id)
+            v.get("id")
+                .and_then(|i| i.as_i64().or_else(|| i.as_str()?.parse().ok()))
+                == Some(id)
                 || v.pointer("/attributes/id/value").and_then(Value::as_i64) == Some(id)
         }
         _ => false,
@@ -102,18 +106,29 @@ fn an_erased_person_is_nowhere_in_the_store_and_a_full_sync_does_not_bring_them_
     let url = format!("sqlite://{}", db.display());
     bridge(
         dir.path(),
-        &["connect", "--company", "acme", "--base-url", &sb.base_url, "--client-id", CLIENT_ID],
+        &[
+            "connect",
+            "--company",
+            "acme",
+            "--base-url",
+            &sb.base_url,
+            "--client-id",
+            CLIENT_ID,
+        ],
     );
     let resources = "org_units,legal_entities,workplaces,cost_centers,absence_types,employees,absences,attendances,balances,documents";
-    bridge(dir.path(), &["sync", "--company", "acme", "--resources", resources]);
+    bridge(
+        dir.path(),
+        &["sync", "--company", "acme", "--resources", resources],
+    );
 
     // Someone with time records, a unique name and nobody reporting to them (a subordinate's
     // records name their supervisor, and stay as Personio gives them).
     let before = dump(&url).await_blocking();
-    let people: Vec<&std::collections::BTreeMap<String, String>> = before["employees"].iter().collect();
-    let unique = |column: &str, value: &str| {
-        people.iter().filter(|p| p[column] == value).count() == 1
-    };
+    let people: Vec<&std::collections::BTreeMap<String, String>> =
+        before["employees"].iter().collect();
+    let unique =
+        |column: &str, value: &str| people.iter().filter(|p| p[column] == value).count() == 1;
     let person = people
         .iter()
         .find(|p| {
@@ -121,8 +136,12 @@ fn an_erased_person_is_nowhere_in_the_store_and_a_full_sync_does_not_bring_them_
             p["email"] != "NULL"
                 && unique("first_name", &p["first_name"])
                 && unique("last_name", &p["last_name"])
-                && !before["employments"].iter().any(|m| &m["supervisor_id"] == id)
-                && before["attendance_periods"].iter().any(|a| &a["employee_id"] == id)
+                && !before["employments"]
+                    .iter()
+                    .any(|m| &m["supervisor_id"] == id)
+                && before["attendance_periods"]
+                    .iter()
+                    .any(|a| &a["employee_id"] == id)
         })
         .expect("a person to erase");
     let (id, first, last, email) = (
@@ -135,29 +154,84 @@ fn an_erased_person_is_nowhere_in_the_store_and_a_full_sync_does_not_bring_them_
 
     let erased = json(&bridge(
         dir.path(),
-        &["erase", "--company", "acme", "--employee", &id, "--output", "json"],
+        &[
+            "erase",
+            "--company",
+            "acme",
+            "--employee",
+            &id,
+            "--output",
+            "json",
+        ],
     ));
     assert!(erased["total"].as_u64().unwrap() > 1, "{erased}");
     let check = |dump: &Dump, when: &str| {
         for needle in [&first, &last, &email] {
-            assert_eq!(cells_with(dump, needle), Vec::<String>::new(), "{needle} {when}");
+            assert_eq!(
+                cells_with(dump, needle),
+                Vec::<String>::new(),
+                "{needle} {when}"
+            );
         }
-        assert_eq!(rows_of(dump, &id), Vec::<String>::new(), "employee {id} {when}");
+        assert_eq!(
+            rows_of(dump, &id),
+            Vec::<String>::new(),
+            "employee {id} {when}"
+        );
     };
     check(&dump(&url).await_blocking(), "after the erasure");
 
-    bridge(dir.path(), &["sync", "--company", "acme", "--full", "--resources", resources]);
+    bridge(
+        dir.path(),
+        &[
+            "sync",
+            "--company",
+            "acme",
+            "--full",
+            "--resources",
+            resources,
+        ],
+    );
     check(&dump(&url).await_blocking(), "after a full sync");
 
-    bridge(dir.path(), &["erase", "--company", "acme", "--employee", &id, "--allow-again"]);
-    bridge(dir.path(), &["sync", "--company", "acme", "--full", "--resources", resources]);
+    bridge(
+        dir.path(),
+        &[
+            "erase",
+            "--company",
+            "acme",
+            "--employee",
+            &id,
+            "--allow-again",
+        ],
+    );
+    bridge(
+        dir.path(),
+        &[
+            "sync",
+            "--company",
+            "acme",
+            "--full",
+            "--resources",
+            resources,
+        ],
+    );
     let back = dump(&url).await_blocking();
-    assert!(!rows_of(&back, &id).is_empty(), "allowed again, the full sync stores them");
+    assert!(
+        !rows_of(&back, &id).is_empty(),
+        "allowed again, the full sync stores them"
+    );
     assert!(!cells_with(&back, &email).is_empty());
 
     // Retention: set, shown, purged (nothing is old enough yet).
-    bridge(dir.path(), &["companies", "set", "acme", "--retention-days", "30"]);
-    let purge = json(&bridge(dir.path(), &["purge", "--dry-run", "--output", "json"]));
+    bridge(
+        dir.path(),
+        &["companies", "set", "acme", "--retention-days", "30"],
+    );
+    let purge = json(&bridge(
+        dir.path(),
+        &["purge", "--dry-run", "--output", "json"],
+    ));
     assert_eq!(purge["dry_run"], true);
     assert_eq!(purge["companies"][0]["company"], "acme");
     assert_eq!(purge["companies"][0]["retention_days"], 30);

@@ -91,7 +91,10 @@ async fn check(db: &Path) {
             .credentials(&company)
             .await
             .unwrap_or_else(|e| panic!("company-{n}: {e}"));
-        assert_eq!(credentials.client_secret.expose_secret(), format!("secret-{n}"));
+        assert_eq!(
+            credentials.client_secret.expose_secret(),
+            format!("secret-{n}")
+        );
         let (token, _) = credentials.recruiting.unwrap();
         assert_eq!(token.expose_secret(), format!("token-{n}"));
     }
@@ -102,12 +105,10 @@ async fn check(db: &Path) {
     let key = std::fs::read_to_string(db.with_file_name("bridge.db.key")).unwrap();
     let key = bridge_store::secrets::Key::from_base64(&key).unwrap();
     sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&format!(
-        "sqlite://{}",
-        db.display()
-    ))
-    .await
-    .unwrap();
+    let mut conn =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, secret FROM webhook_subscriptions")
             .fetch_all(&mut conn)
@@ -162,7 +163,11 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
     let started = Instant::now();
     let out = rotate(dir.path()).output().unwrap();
     let whole = started.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     runtime.block_on(check(&db));
 
     let (mut old, mut new) = (0, 0);
@@ -194,14 +199,14 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
         });
         match moment {
             Moment::AtStart => {}
-            Moment::After(pause) => std::thread::sleep(pause),
+            Moment::After(pause) => runtime.block_on(tokio::time::sleep(pause)),
             Moment::AfterStep(step, pause) => {
                 for _ in 0..=step {
                     if seen.recv_timeout(Duration::from_secs(60)).is_err() {
                         break;
                     }
                 }
-                std::thread::sleep(pause);
+                runtime.block_on(tokio::time::sleep(pause));
             }
         }
         let _ = child.kill();
@@ -229,7 +234,9 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
         );
         runtime.block_on(check(&db));
         let key = if after == before { "old" } else { "new" };
-        eprintln!("run {run}: killed {moment:?}; pending key file left: {pending}; opened with the {key} key");
+        eprintln!(
+            "run {run}: killed {moment:?}; pending key file left: {pending}; opened with the {key} key"
+        );
     }
     eprintln!("{runs} kills: {old} left the old key, {new} the new");
     assert!(old >= 1, "a kill at the start leaves the old key");

@@ -59,7 +59,15 @@ pub(crate) async fn update(
         .await
     {
         Ok(()) => {
-            state.store.audit_or_warn(caller.event(bridge_store::audit_action::SETTINGS_CHANGED).company(company.name.clone()).detail(json!({ "changed": changes.keys().collect::<Vec<_>>() }))).await;
+            state
+                .store
+                .audit_or_warn(
+                    caller
+                        .event(bridge_store::audit_action::SETTINGS_CHANGED)
+                        .company(company.name.clone())
+                        .detail(json!({ "changed": changes.keys().collect::<Vec<_>>() })),
+                )
+                .await;
             Ok(Json(view(&settings)))
         }
         Err(bridge_store::Error::InvalidSetting { field, detail }) => {

@@ -123,10 +123,17 @@ pub(crate) async fn submit(
         Ok(None) => {}
         Err(error) => return super::internal(&error),
     }
-    let action = if link.replace { audit_action::COMPANY_RELINKED } else { audit_action::COMPANY_LINKED };
+    let action = if link.replace {
+        audit_action::COMPANY_RELINKED
+    } else {
+        audit_action::COMPANY_LINKED
+    };
     match link::connect(&state.store, link).await {
         Ok((company, report)) => {
-            state.store.audit_or_warn(crate::session::operator_event(action).company(company.name.clone())).await;
+            state
+                .store
+                .audit_or_warn(crate::session::operator_event(action).company(company.name.clone()))
+                .await;
             if let Err(error) = after_link(&state, &company, &report).await {
                 return super::internal(&error);
             }

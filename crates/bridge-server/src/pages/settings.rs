@@ -112,7 +112,14 @@ pub(crate) async fn save(
         .await
     {
         Ok(()) => {
-            state.store.audit_or_warn(crate::session::operator_event(bridge_store::audit_action::SETTINGS_CHANGED).company(name.clone()).detail(json!({ "changed": changes.keys().collect::<Vec<_>>() }))).await;
+            state
+                .store
+                .audit_or_warn(
+                    crate::session::operator_event(bridge_store::audit_action::SETTINGS_CHANGED)
+                        .company(name.clone())
+                        .detail(json!({ "changed": changes.keys().collect::<Vec<_>>() })),
+                )
+                .await;
             Redirect::to(&format!("/companies/{name}")).into_response()
         }
         Err(bridge_store::Error::InvalidSetting { field, detail }) => {

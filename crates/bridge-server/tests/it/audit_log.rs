@@ -25,7 +25,12 @@ async fn key(bridge: &Bridge, name: &str, scopes: Vec<Scope>) -> String {
     key.expose_secret().to_owned()
 }
 
-async fn call(method: reqwest::Method, url: String, key: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    method: reqwest::Method,
+    url: String,
+    key: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut request = reqwest::Client::new().request(method, url).bearer_auth(key);
     if let Some(body) = body {
         request = request.json(&body);
@@ -45,7 +50,14 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
 
     // A failed and a successful sign-in.
     let client = browser();
-    let page = client.get(bridge.url("/login")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(bridge.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = hidden(&page, "csrf");
     let wrong = client
         .post(bridge.url("/login"))
@@ -74,7 +86,10 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
         Some(json!({"retention_days": 0})),
     )
     .await;
-    assert_eq!((status, problem["field"].as_str()), (422, Some("retention_days")));
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (422, Some("retention_days"))
+    );
 
     // Erasure: admin only; the person is gone; the tombstone can be removed once.
     let (_, people) = call(
@@ -84,8 +99,12 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
         None,
     )
     .await;
-    let id = people["data"][0]["id"].as_i64().unwrap_or_else(|| panic!("{people}"));
-    let personal = bridge.url(&format!("/api/v1/companies/acme/employees/{id}/personal-data"));
+    let id = people["data"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{people}"));
+    let personal = bridge.url(&format!(
+        "/api/v1/companies/acme/employees/{id}/personal-data"
+    ));
     let (status, _) = call(reqwest::Method::DELETE, personal.clone(), &reader, None).await;
     assert_eq!(status, 403);
     let (status, erased) = call(reqwest::Method::DELETE, personal.clone(), &admin, None).await;
@@ -123,7 +142,12 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["actor"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let expected: Vec<(String, String)> = [
         ("key:ops", "employee.allowed_again"),
@@ -137,15 +161,33 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
     .collect();
     assert_eq!(entries, expected);
     assert_eq!(all["next_cursor"], Value::Null);
-    let (_, erasures) = call(reqwest::Method::GET, log("?action=employee&company=acme"), &admin, None).await;
+    let (_, erasures) = call(
+        reqwest::Method::GET,
+        log("?action=employee&company=acme"),
+        &admin,
+        None,
+    )
+    .await;
     assert_eq!(erasures["data"].as_array().unwrap().len(), 2);
     let (_, operator) = call(reqwest::Method::GET, log("?actor=operator"), &admin, None).await;
     assert_eq!(operator["data"].as_array().unwrap().len(), 2);
-    let (_, future) = call(reqwest::Method::GET, log("?since=2999-01-01T00:00:00Z"), &admin, None).await;
+    let (_, future) = call(
+        reqwest::Method::GET,
+        log("?since=2999-01-01T00:00:00Z"),
+        &admin,
+        None,
+    )
+    .await;
     assert_eq!(future["data"].as_array().unwrap().len(), 0);
     let (_, first) = call(reqwest::Method::GET, log("?limit=2"), &admin, None).await;
     let cursor = first["next_cursor"].as_str().unwrap().to_owned();
-    let (_, second) = call(reqwest::Method::GET, log(&format!("?limit=2&cursor={cursor}")), &admin, None).await;
+    let (_, second) = call(
+        reqwest::Method::GET,
+        log(&format!("?limit=2&cursor={cursor}")),
+        &admin,
+        None,
+    )
+    .await;
     assert_eq!(second["data"][0]["action"], "settings.changed");
     for (query, parameter) in [
         ("?since=yesterday", "since"),
@@ -170,12 +212,22 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
         );
         let problem: Value = response.json().await.unwrap();
         let detail = problem["detail"].as_str().unwrap();
-        assert!(detail.starts_with(&format!("{parameter}:")), "{query}: {detail}");
+        assert!(
+            detail.starts_with(&format!("{parameter}:")),
+            "{query}: {detail}"
+        );
     }
 
     // The operators' page shows the same entries.
-    let page = client.get(bridge.url("/audit-log?action=employee")).send().await.unwrap();
+    let page = client
+        .get(bridge.url("/audit-log?action=employee"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
-    assert!(page.contains("employee.erased") && !page.contains("sign_in.failed"), "{page}");
+    assert!(
+        page.contains("employee.erased") && !page.contains("sign_in.failed"),
+        "{page}"
+    );
 }

@@ -7,6 +7,7 @@ use crate::commands::{
     doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs,
     serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs, write::WriteArgs,
 };
+use crate::commands::{erase::EraseArgs, keys::KeysArgs, purge::PurgeArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -75,4 +76,10 @@ pub enum Command {
     /// Write records to Personio from a JSON Lines file, each line exactly once (rerun to
     /// finish after a crash or Ctrl-C).
     Write(WriteArgs),
+    /// Remove what companies keep past their retention period (`--dry-run`: show it).
+    Purge(PurgeArgs),
+    /// Remove one person from the store and keep later syncs from bringing them back.
+    Erase(EraseArgs),
+    /// Rotate the key that seals the stored secrets.
+    Keys(KeysArgs),
 }

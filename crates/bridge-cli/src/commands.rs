@@ -5,7 +5,10 @@ pub mod bench;
 pub mod companies;
 pub mod connect;
 pub mod doctor;
+pub mod erase;
 pub mod export;
+pub mod keys;
+pub mod purge;
 pub mod quickstart;
 pub mod sandbox;
 pub mod serve;
@@ -52,5 +55,14 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::ApiKeys(args) => api_keys::run(args, &context).await,
         Command::Worker(args) => worker::run(args, &context).await,
         Command::Write(args) => write::run(args, &context).await,
+        Command::Purge(args) => purge::run(args, &context).await,
+        Command::Erase(args) => erase::run(args, &context).await,
+        Command::Keys(args) => keys::run(args, &context).await,
     }
+}
+
+/// Who runs a command, for the audit log: `cli:` and the system user, when known.
+pub fn cli_actor() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME"));
+    format!("cli:{}", user.as_deref().unwrap_or("unknown"))
 }

@@ -2,6 +2,7 @@
 //! (`bridge_store::tables::ALL`, so new tables appear without code here), in our normalized
 //! model's field names. Callers authenticate with an API key as `Authorization: Bearer`.
 
+pub(crate) mod audit;
 mod auth;
 mod companies;
 mod cursor;
@@ -19,7 +20,7 @@ mod webhooks;
 mod writes;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 
 use crate::state::AppState;
 
@@ -62,6 +63,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/api/v1/companies/{company}/passthrough/{*path}",
             any(passthrough::forward),
+        )
+        .route("/api/v1/audit-log", get(audit::list))
+        .route(
+            "/api/v1/companies/{company}/employees/{id}/personal-data",
+            delete(audit::erase),
+        )
+        .route(
+            "/api/v1/companies/{company}/employees/{id}/tombstone",
+            delete(audit::allow_again),
         )
         .route("/api/v1/link-sessions", post(link_sessions::create))
         .route("/api/v1/link-sessions/{id}", get(link_sessions::one))

@@ -3,6 +3,7 @@
 //! without JavaScript; progress pages refresh themselves with a meta refresh.
 
 pub(crate) mod api_keys;
+pub(crate) mod audit;
 pub(crate) mod company;
 pub(crate) mod connect;
 pub(crate) mod home;
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/link/{token}", get(link::show).post(link::submit))
         .route("/api-keys", get(api_keys::show).post(api_keys::create))
         .route("/api-keys/{name}/revoke", post(api_keys::revoke))
+        .route("/audit-log", get(audit::show))
         .route("/companies/{name}", get(company::show))
         .route("/companies/{name}/sync", post(company::sync_now))
         .route("/companies/{name}/filters", post(company::save_filters))

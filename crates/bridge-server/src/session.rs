@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, extract::FromRef};
+use bridge_store::{AuditEvent, audit_action};
 use chrono::{Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -101,6 +102,10 @@ pub(crate) async fn login(
     match crate::admin::verify(&state.store, &form.password).await {
         Ok(true) => {}
         Ok(false) => {
+            state
+                .store
+                .audit_or_warn(operator_event(audit_action::SIGN_IN_FAILED))
+                .await;
             return (
                 StatusCode::UNAUTHORIZED,
                 pages::login(&form.csrf, Some("Wrong password.")),
@@ -117,6 +122,10 @@ pub(crate) async fn login(
         Ok(session) => session,
         Err(error) => return pages::internal(&error),
     };
+    state
+        .store
+        .audit_or_warn(operator_event(audit_action::SIGN_IN))
+        .await;
     let mut response = Redirect::to("/").into_response();
     let secure = state.config.secure_cookies;
     let headers = response.headers_mut();
@@ -164,3 +173,11 @@ pub(crate) async fn logout(
     );
     response
 }
+
+/// An audit entry for what the operator did on the pages (one admin password: one actor).
+pub(crate) fn operator_event(action: &str) -> AuditEvent {
+    AuditEvent::new(OPERATOR, action)
+}
+
+/// The audit log's actor for whoever signed in to the pages.
+pub(crate) const OPERATOR: &str = "operator";

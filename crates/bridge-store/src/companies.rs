@@ -100,7 +100,7 @@ const COLUMNS: &str = "id, name, base_url, client_id, recruiting_company_id, rec
                        filters, granted, sync_interval_minutes, client_secret <> '' AS connected, created_at, updated_at, \
                        connection_status, connection_reason, connection_since, settings, full_reconciled_at";
 
-fn seal_context(company: &str, field: &str) -> String {
+pub(crate) fn seal_context(company: &str, field: &str) -> String {
     format!("company:{company}/{field}")
 }
 
@@ -135,6 +135,7 @@ fn company_from(row: &AnyRow) -> Result<Company> {
             sync_interval_minutes,
             full_reconcile_days: stored.full_reconcile_days,
             filters: filters.clone(),
+            retention_days: stored.retention_days,
         },
         full_reconciled_at: reconciled.as_deref().and_then(parse_timestamp),
         id: CompanyId(row.try_get("id")?),

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row as _, Transaction};
 
+use crate::audit::{self, AuditEvent};
 use crate::changes::{self, Change, ChangeKind};
 use crate::companies::CompanyId;
 use crate::derived;
@@ -234,6 +235,7 @@ impl Store {
     /// Moves an entry that is not final to `step.state`. Returns false when the entry is
     /// final already (someone else finished it): nothing is changed then.
     pub async fn journal_step(&self, step: JournalStep<'_>) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE write_journal SET state = $1, target_id = COALESCE($2, target_id), \
              outcome = COALESCE($3, outcome), sends = sends + $4, reads = reads + $5, updated_at = $6 \
@@ -247,9 +249,13 @@ impl Store {
         .bind(timestamp(step.now))
         .bind(step.company.0)
         .bind(step.key.to_owned())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        if moved == 1 && step.state.is_final() {
+            audit_outcome(&mut tx, step.company, step.key, step.now).await?;
+        }
+        tx.commit().await?;
         Ok(moved == 1)
     }
 
@@ -273,6 +279,7 @@ impl Store {
         if moved == 0 {
             return Ok(Applied::default());
         }
+        audit_outcome(&mut tx, write.company, write.key, write.now).await?;
         let (mut applied, fresh) =
             upsert(&mut tx, write.company, write.table, &write.rows, write.now).await?;
         let deleted = mark_deleted(
@@ -303,6 +310,42 @@ impl Store {
         tx.commit().await?;
         Ok(applied)
     }
+}
+
+/// The audit log's entry for an entry that just became final, in the transaction that made
+/// it so: whatever wrote it (the API, the bulk command, a recovery at start) is covered. The
+/// request and Personio's answer stay in the journal; the log names the write and its outcome.
+async fn audit_outcome(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(entry) = read_entry(tx, company, key).await? else {
+        return Ok(());
+    };
+    let name: String = sqlx::query("SELECT name FROM companies WHERE id = $1")
+        .bind(company.0)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("name")?;
+    let action = match entry.state {
+        JournalState::Succeeded => audit::action::WRITE_SUCCEEDED,
+        _ => audit::action::WRITE_REFUSED,
+    };
+    let mut event = AuditEvent::new("write", action)
+        .company(name)
+        .resource(entry.resource.clone())
+        .outcome(entry.state.as_str())
+        .detail(serde_json::json!({
+            "idempotency_key": entry.key,
+            "operation": entry.operation,
+            "sends": entry.sends,
+        }));
+    if let Some(id) = &entry.target_id {
+        event = event.record(id.clone());
+    }
+    audit::append(tx, &event, now).await
 }
 
 async fn read_entry(

@@ -72,6 +72,69 @@ pub(crate) fn load_key(location: &Location, env_value: Option<&str>) -> Result<(
     ))
 }
 
+/// Where a rotation puts the new key until the store is sealed with it: `<key file>.new`.
+pub(crate) fn pending_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(".new");
+    PathBuf::from(name)
+}
+
+/// Reads a key file.
+pub(crate) fn read_key_file(path: &Path) -> Result<Key> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Key(format!("could not read key file {}: {e}", path.display())))?;
+    Key::from_base64(&text).ok_or_else(|| {
+        Error::Key(format!(
+            "key file {} does not hold a base64 32-byte key",
+            path.display()
+        ))
+    })
+}
+
+/// Writes `key` to a new file at `path` (mode 0600), replacing a leftover one when `replace`,
+/// and makes both the file and its name durable before returning.
+pub(crate) fn write_key_file(path: &Path, key: &Key, replace: bool) -> Result<()> {
+    if replace {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::Key(format!(
+                    "could not replace {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    write_private(path, &key.to_base64())?;
+    sync_dir(path)
+}
+
+/// Moves `from` over `to` and makes the move durable.
+pub(crate) fn replace_file(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| {
+        Error::Key(format!(
+            "could not move {} to {}: {e}",
+            from.display(),
+            to.display()
+        ))
+    })?;
+    sync_dir(to)
+}
+
+/// Flushes the directory holding `path`, so a file created or renamed there survives a crash.
+fn sync_dir(path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    #[cfg(unix)]
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::Key(format!("could not flush {}: {e}", dir.display())))?;
+    Ok(())
+}
+
 fn key_path(location: &Location) -> Result<PathBuf> {
     match location {
         Location::Sqlite(db) => {

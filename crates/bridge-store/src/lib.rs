@@ -25,14 +25,19 @@
 // - the tables' readers and writers: `access`, `link_sessions`, `inbound`, `runs`, `jobs`, `checkpoints`,
 //   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `json_pages`, `export`;
 // - `records`, the page write, which uses `changes`, `checkpoints` and `derived`;
-// - `journal`, the write journal, whose write-through stores records with `records`.
+// - `journal`, the write journal, whose write-through stores records with `records`;
+// - `audit` (the audit log) is written by the modules that do what it records: `journal`,
+//   `erasure` (one person out of the store, tombstones; `records` skips the erased),
+//   `retention` (purging what a company keeps past its period) and `rotation` (a new key).
 mod access;
+mod audit;
 mod browse;
 mod changes;
 mod checkpoints;
 mod companies;
 mod connections;
 mod derived;
+mod erasure;
 mod error;
 mod export;
 mod inbound;
@@ -45,6 +50,8 @@ mod location;
 mod outbox;
 mod reads;
 mod records;
+mod retention;
+mod rotation;
 mod row;
 mod runs;
 pub mod secrets;
@@ -55,6 +62,7 @@ pub mod tables;
 mod value;
 
 pub use access::{API_KEY_PREFIX, AdminSession, ApiKey, Grant, Scope, random_token};
+pub use audit::{AuditEntry, AuditEvent, AuditQuery, action as audit_action};
 pub use browse::{RecordQuery, StoredRecord};
 pub use changes::{Change, ChangeKind};
 pub use checkpoints::{Checkpoint, Listing, ListingKind};
@@ -63,6 +71,7 @@ pub use connections::{
     CONNECTION_BROKEN, CONNECTION_EVENTS, CONNECTION_LINKED, CONNECTION_RELINKED, Connection,
     ConnectionStatus,
 };
+pub use erasure::{Erasure, Tombstone};
 pub use error::{Error, Result};
 pub use export::{EmployeeRecord, Record};
 pub use inbound::PersonioWebhook;
@@ -81,10 +90,13 @@ pub use outbox::{
 };
 pub use reads::TableCount;
 pub use records::{Applied, Derived, ListingEnd, PageWrite, Window};
+pub use retention::{Purge, SWEEP_ACTOR};
+pub use rotation::{Rotation, key_fingerprint};
 pub use row::{Row, RowBuilder, RowError};
 pub use runs::{Outcome, Run, RunId, RunMode};
 pub use settings::{
-    APIS, CompanySettings, DEFAULT_FULL_RECONCILE_DAYS, FULL_RECONCILE_DAYS, SYNC_INTERVAL_MINUTES,
+    APIS, CompanySettings, DEFAULT_FULL_RECONCILE_DAYS, FULL_RECONCILE_DAYS, RETENTION_DAYS,
+    SYNC_INTERVAL_MINUTES,
 };
 pub use store::{OpenOptions, Store};
 pub use tables::Table;

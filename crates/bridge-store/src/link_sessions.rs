@@ -121,6 +121,11 @@ fn time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
     .transpose()
 }
 
+/// The token in session `id`'s URL under `key`.
+pub(crate) fn token_for(key: &crate::secrets::Key, id: &str) -> String {
+    key.derive_token(&format!("link session token:{id}"))
+}
+
 fn session_from(row: &AnyRow) -> Result<LinkSession> {
     let resources: String = row.try_get("resources")?;
     let access: String = row.try_get("access")?;
@@ -149,7 +154,7 @@ fn session_from(row: &AnyRow) -> Result<LinkSession> {
 impl Store {
     /// The token in session `id`'s URL.
     pub fn link_token(&self, id: &str) -> String {
-        self.key.derive_token(&format!("link session token:{id}"))
+        token_for(&self.key, id)
     }
 
     /// Creates a session; returns it with its URL's token.

@@ -151,7 +151,7 @@ pub struct DeliveryLog {
     pub delivered_at: Option<String>,
 }
 
-fn seal_context(subscription: &str) -> String {
+pub(crate) fn seal_context(subscription: &str) -> String {
     format!("webhook:{subscription}/secret")
 }
 

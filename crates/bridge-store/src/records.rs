@@ -19,6 +19,7 @@ use crate::changes::{self, Change, ChangeKind};
 use crate::checkpoints::{self, Checkpoint};
 use crate::companies::CompanyId;
 use crate::derived;
+use crate::erasure;
 use crate::error::Result;
 use crate::row::{Row as RecordRow, RowError};
 use crate::sql::{
@@ -269,6 +270,8 @@ pub(crate) async fn upsert(
         }
         .into());
     }
+    // People erased from the store stay out of it, whatever Personio still lists.
+    let rows = erasure::skip_erased(tx, company, table, rows).await?;
     let stored = load(tx, company, table, rows.iter().map(|r| &r.key)).await?;
     let mut writes: Vec<&RecordRow> = Vec::new();
     let mut unchanged: Vec<&Key> = Vec::new();

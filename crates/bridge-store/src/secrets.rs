@@ -93,6 +93,21 @@ impl Key {
     }
 }
 
+impl Key {
+    /// A short public name for the key: hex of the first 8 bytes of a SHA-256 over a label
+    /// and the key. Tells keys apart (which key seals a store) without revealing either.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"personio-bridge key fingerprint\0");
+        hasher.update(self.0);
+        hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Key([redacted])")

@@ -18,6 +18,8 @@ pub const SYNC_INTERVAL_MINUTES: RangeInclusive<i64> = 5..=10_080;
 pub const FULL_RECONCILE_DAYS: RangeInclusive<i64> = 1..=90;
 /// Days between scheduled full reconciliations unless a company says otherwise.
 pub const DEFAULT_FULL_RECONCILE_DAYS: i64 = 7;
+/// Days a company may keep records gone from Personio or its filters (a day to ten years).
+pub const RETENTION_DAYS: RangeInclusive<i64> = 1..=3_650;
 /// The APIs a company's syncs may be told to read through.
 pub const APIS: [&str; 3] = ["auto", "v1", "v2"];
 
@@ -34,6 +36,9 @@ pub struct CompanySettings {
     /// finds deletions older than the incremental windows).
     pub full_reconcile_days: i64,
     pub filters: Filters,
+    /// Days a record deleted in Personio or outside the filters is kept before it is
+    /// purged; `None`: kept for good.
+    pub retention_days: Option<i64>,
 }
 
 impl Default for CompanySettings {
@@ -44,6 +49,7 @@ impl Default for CompanySettings {
             sync_interval_minutes: None,
             full_reconcile_days: DEFAULT_FULL_RECONCILE_DAYS,
             filters: Filters::default(),
+            retention_days: None,
         }
     }
 }
@@ -78,6 +84,18 @@ impl CompanySettings {
                 ),
             );
         }
+        if let Some(days) = self.retention_days
+            && !RETENTION_DAYS.contains(&days)
+        {
+            return invalid(
+                "retention_days",
+                format!(
+                    "{days} is not between {} and {}",
+                    RETENTION_DAYS.start(),
+                    RETENTION_DAYS.end()
+                ),
+            );
+        }
         Ok(())
     }
 }
@@ -92,6 +110,8 @@ pub(crate) struct Stored {
     pub(crate) api: String,
     #[serde(default = "default_days")]
     pub(crate) full_reconcile_days: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) retention_days: Option<i64>,
 }
 
 fn auto() -> String {
@@ -121,6 +141,7 @@ impl Store {
             resources: settings.resources.clone(),
             api: settings.api.clone(),
             full_reconcile_days: settings.full_reconcile_days,
+            retention_days: settings.retention_days,
         };
         sqlx::query(
             "UPDATE companies SET settings = $1, sync_interval_minutes = $2, filters = $3, \

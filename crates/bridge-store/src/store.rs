@@ -170,6 +170,7 @@ impl Store {
             })?;
         let env = std::env::var(KEY_ENV).ok();
         let (key, key_source) = load_key(location, options.key.as_deref().or(env.as_deref()))?;
+        let key = crate::rotation::settle(&pool, key, &key_source).await?;
         Ok(Store {
             pool,
             writer,

@@ -27,6 +27,7 @@ pub mod progress;
 mod resources;
 pub mod scheduler;
 mod summary;
+mod sweep;
 pub mod write;
 
 pub use engine::{ApiChoice, SyncEngine, SyncOptions};

@@ -10,6 +10,7 @@
 //! Each company's settings choose its resources, API, interval and how often a scheduled run
 //! reads everything again (a full reconciliation). A company whose connection is broken
 //! (Personio refused its credential) is not synced on schedule until it is linked again.
+//! A sync that did not fail is followed by the company's retention sweep (`sweep.rs`).
 //!
 //! Out-of-schedule requests bring a run forward: "sync now" asks for everything, an inbound
 //! webhook for the resources it is about; such a targeted run leaves the schedule as it was
@@ -242,6 +243,9 @@ impl Scheduler {
             self.store
                 .set_full_reconciled(claim.company, started)
                 .await?;
+        }
+        if summary.is_ok() {
+            crate::sweep::after_sync(&self.store, claim.company).await;
         }
         summary
     }

@@ -5,6 +5,7 @@
 //! Use it from `tests/` only (a crate's own unit tests would see a second copy of its types).
 
 mod db;
+pub mod dump;
 pub mod hostile;
 
 pub use db::{Backend, PG_URL_ENV, TestDb};

@@ -94,6 +94,15 @@ pub async fn run(args: ApiKeysArgs, context: &Context) -> anyhow::Result<Ending>
                 companies,
             };
             let (key, secret) = store.create_api_key(name, &grant, now).await?;
+            store
+                .audit_or_warn(
+                    bridge_store::AuditEvent::new(
+                        super::cli_actor(),
+                        bridge_store::audit_action::API_KEY_CREATED,
+                    )
+                    .record(key.name.clone()),
+                )
+                .await;
             use secrecy::ExposeSecret;
             println!(
                 "created API key {} ({}...) that may {} {}; it is shown only now, keep it safe:",
@@ -134,6 +143,15 @@ pub async fn run(args: ApiKeysArgs, context: &Context) -> anyhow::Result<Ending>
             if !store.revoke_api_key(&name, now).await? {
                 bail!("no active API key named {name}");
             }
+            store
+                .audit_or_warn(
+                    bridge_store::AuditEvent::new(
+                        super::cli_actor(),
+                        bridge_store::audit_action::API_KEY_REVOKED,
+                    )
+                    .record(name.clone()),
+                )
+                .await;
             println!("revoked API key {name}");
         }
     }

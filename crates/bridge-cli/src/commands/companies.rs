@@ -1,4 +1,4 @@
-//! `personio-bridge companies`: list or remove connected companies.
+//! `personio-bridge companies`: list, change or remove connected companies.
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
@@ -27,6 +27,36 @@ pub enum Action {
         #[arg(long)]
         yes: bool,
     },
+    /// Change a company's settings.
+    Set {
+        name: String,
+        /// Days to keep records deleted in Personio or outside the filters before `purge`
+        /// (and the scheduler's sweep) removes them, or `keep` to keep them for good.
+        #[arg(long, value_name = "N|keep", value_parser = retention_days)]
+        retention_days: Option<Retention>,
+    },
+}
+
+/// `--retention-days`: a number of days, or keeping everything.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention(Option<i64>);
+
+fn retention_days(text: &str) -> Result<Retention, String> {
+    if text == "keep" {
+        return Ok(Retention(None));
+    }
+    let range = bridge_store::RETENTION_DAYS;
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(|n| Retention(Some(n)))
+        .ok_or_else(|| {
+            format!(
+                "expected `keep` or a whole number from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 pub async fn run(args: CompaniesArgs, context: &Context) -> anyhow::Result<Ending> {
@@ -72,6 +102,33 @@ pub async fn run(args: CompaniesArgs, context: &Context) -> anyhow::Result<Endin
             }
             store.remove_company(&name).await?;
             println!("removed {name}");
+        }
+        Action::Set {
+            name,
+            retention_days,
+        } => {
+            let company = store.company(&name).await?;
+            let mut settings = company.settings.clone();
+            if let Some(Retention(days)) = retention_days {
+                settings.retention_days = days;
+            }
+            let now = chrono::Utc::now();
+            store
+                .set_company_settings(company.id, &settings, now)
+                .await?;
+            let event = bridge_store::AuditEvent::new(
+                super::cli_actor(),
+                bridge_store::audit_action::SETTINGS_CHANGED,
+            )
+            .company(name.clone())
+            .detail(serde_json::json!({ "retention_days": settings.retention_days }));
+            store.audit(event, now).await?;
+            match settings.retention_days {
+                Some(days) => println!(
+                    "{name} keeps records gone from Personio or its filters for {days} days"
+                ),
+                None => println!("{name} keeps records gone from Personio or its filters for good"),
+            }
         }
     }
     Ok(Ending::Done)

@@ -74,8 +74,18 @@ pub async fn run(args: ConnectArgs, context: &Context) -> anyhow::Result<Ending>
         })
         .transpose()?;
     let link = read_link(args)?;
+    let action = if link.replace {
+        bridge_store::audit_action::COMPANY_RELINKED
+    } else {
+        bridge_store::audit_action::COMPANY_LINKED
+    };
     let store = context.store().await?;
     let (company, report) = connect(&store, link).await?;
+    store
+        .audit_or_warn(
+            bridge_store::AuditEvent::new(super::cli_actor(), action).company(company.name.clone()),
+        )
+        .await;
     println!("connected {} ({})", company.name, company.base_url);
     print_access(&report);
     if let Some(public_url) = webhook_url {

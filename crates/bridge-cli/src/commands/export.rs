@@ -102,6 +102,13 @@ pub async fn run(args: ExportArgs, context: &Context) -> anyhow::Result<Ending> 
         },
     };
     result.and_then(|()| writer.finish())?;
+    store
+        .audit_or_warn(
+            bridge_store::AuditEvent::new(super::cli_actor(), bridge_store::audit_action::EXPORT)
+                .company(company.name.clone())
+                .resource(args.resource.clone()),
+        )
+        .await;
     drop(writer);
     out.flush()?;
     drop(out);

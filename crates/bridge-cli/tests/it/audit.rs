@@ -213,6 +213,9 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
     for args in [
         &["status"][..],
         &["doctor", "--company", "acme"],
+        &["companies", "set", "acme", "--retention-days", "30"],
+        &["purge", "--output", "json"],
+        &["erase", "--company", "acme", "--employee", "1"],
         &[
             "export",
             "--company",
@@ -279,7 +282,12 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
 /// its pages and reads every page and API endpoint about the companies; returns the bodies
 /// and headers it answered. Its stdout and stderr go to `printed`.
 fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
-    let created = bridge(dir, &["api-keys", "create", "--name", "audit"], "", printed);
+    let created = bridge(
+        dir,
+        &["api-keys", "create", "--name", "audit", "--scope", "admin"],
+        "",
+        printed,
+    );
     assert!(created.status.success());
     let key = String::from_utf8_lossy(&created.stdout)
         .lines()
@@ -360,6 +368,14 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
             .and_then(|rest| rest.split('"').next())
             .unwrap_or_else(|| panic!("no csrf field: {form}"))
             .to_owned();
+        let wrong = http
+            .post(format!("{url}/login"))
+            .form(&[("csrf", csrf.as_str()), ("password", "not the password")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+        keep(&mut responses, wrong).await;
         let signed_in = http
             .post(format!("{url}/login"))
             .form(&[
@@ -378,6 +394,7 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
             "/companies/beta",
             "/metrics",
             "/healthz",
+            "/audit-log",
         ] {
             let response = http.get(format!("{url}{path}")).send().await.unwrap();
             assert!(
@@ -398,6 +415,7 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
             "/api/v1/companies/nobody/employees",
             "/api/v1/webhooks",
             "/api/openapi.json",
+            "/api/v1/audit-log?limit=500",
         ] {
             let response = http
                 .get(format!("{url}{path}"))
@@ -426,6 +444,34 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
             .await
             .unwrap();
         assert_eq!(beta["connection"]["status"], "broken", "{beta}");
+        // The audit log holds what was done, and is searched for secrets with the rest.
+        let log: Value = http
+            .get(format!("{url}/api/v1/audit-log?limit=500"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let actions: Vec<&str> = log["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        for action in [
+            "company.linked",
+            "api_key.created",
+            "settings.changed",
+            "purge",
+            "employee.erased",
+            "export",
+            "sign_in.failed",
+            "sign_in",
+        ] {
+            assert!(actions.contains(&action), "{action} in {actions:?}");
+        }
         responses
     });
     terminate(&child);

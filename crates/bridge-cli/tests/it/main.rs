@@ -3,7 +3,9 @@
 
 mod audit;
 mod bridge;
+mod governance;
 mod hostile;
+mod keys;
 mod sandbox;
 mod serve;
 mod workers;

@@ -39,6 +39,11 @@ impl ApiCaller {
         Ok(store.company(name).await?)
     }
 
+    /// An audit entry for what this key did (`key:<name>`).
+    pub(crate) fn event(&self, action: &str) -> bridge_store::AuditEvent {
+        bridge_store::AuditEvent::new(format!("key:{}", self.key.name), action)
+    }
+
     /// Whether the key reaches company `name`.
     pub(crate) fn reaches(&self, name: &str) -> bool {
         self.key.reaches(name)

@@ -55,6 +55,7 @@ pub fn document() -> Value {
     super::openapi_webhooks::add(&mut paths, &mut schemas);
     super::openapi_link_sessions::add(&mut paths, &mut schemas);
     super::settings::add_openapi(&mut paths, &mut schemas);
+    super::audit::add_openapi(&mut paths, &mut schemas);
     schemas.insert("Company".to_owned(), company_schema());
     schemas.insert("Problem".to_owned(), problem_schema());
     for table in tables::ALL {

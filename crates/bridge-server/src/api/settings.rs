@@ -1,12 +1,13 @@
 //! `/api/v1/companies/{company}/settings`: how a company's scheduled syncs run (resources,
-//! API, interval, full reconciliation period, filters). `PATCH` changes the fields it names
+//! API, interval, full reconciliation period, retention period, filters). `PATCH` changes the fields it names
 //! and leaves the others; every refusal names the field at the start of its detail.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use bridge_store::{
-    APIS, CompanySettings, FULL_RECONCILE_DAYS, Filters, SYNC_INTERVAL_MINUTES, Scope,
+    APIS, CompanySettings, FULL_RECONCILE_DAYS, Filters, RETENTION_DAYS, SYNC_INTERVAL_MINUTES,
+    Scope,
 };
 use bridge_sync::ResourceName;
 use serde_json::{Map, Value, json};
@@ -57,7 +58,18 @@ pub(crate) async fn update(
         .set_company_settings(company.id, &settings, chrono::Utc::now())
         .await
     {
-        Ok(()) => Ok(Json(view(&settings))),
+        Ok(()) => {
+            state
+                .store
+                .audit_or_warn(
+                    caller
+                        .event(bridge_store::audit_action::SETTINGS_CHANGED)
+                        .company(company.name.clone())
+                        .detail(json!({ "changed": changes.keys().collect::<Vec<_>>() })),
+                )
+                .await;
+            Ok(Json(view(&settings)))
+        }
         Err(bridge_store::Error::InvalidSetting { field, detail }) => {
             Err(Problem::invalid_field(field, format!("{field}: {detail}")))
         }
@@ -77,6 +89,7 @@ pub(crate) fn view(settings: &CompanySettings) -> Value {
         "api": settings.api,
         "sync_interval_minutes": settings.sync_interval_minutes,
         "full_reconcile_days": settings.full_reconcile_days,
+        "retention_days": settings.retention_days,
         "filters": {
             "legal_entities": settings.filters.legal_entities,
             "statuses": settings.filters.statuses,
@@ -95,13 +108,14 @@ pub(super) fn add_openapi(paths: &mut Map<String, Value>, schemas: &mut Map<Stri
         "api": { "type": "string", "enum": APIS, "description": "Which Personio API reads a resource both serve." },
         "sync_interval_minutes": { "type": "integer", "nullable": true, "minimum": SYNC_INTERVAL_MINUTES.start(), "maximum": SYNC_INTERVAL_MINUTES.end(), "description": "Minutes between scheduled syncs; null: the service's default." },
         "full_reconcile_days": { "type": "integer", "minimum": FULL_RECONCILE_DAYS.start(), "maximum": FULL_RECONCILE_DAYS.end(), "default": bridge_store::DEFAULT_FULL_RECONCILE_DAYS, "description": "Days between scheduled full reconciliations, which find what incremental syncs cannot see (deletions older than their windows, unannounced employment changes)." },
+        "retention_days": { "type": "integer", "nullable": true, "minimum": RETENTION_DAYS.start(), "maximum": RETENTION_DAYS.end(), "description": "Days records deleted in Personio or outside the filters are kept before the scheduler's sweep (or `personio-bridge purge`) removes them; null: kept for good." },
         "filters": { "type": "object", "additionalProperties": false, "properties": {
             "legal_entities": strings, "statuses": strings, "offices": strings, "departments": strings
         } }
     });
     schemas.insert(
         "CompanySettings".to_owned(),
-        json!({ "type": "object", "required": ["resources", "api", "sync_interval_minutes", "full_reconcile_days", "filters"], "properties": properties }),
+        json!({ "type": "object", "required": ["resources", "api", "sync_interval_minutes", "full_reconcile_days", "retention_days", "filters"], "properties": properties }),
     );
     schemas.insert(
         "CompanySettingsChange".to_owned(),
@@ -165,10 +179,16 @@ pub(crate) fn patch(
                 settings.full_reconcile_days =
                     in_range(value, &FULL_RECONCILE_DAYS).map_err(wrong)?;
             }
+            "retention_days" => {
+                settings.retention_days = match value {
+                    Value::Null => None,
+                    _ => Some(in_range(value, &RETENTION_DAYS).map_err(wrong)?),
+                }
+            }
             "filters" => settings.filters = filters(value, &settings.filters)?,
             _ => {
                 return Err(wrong(
-                    "unknown setting (known: resources, api, sync_interval_minutes, full_reconcile_days, filters)".into(),
+                    "unknown setting (known: resources, api, sync_interval_minutes, full_reconcile_days, retention_days, filters)".into(),
                 ));
             }
         }

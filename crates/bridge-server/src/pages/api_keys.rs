@@ -2,10 +2,12 @@
 //! and companies, a form that creates one (shown once, on the page that answers the form),
 //! and revoking.
 
+use crate::session::operator_event;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use bridge_store::audit_action;
 use bridge_store::{ApiKey, Grant, Scope};
 use bridge_sync::link::validate_name;
 use maud::{Markup, html};
@@ -114,6 +116,12 @@ pub(crate) async fn create(
     {
         Ok((key, secret)) => {
             tracing::info!(key = %key.name, "API key created on the operator's page");
+            state
+                .store
+                .audit_or_warn(
+                    operator_event(audit_action::API_KEY_CREATED).record(key.name.clone()),
+                )
+                .await;
             render(
                 &state,
                 &operator,
@@ -150,7 +158,13 @@ pub(crate) async fn revoke(
         return refused;
     }
     match state.store.revoke_api_key(&name, chrono::Utc::now()).await {
-        Ok(_) => Redirect::to("/api-keys").into_response(),
+        Ok(_) => {
+            state
+                .store
+                .audit_or_warn(operator_event(audit_action::API_KEY_REVOKED).record(name))
+                .await;
+            Redirect::to("/api-keys").into_response()
+        }
         Err(error) => internal(&error),
     }
 }

@@ -7,6 +7,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use bridge_store::audit_action;
 use bridge_store::{Company, Filters};
 use bridge_sync::doctor::{ATTRIBUTES, CREDENTIALS_PATH, area_guide};
 use bridge_sync::link::{self, Link, LinkError, PERSONIO_BASE_URL, STATUSES};
@@ -122,8 +123,17 @@ pub(crate) async fn submit(
         Ok(None) => {}
         Err(error) => return super::internal(&error),
     }
+    let action = if link.replace {
+        audit_action::COMPANY_RELINKED
+    } else {
+        audit_action::COMPANY_LINKED
+    };
     match link::connect(&state.store, link).await {
         Ok((company, report)) => {
+            state
+                .store
+                .audit_or_warn(crate::session::operator_event(action).company(company.name.clone()))
+                .await;
             if let Err(error) = after_link(&state, &company, &report).await {
                 return super::internal(&error);
             }

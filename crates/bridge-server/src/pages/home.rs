@@ -40,6 +40,8 @@ pub(crate) async fn show(State(state): State<AppState>, operator: Operator) -> R
                     a.button href="/connect" { "Connect Personio" }
                     " "
                     a href="/api-keys" { "API keys" }
+                    " "
+                    a href="/audit-log" { "Audit log" }
                 }
             }
         },

@@ -161,6 +161,17 @@ async fn check(
         }
     };
     tracing::info!(session = %session.id, company = %company.name, relinked = existing.is_some(), "company linked through a link session");
+    let action = if existing.is_some() {
+        bridge_store::audit_action::COMPANY_RELINKED
+    } else {
+        bridge_store::audit_action::COMPANY_LINKED
+    };
+    store
+        .audit_or_warn(
+            bridge_store::AuditEvent::new(format!("link_session:{}", session.id), action)
+                .company(company.name.clone()),
+        )
+        .await;
     // Its scheduled syncs read what the session asked for.
     let settings = bridge_store::CompanySettings {
         resources: session.resources.clone(),

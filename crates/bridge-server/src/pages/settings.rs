@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bridge_store::{APIS, Company, FULL_RECONCILE_DAYS, SYNC_INTERVAL_MINUTES};
+use bridge_store::{APIS, Company, FULL_RECONCILE_DAYS, RETENTION_DAYS, SYNC_INTERVAL_MINUTES};
 use bridge_sync::ResourceName;
 use maud::{Markup, html};
 use serde_json::{Map, Value, json};
@@ -50,6 +50,10 @@ pub(crate) fn section(company: &Company, csrf: &str) -> Markup {
                     input type="number" name="full_reconcile_days" min=(FULL_RECONCILE_DAYS.start()) max=(FULL_RECONCILE_DAYS.end())
                         value=(settings.full_reconcile_days);
                 }
+                label { "Days to keep records deleted in Personio or outside the filters (" (RETENTION_DAYS.start()) " to " (RETENTION_DAYS.end()) "; empty: keep them)"
+                    input type="number" name="retention_days" min=(RETENTION_DAYS.start()) max=(RETENTION_DAYS.end())
+                        value=[settings.retention_days];
+                }
                 p { button.secondary type="submit" { "Save settings" } }
             }
             p.hint { "Settings apply from the next sync. A full reconciliation reads everything again and finds what incremental syncs cannot see, such as deletions older than their windows." }
@@ -74,7 +78,7 @@ pub(crate) async fn save(
             "api" => {
                 changes.insert("api".into(), json!(value));
             }
-            "sync_interval_minutes" | "full_reconcile_days" => {
+            "sync_interval_minutes" | "full_reconcile_days" | "retention_days" => {
                 let number = if value.trim().is_empty() {
                     Value::Null
                 } else {
@@ -107,7 +111,17 @@ pub(crate) async fn save(
         .set_company_settings(company.id, &settings, chrono::Utc::now())
         .await
     {
-        Ok(()) => Redirect::to(&format!("/companies/{name}")).into_response(),
+        Ok(()) => {
+            state
+                .store
+                .audit_or_warn(
+                    crate::session::operator_event(bridge_store::audit_action::SETTINGS_CHANGED)
+                        .company(name.clone())
+                        .detail(json!({ "changed": changes.keys().collect::<Vec<_>>() })),
+                )
+                .await;
+            Redirect::to(&format!("/companies/{name}")).into_response()
+        }
         Err(bridge_store::Error::InvalidSetting { field, detail }) => {
             refused(&name, field, &detail)
         }

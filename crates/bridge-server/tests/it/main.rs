@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod api;
+mod audit_log;
 mod hostile;
 pub(crate) mod link_sessions;
 mod linking;

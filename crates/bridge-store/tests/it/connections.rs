@@ -146,6 +146,7 @@ async fn settings_round_trip_and_values_out_of_range_name_their_field(db: TestDb
             offices: vec!["Berlin".into()],
             ..Default::default()
         },
+        retention_days: Some(90),
     };
     store
         .set_company_settings(company.id, &settings, at(1))
@@ -191,6 +192,13 @@ async fn settings_round_trip_and_values_out_of_range_name_their_field(db: TestDb
                 ..settings.clone()
             },
             "full_reconcile_days",
+        ),
+        (
+            CompanySettings {
+                retention_days: Some(0),
+                ..settings.clone()
+            },
+            "retention_days",
         ),
     ] {
         match store.set_company_settings(company.id, &bad, at(2)).await {

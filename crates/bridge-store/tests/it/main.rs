@@ -5,6 +5,7 @@
 mod access;
 mod companies;
 mod connections;
+mod governance;
 mod jobs;
 mod journal;
 mod outbox;

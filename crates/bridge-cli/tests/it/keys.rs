@@ -169,6 +169,9 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
         String::from_utf8_lossy(&out.stderr)
     );
     runtime.block_on(check(&db));
+    eprintln!(
+        "an uninterrupted rotation of {COMPANIES} companies and {WEBHOOKS} webhooks: {whole:?}"
+    );
 
     let (mut old, mut new) = (0, 0);
     for run in 0..runs {

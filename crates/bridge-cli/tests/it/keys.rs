@@ -169,6 +169,9 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
         String::from_utf8_lossy(&out.stderr)
     );
     runtime.block_on(check(&db));
+    eprintln!(
+        "an uninterrupted rotation of {COMPANIES} companies and {WEBHOOKS} webhooks: {whole:?}"
+    );
 
     let (mut old, mut new) = (0, 0);
     for run in 0..runs {
@@ -199,14 +202,14 @@ fn a_rotation_killed_at_any_moment_leaves_a_store_that_opens() {
         });
         match moment {
             Moment::AtStart => {}
-            Moment::After(pause) => runtime.block_on(tokio::time::sleep(pause)),
+            Moment::After(pause) => runtime.block_on(async { tokio::time::sleep(pause).await }),
             Moment::AfterStep(step, pause) => {
                 for _ in 0..=step {
                     if seen.recv_timeout(Duration::from_secs(60)).is_err() {
                         break;
                     }
                 }
-                runtime.block_on(tokio::time::sleep(pause));
+                runtime.block_on(async { tokio::time::sleep(pause).await });
             }
         }
         let _ = child.kill();

@@ -234,7 +234,11 @@ async fn measure(args: &Args, name: &str, url: &str, token: &str) {
         return;
     }
     assert_eq!(
-        body["data"].as_array().map_or(0, Vec::len),
+        // Personio's v2 lists are under `_data`.
+        body["data"]
+            .as_array()
+            .or_else(|| body["_data"].as_array())
+            .map_or(0, Vec::len),
         100,
         "{name}: a page of 100"
     );

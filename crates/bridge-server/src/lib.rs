@@ -32,6 +32,7 @@ mod session;
 mod state;
 mod syncs;
 mod webhooks_in;
+pub mod webhook_targets;
 pub mod webhooks_out;
 mod writers;
 
@@ -60,6 +61,9 @@ pub struct ServerConfig {
     /// Origins (`https://app.example.com`) that may show the hosted link page in a frame;
     /// empty: no one may.
     pub frame_ancestors: Vec<String>,
+    /// Let change webhooks target loopback, private, link-local and metadata addresses
+    /// (`--allow-private-webhooks`); see [`webhook_targets`].
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +75,7 @@ impl Default for ServerConfig {
             schedule: SchedulerConfig::new(format!("serve-{}", std::process::id())),
             public_url: None,
             frame_ancestors: Vec::new(),
+            allow_private_webhooks: false,
         }
     }
 }

@@ -28,6 +28,10 @@ pub struct WorkerArgs {
     /// Between syncs of a company that has no interval of its own.
     #[arg(long, default_value = "60m", value_parser = humantime::parse_duration)]
     pub interval: Duration,
+    /// Let change webhooks go to loopback, private, link-local and cloud metadata
+    /// addresses (refused at delivery by default).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
 }
 
 pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> {
@@ -45,13 +49,9 @@ pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> 
     config.default_interval = args.interval;
     eprintln!("worker {name} started on {}", context.db);
     // Change webhooks go out from every worker; leases keep each delivery to one of them.
-    let webhooks = tokio::spawn(
-        Deliverer::new(
-            store.clone(),
-            DeliveryConfig::new(format!("{name}/webhooks")),
-        )?
-        .run(signals::shutdown()),
-    );
+    let mut delivery = DeliveryConfig::new(format!("{name}/webhooks"));
+    delivery.targets.allow_private = args.allow_private_webhooks;
+    let webhooks = tokio::spawn(Deliverer::new(store.clone(), delivery)?.run(signals::shutdown()));
     Scheduler::new(store.clone(), config)
         .run(signals::shutdown())
         .await?;

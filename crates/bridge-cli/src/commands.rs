@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod bench;
 pub mod companies;
+pub mod config;
 pub mod connect;
 pub mod doctor;
 pub mod export;
@@ -52,5 +53,6 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::ApiKeys(args) => api_keys::run(args, &context).await,
         Command::Worker(args) => worker::run(args, &context).await,
         Command::Write(args) => write::run(args, &context).await,
+        Command::Config(args) => config::run(args),
     }
 }

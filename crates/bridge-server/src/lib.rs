@@ -25,14 +25,15 @@ pub mod admin;
 mod api;
 mod app;
 mod body;
-mod metrics;
+pub mod metrics;
 mod pages;
+mod request_id;
 mod security;
 mod session;
 mod state;
 mod syncs;
-mod webhooks_in;
 pub mod webhook_targets;
+mod webhooks_in;
 pub mod webhooks_out;
 mod writers;
 

@@ -220,9 +220,8 @@ impl reqwest::dns::Resolve for CheckedResolver {
         let host = name.as_str().to_owned();
         Box::pin(async move {
             policy.check_name(&host)?;
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             for addr in &addrs {
                 policy.check_ip(&host, addr.ip())?;
             }
@@ -300,7 +299,10 @@ mod tests {
             allow_private: true,
         };
         assert!(open.check_name("metadata.google.internal").is_ok());
-        assert!(open.check_ip("10.0.0.1", "10.0.0.1".parse().unwrap()).is_ok());
+        assert!(
+            open.check_ip("10.0.0.1", "10.0.0.1".parse().unwrap())
+                .is_ok()
+        );
     }
 
     #[test]

@@ -3,7 +3,11 @@
 
 mod audit;
 mod bridge;
+mod config;
 mod hostile;
+mod logs;
+mod otlp;
+mod probes;
 mod sandbox;
 mod serve;
 mod workers;

@@ -54,7 +54,10 @@ async fn private_targets_are_refused_at_subscription_with_a_problem_naming_url()
         ("http://10.1.2.3/hook".to_owned(), "private"),
         ("http://172.16.0.1/hook".to_owned(), "private"),
         ("http://192.168.0.10:8080/".to_owned(), "private"),
-        ("http://169.254.169.254/latest/meta-data".to_owned(), "cloud metadata"),
+        (
+            "http://169.254.169.254/latest/meta-data".to_owned(),
+            "cloud metadata",
+        ),
         ("http://169.254.1.1/".to_owned(), "link-local"),
         ("http://100.64.1.1/".to_owned(), "carrier-grade NAT"),
         ("http://0.0.0.0:9/".to_owned(), "unspecified"),
@@ -63,7 +66,10 @@ async fn private_targets_are_refused_at_subscription_with_a_problem_naming_url()
         ("http://[fc00::5]/".to_owned(), "unique local"),
         ("http://[fe80::1]/".to_owned(), "link-local"),
         ("http://[::ffff:10.0.0.1]/".to_owned(), "private"),
-        ("http://metadata.google.internal/computeMetadata/v1/".to_owned(), "cloud metadata"),
+        (
+            "http://metadata.google.internal/computeMetadata/v1/".to_owned(),
+            "cloud metadata",
+        ),
     ] {
         let (status, content_type, problem) = post(&bridge, &key, &url).await;
         assert_eq!(status, 422, "{url}: {problem}");
@@ -71,7 +77,10 @@ async fn private_targets_are_refused_at_subscription_with_a_problem_naming_url()
         assert_eq!(problem["field"], "url", "{url}: {problem}");
         let detail = problem["detail"].as_str().unwrap();
         assert!(detail.contains(kind), "{url}: {detail}");
-        assert!(detail.contains("--allow-private-webhooks"), "{url}: {detail}");
+        assert!(
+            detail.contains("--allow-private-webhooks"),
+            "{url}: {detail}"
+        );
     }
     let listed: Value = reqwest::Client::new()
         .get(bridge.url("/api/v1/webhooks"))

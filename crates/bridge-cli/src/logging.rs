@@ -28,17 +28,21 @@ impl Telemetry {
     }
 }
 
-/// Installs the process's subscriber.
+/// Installs the process's subscriber; trace export, if any, sends on `runtime`.
 pub fn init(
     level: Option<&str>,
     format: &str,
     otlp_endpoint: Option<&str>,
+    runtime: &tokio::runtime::Handle,
 ) -> anyhow::Result<Telemetry> {
     let filter = match level {
         Some(level) => EnvFilter::new(level),
         None => EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| EnvFilter::new("warn,sqlx::query=error")),
-    };
+    }
+    // The `request` and `sync` spans (target `bridge::span`, no events) are always on, so
+    // lines at any level carry their fields.
+    .add_directive("bridge::span=trace".parse()?);
     let output = match format {
         "json" => tracing_subscriber::fmt::layer()
             .json()
@@ -57,7 +61,7 @@ pub fn init(
     {
         let (layer, provider) = match otlp_endpoint {
             Some(endpoint) => {
-                let (layer, provider) = otlp::layer(endpoint)?;
+                let (layer, provider) = otlp::layer(endpoint, runtime.clone())?;
                 (Some(layer), Some(provider))
             }
             None => (None, None),
@@ -67,6 +71,7 @@ pub fn init(
     }
     #[cfg(not(feature = "otlp"))]
     {
+        let _ = runtime;
         if otlp_endpoint.is_some() {
             anyhow::bail!(
                 "--otlp-endpoint: this build sends no traces; build personio-bridge with `--features otlp`"
@@ -91,6 +96,7 @@ mod otlp {
     /// given), and the provider to flush at the end.
     pub(super) fn layer<S>(
         endpoint: &str,
+        runtime: tokio::runtime::Handle,
     ) -> anyhow::Result<(impl Layer<S> + Send + Sync, SdkTracerProvider)>
     where
         S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
@@ -105,6 +111,13 @@ mod otlp {
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .with_protocol(Protocol::HttpBinary)
+            .with_http_client(OnRuntime {
+                client: reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(10))
+                    .build()
+                    .context("could not set up the OTLP client")?,
+                runtime,
+            })
             .with_endpoint(url.as_str())
             .build()
             .context("could not set up the OTLP exporter")?;
@@ -121,5 +134,41 @@ mod otlp {
             .with_tracer(tracer)
             .with_filter(EnvFilter::new("info,sqlx=warn"));
         Ok((layer, provider))
+    }
+
+    /// The exporter's HTTP client: the async reqwest client, each request run on the
+    /// process's runtime (the batch exporter calls from a thread of its own, outside it).
+    #[derive(Debug)]
+    struct OnRuntime {
+        client: reqwest::Client,
+        runtime: tokio::runtime::Handle,
+    }
+
+    #[async_trait::async_trait]
+    impl opentelemetry_http::HttpClient for OnRuntime {
+        async fn send_bytes(
+            &self,
+            request: http::Request<bytes::Bytes>,
+        ) -> Result<http::Response<bytes::Bytes>, opentelemetry_http::HttpError> {
+            let client = self.client.clone();
+            let sent = self.runtime.spawn(async move {
+                let (parts, body) = request.into_parts();
+                let response = client
+                    .request(parts.method, parts.uri.to_string())
+                    .headers(parts.headers)
+                    .body(body)
+                    .send()
+                    .await?;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, headers, body))
+            });
+            let (status, headers, body) = sent.await??;
+            let mut response = http::Response::new(body);
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            Ok(response)
+        }
     }
 }

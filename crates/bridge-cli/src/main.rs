@@ -49,10 +49,21 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => err.exit(),
     };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: could not start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let telemetry = match logging::init(
         cli.log_level.as_deref(),
         &cli.log_format,
         cli.otlp_endpoint.as_deref(),
+        runtime.handle(),
     ) {
         Ok(telemetry) => telemetry,
         Err(err) => {
@@ -65,16 +76,6 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err:#}");
             return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: could not start the async runtime: {err}");
-            return ExitCode::FAILURE;
         }
     };
     let result = runtime.block_on(commands::run(cli.command, context));

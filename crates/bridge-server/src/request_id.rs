@@ -27,7 +27,10 @@ pub(crate) async fn trace(request: Request, next: Next) -> Response {
         })
         .map(str::to_owned)
         .unwrap_or_else(|| bridge_store::random_token("req_", 20));
+    // The span's own target lets the CLI enable it at any log level, so a warning inside a
+    // request still carries its id.
     let span = tracing::info_span!(
+        target: "bridge::span",
         "request",
         request_id = %id,
         method = %request.method(),

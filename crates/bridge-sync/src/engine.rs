@@ -125,7 +125,7 @@ impl SyncEngine {
     /// Runs one sync. Resource failures are reported in the summary (outcome `partial`);
     /// errors that stop everything (credentials refused, store unusable) are returned.
     /// Its logs carry the company and the run's id (a `sync` span).
-    #[tracing::instrument(name = "sync", skip_all, fields(company = %self.company.name, run_id = tracing::field::Empty))]
+    #[tracing::instrument(target = "bridge::span", name = "sync", skip_all, fields(company = %self.company.name, run_id = tracing::field::Empty))]
     pub async fn run(&self, options: &SyncOptions) -> Result<Summary, Error> {
         let started = Instant::now();
         let before = self.client.metrics();

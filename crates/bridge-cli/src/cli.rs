@@ -3,9 +3,10 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs,
-    doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs,
-    serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs, write::WriteArgs,
+    api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, config::ConfigArgs,
+    connect::ConnectArgs, doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs,
+    sandbox::SandboxArgs, serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs,
+    write::WriteArgs,
 };
 use crate::commands::{erase::EraseArgs, keys::KeysArgs, purge::PurgeArgs};
 
@@ -18,6 +19,16 @@ use crate::commands::{erase::EraseArgs, keys::KeysArgs, purge::PurgeArgs};
                   3 `doctor` found something missing; 4 `sync` finished partly (see the summary)."
 )]
 pub struct Cli {
+    /// A TOML file with settings of serve, worker and these global flags (see `config
+    /// check`); environment variables and flags override it.
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONIO_BRIDGE_CONFIG",
+        value_name = "FILE"
+    )]
+    pub config: Option<std::path::PathBuf>,
+
     /// The store: a SQLite file path or sqlite://PATH (default ./bridge.db), or postgres://...
     #[arg(
         long,
@@ -40,8 +51,35 @@ pub struct Cli {
     pub db_pool: u32,
 
     /// Log filter for stderr, e.g. `info` or `bridge_sync=debug` (default: warn, or RUST_LOG).
-    #[arg(long, global = true, value_name = "FILTER")]
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONIO_BRIDGE_LOG_LEVEL",
+        value_name = "FILTER"
+    )]
     pub log_level: Option<String>,
+
+    /// How logs are written to stderr: `text` for people, `json` for one JSON object a line
+    /// (with the company, run id and request id where there is one).
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONIO_BRIDGE_LOG_FORMAT",
+        default_value = "text",
+        value_parser = ["text", "json"],
+        value_name = "FORMAT"
+    )]
+    pub log_format: String,
+
+    /// Send traces over OTLP/HTTP to this collector (e.g. http://127.0.0.1:4318; builds with
+    /// the `otlp` feature only).
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONIO_BRIDGE_OTLP_ENDPOINT",
+        value_name = "URL"
+    )]
+    pub otlp_endpoint: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -82,4 +120,6 @@ pub enum Command {
     Erase(EraseArgs),
     /// Rotate the key that seals the stored secrets.
     Keys(KeysArgs),
+    /// Check a config file for unknown keys, bad values and inline secrets.
+    Config(ConfigArgs),
 }

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod bench;
 pub mod companies;
+pub mod config;
 pub mod connect;
 pub mod doctor;
 pub mod erase;
@@ -58,6 +59,7 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::Purge(args) => purge::run(args, &context).await,
         Command::Erase(args) => erase::run(args, &context).await,
         Command::Keys(args) => keys::run(args, &context).await,
+        Command::Config(args) => config::run(args),
     }
 }
 

@@ -10,6 +10,8 @@ use personio_client::Client;
 pub enum Source {
     Flag,
     Env,
+    /// The config file (`--config`).
+    File,
     Default,
 }
 
@@ -18,6 +20,7 @@ impl Source {
         match self {
             Source::Flag => format!("the {flag} flag"),
             Source::Env => format!("the {env} environment variable"),
+            Source::File => "the config file".to_owned(),
             Source::Default => format!("the default of {flag}"),
         }
     }

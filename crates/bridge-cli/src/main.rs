@@ -9,7 +9,9 @@
 
 mod cli;
 mod commands;
+mod config;
 mod context;
+mod logging;
 mod output;
 mod progress;
 mod signals;
@@ -21,23 +23,31 @@ use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    let matches = cli::Cli::command().get_matches();
-    let db_source = match matches.value_source("db") {
-        Some(ValueSource::CommandLine) => context::Source::Flag,
-        Some(ValueSource::EnvVariable) => context::Source::Env,
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let file = match config::requested(&args) {
+        Some(path) if !is_config_check(&args) => match config::ConfigFile::load(&path) {
+            Ok(file) => Some(file),
+            Err(err) => {
+                eprintln!("error: the config file {}: {err}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let mut command = cli::Cli::command();
+    if let Some(file) = &file {
+        command = config::apply(command, file);
+    }
+    let matches = command.get_matches_from(&args);
+    let db_source = match (matches.value_source("db"), &file) {
+        (Some(ValueSource::CommandLine), _) => context::Source::Flag,
+        (Some(ValueSource::EnvVariable), _) => context::Source::Env,
+        (_, Some(file)) if file.get("", "db").is_some() => context::Source::File,
         _ => context::Source::Default,
     };
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
-    };
-    init_tracing(cli.log_level.as_deref());
-    let context = match context::Context::new(&cli.db, db_source) {
-        Ok(context) => context.with_pool(cli.db_pool),
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::from(2);
-        }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -49,7 +59,28 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(commands::run(cli.command, context)) {
+    let telemetry = match logging::init(
+        cli.log_level.as_deref(),
+        &cli.log_format,
+        cli.otlp_endpoint.as_deref(),
+        runtime.handle(),
+    ) {
+        Ok(telemetry) => telemetry,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let context = match context::Context::new(&cli.db, db_source) {
+        Ok(context) => context.with_pool(cli.db_pool),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(commands::run(cli.command, context));
+    telemetry.finish();
+    match result {
         Ok(ending) => ExitCode::from(ending.code()),
         Err(err) => {
             if output::is_broken_pipe(&err) {
@@ -62,19 +93,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `--log-level` or `RUST_LOG` choose how much (default: warnings, without
-/// the database driver's notes on slow statements, which big syncs make by design).
-fn init_tracing(level: Option<&str>) {
-    use tracing_subscriber::EnvFilter;
-    let filter = match level {
-        Some(level) => EnvFilter::new(level),
-        None => EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| EnvFilter::new("warn,sqlx::query=error")),
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+/// `config check` reads the file it is given, whatever `--config` names.
+fn is_config_check(args: &[std::ffi::OsString]) -> bool {
+    args.windows(2)
+        .any(|pair| pair[0] == "config" && pair[1] == "check")
 }
 
 /// Caps glibc's malloc at two arenas. By default each thread that allocates may get an

@@ -33,6 +33,7 @@ pub(crate) fn router(state: AppState) -> Router {
             metrics::count,
         ))
         .layer(middleware::from_fn(crate::security::headers))
+        .layer(middleware::from_fn(crate::request_id::trace))
         .with_state(state)
 }
 

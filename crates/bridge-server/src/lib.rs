@@ -25,12 +25,14 @@ pub mod admin;
 mod api;
 mod app;
 mod body;
-mod metrics;
+pub mod metrics;
 mod pages;
+mod request_id;
 mod security;
 mod session;
 mod state;
 mod syncs;
+pub mod webhook_targets;
 mod webhooks_in;
 pub mod webhooks_out;
 mod writers;
@@ -60,6 +62,9 @@ pub struct ServerConfig {
     /// Origins (`https://app.example.com`) that may show the hosted link page in a frame;
     /// empty: no one may.
     pub frame_ancestors: Vec<String>,
+    /// Let change webhooks target loopback, private, link-local and metadata addresses
+    /// (`--allow-private-webhooks`); see [`webhook_targets`].
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for ServerConfig {
@@ -71,6 +76,7 @@ impl Default for ServerConfig {
             schedule: SchedulerConfig::new(format!("serve-{}", std::process::id())),
             public_url: None,
             frame_ancestors: Vec::new(),
+            allow_private_webhooks: false,
         }
     }
 }

@@ -1,156 +1,269 @@
-//! `/healthz` and Prometheus `/metrics`: requests served, server errors, syncs by outcome,
-//! records read, requests sent to Personio and sync durations. Counters are plain atomics
-//! written in the text exposition format by hand: a handful of lines do not need a registry.
+//! `/healthz` and Prometheus `/metrics` (OpenMetrics text through `prometheus-client`):
+//! requests served, server errors, syncs by outcome, records read, requests sent to Personio,
+//! sync durations (a histogram by outcome, and one per resource), and the latency of Personio
+//! API calls by route. A `worker` process serves the same two paths (see [`serve_probes`]).
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::Router;
+use axum::extract::{FromRef, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use bridge_store::Outcome;
+use axum::routing::get;
+use bridge_store::{CompanyId, Outcome, Store};
+use bridge_sync::Progress;
+use bridge_sync::scheduler::SchedulerEvent;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use tokio::net::TcpListener;
 
 use crate::state::AppState;
 
-#[derive(Default)]
-pub(crate) struct Metrics {
-    http_requests: AtomicU64,
-    http_server_errors: AtomicU64,
-    personio_webhooks: AtomicU64,
-    syncs: Mutex<BTreeMap<&'static str, SyncTotals>>,
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
 }
 
-#[derive(Default, Clone, Copy)]
-struct SyncTotals {
-    count: u64,
-    records: u64,
-    personio_requests: u64,
-    seconds: f64,
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResourceLabel {
+    resource: &'static str,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// Sync durations: 0.1 s to about 14 hours.
+fn sync_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.1, 2.0, 20))
+}
+
+/// What one process counts; shared by its service, workers and probes.
+pub struct Metrics {
+    registry: Registry,
+    http_requests: Counter,
+    http_server_errors: Counter,
+    personio_webhooks: Counter,
+    companies: Gauge,
+    syncs: Family<OutcomeLabel, Counter>,
+    sync_records: Family<OutcomeLabel, Counter>,
+    sync_requests: Family<OutcomeLabel, Counter>,
+    sync_seconds: Histograms<OutcomeLabel>,
+    resource_seconds: Histograms<ResourceLabel>,
+    /// When each company's resource began syncing, for `resource_seconds`.
+    resource_started: Mutex<HashMap<(CompanyId, String), Instant>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
 }
 
 impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::default();
+        let http_requests = Counter::default();
+        // Counters are written with `_total` after the registered name.
+        registry.register(
+            "bridge_http_requests",
+            "HTTP requests served",
+            http_requests.clone(),
+        );
+        let http_server_errors = Counter::default();
+        registry.register(
+            "bridge_http_server_errors",
+            "Responses with a 5xx status",
+            http_server_errors.clone(),
+        );
+        let personio_webhooks = Counter::default();
+        registry.register(
+            "bridge_personio_webhooks",
+            "Personio webhooks accepted (each asks for a sync)",
+            personio_webhooks.clone(),
+        );
+        let companies = Gauge::default();
+        registry.register("bridge_companies", "Linked companies", companies.clone());
+        let syncs = Family::default();
+        registry.register(
+            "bridge_syncs",
+            "Syncs run by this process, by outcome",
+            syncs.clone(),
+        );
+        let sync_records = Family::default();
+        registry.register(
+            "bridge_sync_records",
+            "Records read from Personio by syncs",
+            sync_records.clone(),
+        );
+        let sync_requests = Family::default();
+        registry.register(
+            "bridge_sync_personio_requests",
+            "Requests syncs sent to Personio",
+            sync_requests.clone(),
+        );
+        let sync_seconds: Histograms<OutcomeLabel> =
+            Family::new_with_constructor(sync_histogram as fn() -> Histogram);
+        registry.register(
+            "bridge_sync_duration_seconds",
+            "How long syncs took, by outcome",
+            sync_seconds.clone(),
+        );
+        let resource_seconds: Histograms<ResourceLabel> =
+            Family::new_with_constructor(sync_histogram as fn() -> Histogram);
+        registry.register(
+            "bridge_sync_resource_duration_seconds",
+            "How long syncing one resource took, from its first listing to its end, by resource",
+            resource_seconds.clone(),
+        );
+        personio_client::latency::register(&mut registry);
+        Metrics {
+            registry,
+            http_requests,
+            http_server_errors,
+            personio_webhooks,
+            companies,
+            syncs,
+            sync_records,
+            sync_requests,
+            sync_seconds,
+            resource_seconds,
+            resource_started: Mutex::default(),
+        }
+    }
+
     /// Notes an accepted Personio webhook.
     pub(crate) fn webhook_received(&self) {
-        self.personio_webhooks.fetch_add(1, Ordering::Relaxed);
+        self.personio_webhooks.inc();
+    }
+
+    /// Takes in what a sync worker reports: resource timings, and each finished sync.
+    pub fn observe(&self, event: &SchedulerEvent) {
+        match event {
+            SchedulerEvent::Progress(company, progress) => self.progress(*company, progress),
+            SchedulerEvent::Finished(company, result) => {
+                self.forget(*company);
+                match result {
+                    Ok(summary) => self.sync_finished(
+                        summary.outcome,
+                        summary.records_fetched(),
+                        summary.requests,
+                        summary.seconds,
+                    ),
+                    Err(_) => self.sync_finished(Outcome::Failed, 0, 0, 0.0),
+                }
+            }
+        }
+    }
+
+    fn progress(&self, company: CompanyId, progress: &Progress) {
+        let Ok(mut started) = self.resource_started.lock() else {
+            return;
+        };
+        match progress {
+            Progress::RunStarted { .. } => started.retain(|(c, _), _| *c != company),
+            Progress::ListingStarted { resource, .. } => {
+                started
+                    .entry((company, resource.clone()))
+                    .or_insert_with(Instant::now);
+            }
+            Progress::ResourceFinished { resource, .. }
+            | Progress::ResourceFailed { resource, .. } => {
+                if let Some(since) = started.remove(&(company, (*resource).to_owned())) {
+                    self.resource_seconds
+                        .get_or_create(&ResourceLabel { resource })
+                        .observe(since.elapsed().as_secs_f64());
+                }
+            }
+            Progress::ResourceSkipped { resource, .. } => {
+                started.remove(&(company, (*resource).to_owned()));
+            }
+            Progress::PageStored { .. } => {}
+        }
+    }
+
+    fn forget(&self, company: CompanyId) {
+        if let Ok(mut started) = self.resource_started.lock() {
+            started.retain(|(c, _), _| *c != company);
+        }
     }
 
     /// Notes a finished sync.
-    pub(crate) fn sync_finished(
-        &self,
-        outcome: Outcome,
-        records: u64,
-        requests: u64,
-        seconds: f64,
-    ) {
-        if let Ok(mut syncs) = self.syncs.lock() {
-            let totals = syncs.entry(outcome.as_str()).or_default();
-            totals.count += 1;
-            totals.records += records;
-            totals.personio_requests += requests;
-            totals.seconds += seconds;
-        }
+    fn sync_finished(&self, outcome: Outcome, records: u64, requests: u64, seconds: f64) {
+        let label = OutcomeLabel {
+            outcome: outcome.as_str(),
+        };
+        self.syncs.get_or_create(&label).inc();
+        self.sync_records.get_or_create(&label).inc_by(records);
+        self.sync_requests.get_or_create(&label).inc_by(requests);
+        self.sync_seconds.get_or_create(&label).observe(seconds);
     }
 
-    fn render(&self, companies: usize) -> String {
+    /// The exposition text, with the count of linked companies as given.
+    pub fn render(&self, companies: usize) -> String {
+        self.companies
+            .set(i64::try_from(companies).unwrap_or(i64::MAX));
         let mut out = String::new();
-        let mut line = |text: String| {
-            out.push_str(&text);
-            out.push('\n');
-        };
-        line("# HELP bridge_http_requests_total HTTP requests served.".into());
-        line("# TYPE bridge_http_requests_total counter".into());
-        line(format!(
-            "bridge_http_requests_total {}",
-            self.http_requests.load(Ordering::Relaxed)
-        ));
-        line("# HELP bridge_http_server_errors_total Responses with a 5xx status.".into());
-        line("# TYPE bridge_http_server_errors_total counter".into());
-        line(format!(
-            "bridge_http_server_errors_total {}",
-            self.http_server_errors.load(Ordering::Relaxed)
-        ));
-        line(
-            "# HELP bridge_personio_webhooks_total Personio webhooks accepted (each asks for a sync)."
-                .into(),
-        );
-        line("# TYPE bridge_personio_webhooks_total counter".into());
-        line(format!(
-            "bridge_personio_webhooks_total {}",
-            self.personio_webhooks.load(Ordering::Relaxed)
-        ));
-        line("# HELP bridge_companies Linked companies.".into());
-        line("# TYPE bridge_companies gauge".into());
-        line(format!("bridge_companies {companies}"));
-        let syncs = self.syncs.lock().map(|s| s.clone()).unwrap_or_default();
-        for (name, help, kind, value) in [
-            (
-                "bridge_syncs_total",
-                "Syncs run by this process, by outcome.",
-                "counter",
-                (|t: &SyncTotals| t.count as f64) as fn(&SyncTotals) -> f64,
-            ),
-            (
-                "bridge_sync_records_total",
-                "Records read from Personio by syncs.",
-                "counter",
-                |t| t.records as f64,
-            ),
-            (
-                "bridge_sync_personio_requests_total",
-                "Requests syncs sent to Personio.",
-                "counter",
-                |t| t.personio_requests as f64,
-            ),
-            (
-                "bridge_sync_duration_seconds_sum",
-                "Time spent syncing.",
-                "counter",
-                |t| t.seconds,
-            ),
-        ] {
-            line(format!("# HELP {name} {help}"));
-            line(format!("# TYPE {name} {kind}"));
-            for (outcome, totals) in &syncs {
-                let mut text = String::new();
-                let _ = write!(text, "{name}{{outcome=\"{outcome}\"}} {}", value(totals));
-                line(text);
-            }
+        if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(%error, "could not write the metrics");
         }
         out
+    }
+}
+
+/// What `/healthz` and `/metrics` need.
+#[derive(Clone)]
+pub(crate) struct Probes {
+    store: Store,
+    metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for Probes {
+    fn from_ref(state: &AppState) -> Probes {
+        Probes {
+            store: state.store.clone(),
+            metrics: state.metrics.clone(),
+        }
     }
 }
 
 /// Counts every request and every server error.
 pub(crate) async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    state.metrics.http_requests.fetch_add(1, Ordering::Relaxed);
+    state.metrics.http_requests.inc();
     if response.status().is_server_error() {
-        state
-            .metrics
-            .http_server_errors
-            .fetch_add(1, Ordering::Relaxed);
+        state.metrics.http_server_errors.inc();
     }
     response
 }
 
-pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
-    let companies = state.store.companies().await.map(|c| c.len()).unwrap_or(0);
+pub(crate) async fn metrics(State(probes): State<Probes>) -> Response {
+    let companies = probes.store.companies().await.map(|c| c.len()).unwrap_or(0);
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(companies),
+        probes.metrics.render(companies),
     )
         .into_response()
 }
 
 /// 200 when the store answers, 503 when it does not.
-pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.companies().await {
+pub(crate) async fn healthz(State(probes): State<Probes>) -> Response {
+    match probes.store.companies().await {
         Ok(_) => (
             StatusCode::OK,
             axum::Json(serde_json::json!({ "status": "ok" })),
@@ -165,4 +278,21 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Serves `/healthz` and `/metrics` alone on `listener` (a `worker` process's probes) until
+/// `shutdown` resolves.
+pub async fn serve_probes(
+    listener: TcpListener,
+    store: Store,
+    metrics: Arc<Metrics>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(self::metrics))
+        .with_state(Probes { store, metrics });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

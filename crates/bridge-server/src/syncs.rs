@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use bridge_store::{CompanyId, Outcome, Store};
+use bridge_store::{CompanyId, Store};
 use bridge_sync::scheduler::{Scheduler, SchedulerConfig, SchedulerEvent};
 use bridge_sync::{Progress, ResourceName};
 use chrono::{DateTime, Utc};
@@ -137,23 +137,15 @@ impl Syncs {
     /// Keeps the live view and the metrics up to date from the workers' events.
     async fn follow(self, mut events: UnboundedReceiver<SchedulerEvent>) {
         while let Some(event) = events.recv().await {
+            self.metrics.observe(&event);
             match event {
                 SchedulerEvent::Progress(company, progress) => self.progress(company, progress),
                 SchedulerEvent::Finished(company, result) => {
                     if let Ok(mut running) = self.running.lock() {
                         running.remove(&company);
                     }
-                    match result {
-                        Ok(summary) => self.metrics.sync_finished(
-                            summary.outcome,
-                            summary.records_fetched(),
-                            summary.requests,
-                            summary.seconds,
-                        ),
-                        Err(error) => {
-                            tracing::warn!(company = company.0, %error, "sync failed");
-                            self.metrics.sync_finished(Outcome::Failed, 0, 0, 0.0);
-                        }
+                    if let Err(error) = result {
+                        tracing::warn!(company = company.0, %error, "sync failed");
                     }
                 }
             }

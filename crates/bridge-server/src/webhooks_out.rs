@@ -22,6 +22,7 @@ use sha2::Sha256;
 use tokio::task::JoinSet;
 
 use crate::api::record_now;
+use crate::webhook_targets::TargetPolicy;
 
 /// The headers of a delivery.
 pub const EVENT_ID_HEADER: &str = "Personio-Bridge-Event-Id";
@@ -66,6 +67,9 @@ pub struct DeliveryConfig {
     /// The first retry's delay; each further one doubles it, up to `backoff_cap`.
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// Which addresses receivers may have; checked at every delivery against the address the
+    /// request goes to (see [`crate::webhook_targets`]).
+    pub targets: TargetPolicy,
 }
 
 impl DeliveryConfig {
@@ -78,6 +82,7 @@ impl DeliveryConfig {
             poll: Duration::from_secs(1),
             backoff_base: Duration::from_secs(10),
             backoff_cap: Duration::from_secs(3600),
+            targets: TargetPolicy::default(),
         }
     }
 }
@@ -101,6 +106,10 @@ impl Deliverer {
             .connect_timeout(config.request_timeout)
             // A redirect is not a delivery: the receiver must answer 2xx itself.
             .redirect(reqwest::redirect::Policy::none())
+            // The target check must see the address the connection goes to: no proxy, and
+            // host names resolved by the checking resolver only.
+            .no_proxy()
+            .dns_resolver(config.targets.resolver())
             .user_agent(concat!("personio-bridge/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Deliverer {
@@ -218,6 +227,12 @@ impl Deliverer {
                 "the subscription's secret does not open with this store's key".to_owned(),
             ));
         };
+        let url = url::Url::parse(&delivery.url)
+            .map_err(|e| Undelivered::Failed(format!("the URL is not valid: {e}")))?;
+        self.config
+            .targets
+            .check_literal(&url)
+            .map_err(|refused| Undelivered::Failed(format!("refused: {refused}")))?;
         let body = payload(&self.store, &delivery.event)
             .await
             .map_err(Undelivered::Failed)?;
@@ -226,7 +241,7 @@ impl Deliverer {
         let signature = sign(secret.expose_secret(), timestamp, &body);
         let response = self
             .client
-            .post(&delivery.url)
+            .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(EVENT_ID_HEADER, &delivery.event.id)
             .header(TIMESTAMP_HEADER, timestamp.to_string())

@@ -124,6 +124,8 @@ impl SyncEngine {
 
     /// Runs one sync. Resource failures are reported in the summary (outcome `partial`);
     /// errors that stop everything (credentials refused, store unusable) are returned.
+    /// Its logs carry the company and the run's id (a `sync` span).
+    #[tracing::instrument(target = "bridge::span", name = "sync", skip_all, fields(company = %self.company.name, run_id = tracing::field::Empty))]
     pub async fn run(&self, options: &SyncOptions) -> Result<Summary, Error> {
         let started = Instant::now();
         let before = self.client.metrics();
@@ -149,6 +151,7 @@ impl SyncEngine {
                 Utc::now(),
             )
             .await?;
+        tracing::Span::current().record("run_id", run.0);
         self.emit(Progress::RunStarted {
             company: self.company.name.clone(),
             resources: selected.iter().map(|r| r.as_str()).collect(),

@@ -66,7 +66,7 @@ pub use client::Client;
 pub use config::{ClientConfig, DEFAULT_BASE_URL, RecruitingAuth};
 pub use endpoints::OrgUnitKind;
 pub use error::{ApiErrorBody, Error, ErrorKind};
-pub use metrics::Metrics;
+pub use metrics::{Metrics, latency};
 pub use paginate::{MAX_PAGES, OffsetKind, Page, PageToken, Record};
 pub use personio_api;
 pub use secrecy::SecretString;

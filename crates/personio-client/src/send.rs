@@ -217,7 +217,14 @@ impl Inner {
                 .acquire()
                 .await
                 .expect("the client never closes its semaphore");
-            self.exchange(request, family, credential).await
+            let started = std::time::Instant::now();
+            let exchanged = self.exchange(request, family, credential).await;
+            crate::metrics::latency::observe(
+                request.method.as_str(),
+                request.url.path(),
+                started.elapsed(),
+            );
+            exchanged
         };
         Counters::add(&self.counters.requests, 1);
         if matches!(family, Family::V1Auth | Family::V2Auth) {

@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// iframe (repeatable). Without it, no site may frame it.
     #[arg(long = "frame-ancestors", value_name = "ORIGIN")]
     pub frame_ancestors: Vec<String>,
+    /// Let change webhooks target loopback, private, link-local and cloud metadata
+    /// addresses (refused by default: a subscription must not reach into this network).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
 }
 
 pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
@@ -94,17 +98,17 @@ pub async fn run(args: ServeArgs, context: &Context) -> anyhow::Result<Ending> {
         workers: args.workers,
         public_url: Some(public_url),
         frame_ancestors,
+        allow_private_webhooks: args.allow_private_webhooks,
         ..ServerConfig::default()
     };
     config.schedule.default_interval = args.sync_interval;
     let server = Server::new(store.clone(), config);
+    let mut delivery = DeliveryConfig::new(format!("serve-{}", std::process::id()));
+    delivery.targets.allow_private = args.allow_private_webhooks;
     let webhooks = tokio::spawn(
-        Deliverer::new(
-            store.clone(),
-            DeliveryConfig::new(format!("serve-{}", std::process::id())),
-        )
-        .context("could not set up webhook delivery")?
-        .run(webhooks_stop),
+        Deliverer::new(store.clone(), delivery)
+            .context("could not set up webhook delivery")?
+            .run(webhooks_stop),
     );
     server
         .serve(listener, server_stop)

@@ -1,13 +1,19 @@
 //! `personio-bridge worker`: sync companies on their schedule, sharing the work with every
 //! other worker on the same store (see `bridge_sync::scheduler`). Stops cleanly on
 //! SIGINT/SIGTERM: the page being written is abandoned and the job handed back. Each worker
-//! also sends change webhooks (see `bridge_server::webhooks_out`).
+//! also sends change webhooks (see `bridge_server::webhooks_out`), and with `--listen` serves
+//! `/healthz` and `/metrics` (its syncs, their durations, Personio API latency).
 
+use std::io::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
+use bridge_server::metrics::{Metrics, serve_probes};
 use bridge_server::webhooks_out::{Deliverer, DeliveryConfig};
 use bridge_sync::scheduler::{Scheduler, SchedulerConfig};
 use clap::Args;
+use tokio::net::TcpListener;
 
 use super::Ending;
 use crate::context::Context;
@@ -28,6 +34,14 @@ pub struct WorkerArgs {
     /// Between syncs of a company that has no interval of its own.
     #[arg(long, default_value = "60m", value_parser = humantime::parse_duration)]
     pub interval: Duration,
+    /// Serve /healthz and /metrics on this address (HOST:PORT; port 0 picks a free one,
+    /// announced on stdout as `worker listening on http://HOST:PORT`).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Let change webhooks go to loopback, private, link-local and cloud metadata
+    /// addresses (refused at delivery by default).
+    #[arg(long)]
+    pub allow_private_webhooks: bool,
 }
 
 pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> {
@@ -43,19 +57,50 @@ pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> 
     config.lease = args.lease;
     config.poll = args.poll.max(Duration::from_millis(10));
     config.default_interval = args.interval;
+    let metrics = Arc::new(Metrics::new());
+    let probes = match &args.listen {
+        Some(listen) => {
+            let listener = TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("could not listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            {
+                let mut stdout = std::io::stdout().lock();
+                writeln!(stdout, "worker listening on http://{addr}")?;
+                stdout.flush()?;
+            }
+            Some(tokio::spawn(serve_probes(
+                listener,
+                store.clone(),
+                metrics.clone(),
+                signals::shutdown(),
+            )))
+        }
+        None => None,
+    };
     eprintln!("worker {name} started on {}", context.db);
     // Change webhooks go out from every worker; leases keep each delivery to one of them.
-    let webhooks = tokio::spawn(
-        Deliverer::new(
-            store.clone(),
-            DeliveryConfig::new(format!("{name}/webhooks")),
-        )?
-        .run(signals::shutdown()),
-    );
+    let mut delivery = DeliveryConfig::new(format!("{name}/webhooks"));
+    delivery.targets.allow_private = args.allow_private_webhooks;
+    let webhooks = tokio::spawn(Deliverer::new(store.clone(), delivery)?.run(signals::shutdown()));
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let observer = {
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            while let Some(event) = received.recv().await {
+                metrics.observe(&event);
+            }
+        })
+    };
     Scheduler::new(store.clone(), config)
+        .with_events(events)
         .run(signals::shutdown())
         .await?;
     webhooks.await.ok();
+    observer.abort();
+    if let Some(probes) = probes {
+        probes.await.ok();
+    }
     store.close().await;
     eprintln!("worker {name} stopped");
     Ok(Ending::Done)

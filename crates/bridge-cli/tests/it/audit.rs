@@ -166,13 +166,52 @@ fn no_secret_or_token_appears_in_output_logs_or_the_database() {
             {"path_prefix": "/", "every": 17, "fault": {"kind": "rate_limit"}}
         ]}),
     );
-    bridge(
+    // This one logs JSON lines: each is an object, and is searched like the rest (the
+    // progress lines `sync` writes for the operator stay text).
+    let faulted = bridge(
         dir.path(),
-        &["sync", "--company", "acme", "--full"],
+        &[
+            "--log-format",
+            "json",
+            "sync",
+            "--company",
+            "acme",
+            "--full",
+        ],
         "",
         &mut printed,
     );
+    let mut json_lines = 0;
+    for line in String::from_utf8_lossy(&faulted.stderr)
+        .lines()
+        .filter(|line| line.starts_with('{'))
+    {
+        let parsed: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(parsed.is_object(), "{line}");
+        json_lines += 1;
+    }
+    assert!(
+        json_lines > 100,
+        "JSON logs were written ({json_lines} lines)"
+    );
     admin(&sb, reqwest::Method::DELETE, "/_sandbox/faults", json!({}));
+
+    // A config file holding the secret inline is refused, by `config check` and by a command,
+    // without the secret being repeated.
+    std::fs::write(
+        dir.path().join("inline.toml"),
+        format!(
+            "db = \"postgres://bridge:{SECRET}@127.0.0.1:9/bridge\"\n[serve]\nadmin_password = \"{SECRET}\"\n[worker]\nclient_secret = \"{SECRET}\"\n"
+        ),
+    )
+    .unwrap();
+    for args in [
+        &["config", "check", "inline.toml"][..],
+        &["--config", "inline.toml", "status"],
+    ] {
+        let refused = bridge(dir.path(), args, "", &mut printed);
+        assert!(!refused.status.success(), "{args:?}");
+    }
 
     // A second company whose credential is revoked after connecting.
     let created = admin(
@@ -295,9 +334,14 @@ fn serve_and_browse(dir: &Path, printed: &mut Vec<u8>) -> Vec<u8> {
         .unwrap()
         .to_owned();
     std::fs::write(dir.join("password"), "audit admin password\n").unwrap();
+    // Configured by a file, logging JSON lines.
+    std::fs::write(
+        dir.join("bridge.toml"),
+        "log_format = \"json\"\n[serve]\nlisten = \"127.0.0.1:0\"\nadmin_password_file = \"password\"\nworkers = 1\n",
+    )
+    .unwrap();
     let mut child = Command::new(BIN)
-        .args(["--log-level", "trace", "serve", "--listen", "127.0.0.1:0"])
-        .args(["--admin-password-file", "password", "--workers", "1"])
+        .args(["--log-level", "trace", "--config", "bridge.toml", "serve"])
         .current_dir(dir)
         .env_remove("PERSONIO_BRIDGE_DB")
         .env(

@@ -3,9 +3,13 @@
 
 mod audit;
 mod bridge;
+mod config;
 mod governance;
 mod hostile;
 mod keys;
+mod logs;
+mod otlp;
+mod probes;
 mod sandbox;
 mod serve;
 mod workers;

@@ -39,7 +39,8 @@ pub(super) fn add(paths: &mut Map<String, Value>, schemas: &mut Map<String, Valu
                     "201": { "description": "The subscription, with its secret: the only time it is shown", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CreatedWebhook" } } } },
                     "400": problem("The body is not a valid subscription"),
                     "401": { "$ref": "#/components/responses/Unauthorized" },
-                    "413": problem("The body is over 256 KiB")
+                    "413": problem("The body is over 256 KiB"),
+                    "422": problem("A field is refused (`field` names it): `url` points at a loopback, private, link-local, carrier-grade NAT or cloud metadata address, or at a host name resolving to one (allowed only when the service and workers run with --allow-private-webhooks); or `company` is missing for an API key limited to some companies")
                 }
             }
         }),

@@ -64,6 +64,7 @@ async fn create(
         ))
     })?;
     let url = check_url(&body.url)?;
+    check_target(&state, &url).await?;
     let events = check_events(body.events)?;
     let company = match &body.company {
         None if caller.key.is_limited() => {
@@ -293,6 +294,18 @@ fn check_url(text: &str) -> Result<String, Problem> {
         )));
     }
     Ok(url.to_string())
+}
+
+/// A target the service's policy allows (see `webhook_targets`): 422 naming `url` otherwise.
+async fn check_target(state: &AppState, url: &str) -> Result<(), Problem> {
+    let policy = crate::webhook_targets::TargetPolicy {
+        allow_private: state.config.allow_private_webhooks,
+    };
+    let parsed = url::Url::parse(url).map_err(|e| Problem::invalid_field("url", e.to_string()))?;
+    policy
+        .check_url(&parsed)
+        .await
+        .map_err(|refused| Problem::invalid_field("url", format!("url: {refused}")))
 }
 
 /// `"*"`, or known event types (`employee.updated`, ...), each once.

@@ -10,6 +10,7 @@ mod openapi;
 mod pages;
 mod queries;
 mod settings;
+mod webhook_targets;
 mod webhooks;
 mod webhooks_in;
 mod writes;
@@ -72,7 +73,7 @@ pub async fn spawn_syncing_bridge() -> Bridge {
     spawn_bridge_with(|_, _| {}).await
 }
 
-/// Like [`spawn_bridge`], with the configuration adjusted (given the service's address).
+/// Like [`spawn_bridge`] (private webhook targets allowed), with the configuration adjusted (given the service's address).
 pub async fn spawn_bridge_with(configure: impl FnOnce(&mut ServerConfig, &str)) -> Bridge {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(&dir).await;
@@ -82,7 +83,11 @@ pub async fn spawn_bridge_with(configure: impl FnOnce(&mut ServerConfig, &str)) 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let mut config = ServerConfig::default();
+    // The receivers of these tests listen on 127.0.0.1.
+    let mut config = ServerConfig {
+        allow_private_webhooks: true,
+        ..ServerConfig::default()
+    };
     configure(&mut config, &format!("http://{addr}"));
     let server = Server::new(store.clone(), config);
     tokio::spawn(server.serve(listener, async move {

@@ -23,7 +23,7 @@ use crate::{Bridge, link_and_sync, spawn_bridge, sync};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     headers: HeaderMap,
     body: Bytes,
     /// What the receiver answered.
@@ -51,14 +51,14 @@ struct Log {
 
 /// A small HTTP server that records every request and answers 500 for the first
 /// `failures` of them, then 200.
-struct Receiver {
+pub(crate) struct Receiver {
     addr: SocketAddr,
     log: Arc<Log>,
     _stop: oneshot::Sender<()>,
 }
 
 impl Receiver {
-    async fn start(failures: usize) -> Receiver {
+    pub(crate) async fn start(failures: usize) -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         Receiver::on(listener, failures)
     }
@@ -88,11 +88,11 @@ impl Receiver {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/hook", self.addr)
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.log.received.lock().unwrap().clone()
     }
 
@@ -130,17 +130,24 @@ async fn receive(State(log): State<Arc<Log>>, headers: HeaderMap, body: Bytes) -
 }
 
 /// A delivery loop running until dropped, with quick retries.
-struct Loop {
+pub(crate) struct Loop {
     _stop: oneshot::Sender<()>,
 }
 
 fn start_loop(store: &Store, worker: &str) -> Loop {
+    // The receivers listen on 127.0.0.1.
+    start_loop_with(store, worker, true)
+}
+
+/// A delivery loop that allows private targets or not.
+pub(crate) fn start_loop_with(store: &Store, worker: &str, allow_private: bool) -> Loop {
     let mut config = DeliveryConfig::new(worker);
     config.poll = Duration::from_millis(50);
     config.backoff_base = Duration::from_millis(20);
     config.backoff_cap = Duration::from_millis(200);
     config.request_timeout = Duration::from_secs(5);
     config.concurrency = 4;
+    config.targets.allow_private = allow_private;
     let deliverer = Deliverer::new(store.clone(), config).unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(deliverer.run(async move {
@@ -149,7 +156,7 @@ fn start_loop(store: &Store, worker: &str) -> Loop {
     Loop { _stop: stop }
 }
 
-async fn api_key(bridge: &Bridge) -> String {
+pub(crate) async fn api_key(bridge: &Bridge) -> String {
     use secrecy::ExposeSecret;
     let (_, key) = bridge
         .store
@@ -173,7 +180,7 @@ async fn subscribe(bridge: &Bridge, key: &str, body: Value) -> Value {
 }
 
 /// The subscription's delivery log, all pages.
-async fn log(bridge: &Bridge, key: &str, id: &str) -> Vec<Value> {
+pub(crate) async fn log(bridge: &Bridge, key: &str, id: &str) -> Vec<Value> {
     let mut entries = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..100 {

@@ -4,8 +4,9 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, connect::ConnectArgs,
-    doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs, sandbox::SandboxArgs,
-    serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs, write::WriteArgs,
+    doctor::DoctorArgs, export::ExportArgs, mcp::McpArgs, quickstart::QuickstartArgs,
+    sandbox::SandboxArgs, serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs,
+    write::WriteArgs,
 };
 
 #[derive(Debug, Parser)]
@@ -75,4 +76,6 @@ pub enum Command {
     /// Write records to Personio from a JSON Lines file, each line exactly once (rerun to
     /// finish after a crash or Ctrl-C).
     Write(WriteArgs),
+    /// Serve a company's data as tools for AI agents over MCP on stdin and stdout.
+    Mcp(McpArgs),
 }

@@ -6,6 +6,7 @@ pub mod companies;
 pub mod connect;
 pub mod doctor;
 pub mod export;
+pub mod mcp;
 pub mod quickstart;
 pub mod sandbox;
 pub mod serve;
@@ -52,5 +53,6 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::ApiKeys(args) => api_keys::run(args, &context).await,
         Command::Worker(args) => worker::run(args, &context).await,
         Command::Write(args) => write::run(args, &context).await,
+        Command::Mcp(args) => mcp::run(args, &context).await,
     }
 }

@@ -22,6 +22,7 @@ use axum::routing::{any, get, post};
 
 use crate::state::AppState;
 
+pub(crate) use auth::ApiCaller;
 pub(crate) use problem::Problem;
 pub(crate) use records::record_now;
 

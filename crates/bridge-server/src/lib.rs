@@ -25,6 +25,7 @@ pub mod admin;
 mod api;
 mod app;
 mod body;
+mod mcp;
 mod metrics;
 mod pages;
 mod security;

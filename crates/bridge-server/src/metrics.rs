@@ -138,12 +138,14 @@ pub(crate) async fn count(State(state): State<AppState>, request: Request, next:
 
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     let companies = state.store.companies().await.map(|c| c.len()).unwrap_or(0);
+    let mut text = state.metrics.render(companies);
+    text.push_str(&state.mcp.render_prometheus());
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(companies),
+        text,
     )
         .into_response()
 }

@@ -224,11 +224,12 @@ pub struct Freshness {
     pub in_progress: bool,
 }
 
-/// A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally.
+/// A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally. Text is
+/// compared lowercased in ASCII only, as SQLite's `LOWER` does.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
-    for c in text.to_lowercase().chars() {
+    for c in text.to_ascii_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -329,7 +330,7 @@ impl Store {
             ("e.status", &filter.status),
         ] {
             if let Some(value) = value {
-                let p = params.text(value.to_lowercase());
+                let p = params.text(value.to_ascii_lowercase());
                 sql.push_str(&format!(" AND LOWER({column}) = {p}"));
             }
         }
@@ -460,46 +461,42 @@ impl Store {
         let mut params = Params::default();
         let to = params.text(format!("{}T23:59:59", filter.to));
         let from = params.text(format!("{}T00:00:00", filter.from));
+        // With a department or team, the people come first (`CROSS JOIN` keeps that order on
+        // SQLite): their absences are then read through (employee_id, start), not every
+        // absence of the company that started before `to`.
+        let mut members = String::new();
+        let mut current = String::new();
+        if filter.department.is_some() || filter.team.is_some() {
+            members.push_str(
+                "(SELECT DISTINCT m.employee_id FROM employments m WHERE m.company_id = $1 \
+                 AND m.deleted_at IS NULL AND m.out_of_filter_at IS NULL",
+            );
+            for (column, value) in [("department", &filter.department), ("team", &filter.team)] {
+                if let Some(value) = value {
+                    let p = params.text(value.to_ascii_lowercase());
+                    members.push_str(&format!(" AND LOWER(m.{column}) = {p}"));
+                    // Their current employment must match too, not only some live one.
+                    let p = params.text(value.to_ascii_lowercase());
+                    current.push_str(&format!(" AND LOWER(e.{column}) = {p}"));
+                }
+            }
+            members.push_str(") m CROSS JOIN ");
+            current.push_str(" AND a.employee_id = m.employee_id");
+        }
         let mut sql = format!(
             "SELECT a.id AS absence_id, a.employee_id, a.absence_type_id, t.name AS absence_type, \
                a.\"start\", a.\"end\", a.start_half, a.end_half, a.status, \
                p.first_name, p.last_name, p.preferred_name, e.department, e.team \
-             FROM absence_periods a \
+             FROM {members}absence_periods a \
              JOIN employees p ON p.company_id = a.company_id AND p.id = a.employee_id \
              LEFT JOIN employments e ON {CURRENT_EMPLOYMENT} \
              LEFT JOIN absence_types t ON t.company_id = a.company_id AND t.id = a.absence_type_id \
              WHERE a.company_id = $1 AND a.deleted_at IS NULL AND a.out_of_filter_at IS NULL \
-               AND {LIVE_PERSON} AND a.\"start\" <= {to} AND (a.\"end\" IS NULL OR a.\"end\" >= {from})"
+               AND {LIVE_PERSON} AND a.\"start\" <= {to} AND (a.\"end\" IS NULL OR a.\"end\" >= {from}){current}"
         );
-        // With a department or team, the people come first: their absences are then read
-        // through (employee_id, start) instead of every absence that started before `to`.
-        if filter.department.is_some() || filter.team.is_some() {
-            let mut members = String::from(
-                "SELECT e.employee_id FROM employments e WHERE e.company_id = $1 \
-                 AND e.deleted_at IS NULL AND e.out_of_filter_at IS NULL",
-            );
-            if let Some(department) = &filter.department {
-                let p = params.text(department.to_lowercase());
-                members.push_str(&format!(" AND LOWER(e.department) = {p}"));
-            }
-            if let Some(team) = &filter.team {
-                let p = params.text(team.to_lowercase());
-                members.push_str(&format!(" AND LOWER(e.team) = {p}"));
-            }
-            sql.push_str(&format!(" AND a.employee_id IN ({members})"));
-            // The match above is on any live employment; the current one must match too.
-            if let Some(department) = &filter.department {
-                let p = params.text(department.to_lowercase());
-                sql.push_str(&format!(" AND LOWER(e.department) = {p}"));
-            }
-            if let Some(team) = &filter.team {
-                let p = params.text(team.to_lowercase());
-                sql.push_str(&format!(" AND LOWER(e.team) = {p}"));
-            }
-        }
         if let Some(kind) = &filter.absence_type {
             let id = params.text(kind.clone());
-            let name = params.text(kind.to_lowercase());
+            let name = params.text(kind.to_ascii_lowercase());
             sql.push_str(&format!(
                 " AND (a.absence_type_id = {id} OR LOWER(t.name) = {name})"
             ));

@@ -91,7 +91,7 @@ async fn a_key_sees_only_its_companies_and_the_tools_of_its_scopes() {
     assert_eq!(answer(&results[6])["people"].as_array().unwrap().len(), 1);
 
     // A key for every company must name one; an admin key sees compensations and custom
-    // attributes.
+    // attributes (where Personio has them).
     let admin = world.key("admin", &[Scope::Admin], &[]).await;
     let results = world.drive(
         &world.http(&admin),

@@ -67,7 +67,7 @@ async fn a_write_made_twice_books_once_and_personios_refusal_is_a_tool_error() {
         .id;
     let booking = json!({
         "employee_id": person, "absence_type_id": vacation,
-        "start": "2027-03-01", "end": "2027-03-03", "status": "APPROVED", "comment": "spring"
+        "start": "2027-08-02", "end": "2027-08-04", "status": "APPROVED", "comment": "spring"
     });
     let before = personio_absences(&world.sandbox, person).await.len();
     // The same call twice, then again in another key order on the other transport.
@@ -91,7 +91,7 @@ async fn a_write_made_twice_books_once_and_personios_refusal_is_a_tool_error() {
             call(
                 "create_absence",
                 json!({
-                    "employee_id": person, "absence_type_id": vacation, "start": "2027-03-02"
+                    "employee_id": person, "absence_type_id": vacation, "start": "2027-08-03"
                 }),
             ),
             call(
@@ -135,7 +135,7 @@ async fn a_write_made_twice_books_once_and_personios_refusal_is_a_tool_error() {
             call("create_absence", Value::Object(reordered)),
             call(
                 "absent",
-                json!({ "from": "2027-03-01", "to": "2027-03-01" }),
+                json!({ "from": "2027-08-02", "to": "2027-08-02" }),
             ),
         ],
     );

@@ -310,7 +310,7 @@ async fn every_read_tool_answers_what_the_store_holds_over_stdio_and_http() {
 
         let person = answer(&results[5])["person"].clone();
         assert_eq!(person["id"], someone_id);
-        assert_eq!(person["last_name"], last_name.as_str());
+        assert_eq!(person["last_name"], json!(text(someone, te, "last_name")));
         assert_eq!(person["email"], json!(text(someone, te, "email")));
         assert_eq!(
             person["employment"]["department"],

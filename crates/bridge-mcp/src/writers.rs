@@ -10,9 +10,12 @@ use bridge_sync::write::Writer;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
+/// A company's writer, with the company's `updated_at` it was built for.
+type Cached = HashMap<CompanyId, (DateTime<Utc>, Writer)>;
+
 #[derive(Clone, Default)]
 pub(crate) struct Writers {
-    cached: Arc<Mutex<HashMap<CompanyId, (DateTime<Utc>, Writer)>>>,
+    cached: Arc<Mutex<Cached>>,
 }
 
 impl Writers {

@@ -4,7 +4,8 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, config::ConfigArgs,
-    connect::ConnectArgs, doctor::DoctorArgs, export::ExportArgs, quickstart::QuickstartArgs,
+    connect::ConnectArgs, doctor::DoctorArgs, export::ExportArgs, mcp::McpArgs,
+    quickstart::QuickstartArgs,
     sandbox::SandboxArgs, serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs,
     write::WriteArgs,
 };
@@ -122,4 +123,6 @@ pub enum Command {
     Keys(KeysArgs),
     /// Check a config file for unknown keys, bad values and inline secrets.
     Config(ConfigArgs),
+    /// Serve a company's data as tools for AI agents over MCP on stdin and stdout.
+    Mcp(McpArgs),
 }

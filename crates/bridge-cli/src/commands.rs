@@ -8,6 +8,7 @@ pub mod connect;
 pub mod doctor;
 pub mod erase;
 pub mod export;
+pub mod mcp;
 pub mod keys;
 pub mod purge;
 pub mod quickstart;
@@ -60,6 +61,7 @@ pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
         Command::Erase(args) => erase::run(args, &context).await,
         Command::Keys(args) => keys::run(args, &context).await,
         Command::Config(args) => config::run(args),
+        Command::Mcp(args) => mcp::run(args, &context).await,
     }
 }
 

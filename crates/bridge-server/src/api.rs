@@ -24,6 +24,7 @@ use axum::routing::{any, delete, get, post};
 
 use crate::state::AppState;
 
+pub(crate) use auth::ApiCaller;
 pub(crate) use problem::Problem;
 pub(crate) use records::record_now;
 pub(crate) use uploads::MAX_UPLOAD_BODY;

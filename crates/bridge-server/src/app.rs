@@ -26,6 +26,7 @@ pub(crate) fn router(state: AppState) -> Router {
             post(crate::webhooks_in::receive),
         )
         .merge(api::router())
+        .merge(crate::mcp::router(&state))
         .merge(pages)
         .layer(middleware::from_fn(crate::body::read_whole))
         .layer(middleware::from_fn_with_state(

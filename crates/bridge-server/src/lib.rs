@@ -25,6 +25,7 @@ pub mod admin;
 mod api;
 mod app;
 mod body;
+mod mcp;
 pub mod metrics;
 mod pages;
 mod request_id;

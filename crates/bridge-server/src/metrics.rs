@@ -228,6 +228,8 @@ impl Metrics {
 pub(crate) struct Probes {
     store: Store,
     metrics: Arc<Metrics>,
+    /// The MCP tools' counters, where the process serves `/mcp` (not a lone worker).
+    mcp: Option<bridge_mcp::ToolStats>,
 }
 
 impl FromRef<AppState> for Probes {
@@ -235,6 +237,7 @@ impl FromRef<AppState> for Probes {
         Probes {
             store: state.store.clone(),
             metrics: state.metrics.clone(),
+            mcp: Some(state.mcp.clone()),
         }
     }
 }
@@ -251,12 +254,16 @@ pub(crate) async fn count(State(state): State<AppState>, request: Request, next:
 
 pub(crate) async fn metrics(State(probes): State<Probes>) -> Response {
     let companies = probes.store.companies().await.map(|c| c.len()).unwrap_or(0);
+    let mut text = probes.metrics.render(companies);
+    if let Some(mcp) = &probes.mcp {
+        text.push_str(&mcp.render_prometheus());
+    }
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        probes.metrics.render(companies),
+        text,
     )
         .into_response()
 }
@@ -291,7 +298,11 @@ pub async fn serve_probes(
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(self::metrics))
-        .with_state(Probes { store, metrics });
+        .with_state(Probes {
+            store,
+            metrics,
+            mcp: None,
+        });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

@@ -16,6 +16,8 @@ pub(crate) struct AppState {
     pub(crate) syncs: Syncs,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) writers: Writers,
+    /// The MCP tools' call counters, shown in `/metrics`.
+    pub(crate) mcp: bridge_mcp::ToolStats,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             ),
             metrics,
             writers: Writers::default(),
+            mcp: bridge_mcp::ToolStats::default(),
             store,
             config: Arc::new(config),
         }

@@ -23,7 +23,8 @@
 // - `store` (opening, the pools), `companies`, `settings` (per-company sync settings) and
 //   `connections` (connection health and its events);
 // - the tables' readers and writers: `access`, `link_sessions`, `inbound`, `runs`, `jobs`, `checkpoints`,
-//   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `json_pages`, `export`;
+//   `changes` (change types and index), `derived`, `outbox`, `reads`, `browse`, `json_pages`, `export`,
+//   `questions` (answers shaped for the MCP tools);
 // - `records`, the page write, which uses `changes`, `checkpoints` and `derived`;
 // - `journal`, the write journal, whose write-through stores records with `records`;
 // - `audit` (the audit log) is written by the modules that do what it records: `journal`,
@@ -48,6 +49,7 @@ mod keys;
 mod link_sessions;
 mod location;
 mod outbox;
+pub mod questions;
 mod reads;
 mod records;
 mod retention;

@@ -5,9 +5,8 @@ use clap::{Parser, Subcommand};
 use crate::commands::{
     api_keys::ApiKeysArgs, bench::BenchArgs, companies::CompaniesArgs, config::ConfigArgs,
     connect::ConnectArgs, doctor::DoctorArgs, export::ExportArgs, mcp::McpArgs,
-    quickstart::QuickstartArgs,
-    sandbox::SandboxArgs, serve::ServeArgs, status::StatusArgs, sync::SyncArgs, worker::WorkerArgs,
-    write::WriteArgs,
+    quickstart::QuickstartArgs, sandbox::SandboxArgs, serve::ServeArgs, status::StatusArgs,
+    sync::SyncArgs, worker::WorkerArgs, write::WriteArgs,
 };
 use crate::commands::{erase::EraseArgs, keys::KeysArgs, purge::PurgeArgs};
 

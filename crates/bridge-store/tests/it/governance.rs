@@ -489,7 +489,8 @@ async fn writes_are_audited_with_their_outcome_and_the_log_cannot_be_changed(db:
         })
         .await
         .unwrap();
-    let seen: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = all
+    type Seen<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    let seen: Vec<Seen> = all
         .iter()
         .map(|e| {
             (

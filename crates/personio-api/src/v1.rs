@@ -26,7 +26,8 @@ pub use attribute::{
     WorkScheduleRef,
 };
 pub use document::{
-    DocumentCategory, DocumentCategoryAttributes, UploadedDocument, UploadedDocumentAttributes,
+    DOCUMENT_TYPES, DocumentCategory, DocumentCategoryAttributes, MAX_DOCUMENT_BYTES,
+    UploadedDocument, UploadedDocumentAttributes,
 };
 pub use employee::{AttributeDefinition, Balance, Created, Employee, EmployeeInput, EmployeeWrite};
 pub use envelope::{List, LooseInt, Message, Metadata, Single};

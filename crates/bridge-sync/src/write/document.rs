@@ -21,58 +21,6 @@ use sha2::{Digest, Sha256};
 
 use super::fields::FieldError;
 
-/// Largest document Personio takes (§2.6).
-pub const MAX_DOCUMENT_BYTES: usize = 30 * 1024 * 1024;
-
-/// The extensions Personio's upload takes (its 422 lists them, §2.6).
-pub const DOCUMENT_TYPES: &[&str] = &[
-    "pdf",
-    "docx",
-    "doc",
-    "jpg",
-    "zip",
-    "png",
-    "txt",
-    "jpeg",
-    "odt",
-    "xlsx",
-    "rtf",
-    "htm",
-    "xls",
-    "p7s",
-    "pptx",
-    "pages",
-    "rar",
-    "ppt",
-    "gif",
-    "tif",
-    "html",
-    "msg",
-    "asc",
-    "tiff",
-    "wps",
-    "bmp",
-    "7z",
-    "csv",
-    "ics",
-    "vcf",
-    "dotx",
-    "numbers",
-    "eps",
-    "gz",
-    "ods",
-    "otf",
-    "odp",
-    "odg",
-    "rtfd",
-    "txz",
-    "webarchive",
-    "xml",
-    "xps",
-    "md",
-    "fax",
-];
-
 /// A file's bytes, carried beside the journalled intent (never serialized).
 #[derive(Clone, PartialEq, Eq)]
 pub struct FileContent(pub Bytes);
@@ -203,8 +151,8 @@ impl NewDocument {
             "file",
             &file_name,
             bytes,
-            DOCUMENT_TYPES,
-            MAX_DOCUMENT_BYTES,
+            personio_api::v1::DOCUMENT_TYPES,
+            personio_api::v1::MAX_DOCUMENT_BYTES,
         )?;
         let title = text("title")
             .map(|t| t.trim().to_owned())

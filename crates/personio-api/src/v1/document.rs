@@ -5,6 +5,58 @@ use serde::{Deserialize, Serialize};
 
 use super::Employee;
 
+/// Largest document Personio takes (§2.6).
+pub const MAX_DOCUMENT_BYTES: usize = 30 * 1024 * 1024;
+
+/// The extensions Personio's upload takes (its 422 lists them in this order, personio-api.md §2.6).
+pub const DOCUMENT_TYPES: &[&str] = &[
+    "pdf",
+    "docx",
+    "doc",
+    "jpg",
+    "zip",
+    "png",
+    "txt",
+    "jpeg",
+    "odt",
+    "xlsx",
+    "rtf",
+    "htm",
+    "xls",
+    "p7s",
+    "pptx",
+    "pages",
+    "rar",
+    "ppt",
+    "gif",
+    "tif",
+    "html",
+    "msg",
+    "asc",
+    "tiff",
+    "wps",
+    "bmp",
+    "7z",
+    "csv",
+    "ics",
+    "vcf",
+    "dotx",
+    "numbers",
+    "eps",
+    "gz",
+    "ods",
+    "otf",
+    "odp",
+    "odg",
+    "rtfd",
+    "txz",
+    "webarchive",
+    "xml",
+    "xps",
+    "md",
+    "fax",
+];
+
 /// `{"id": 1, "type": "DocumentCategory", "attributes": {"name": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentCategory {

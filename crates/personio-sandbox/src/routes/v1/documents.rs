@@ -19,60 +19,10 @@ use crate::multipart::{FormProblem, MultipartForm, extension, media_type};
 use crate::render::documents::{category, uploaded};
 use crate::render::page::{json_response, to_bytes};
 use crate::state::AppState;
+use personio_api::v1::{DOCUMENT_TYPES, MAX_DOCUMENT_BYTES};
 
-/// Largest document Personio takes (30 MB).
-pub(crate) const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
 /// Largest request body we read, so a slightly larger file still gets the 422 it deserves.
-const MAX_UPLOAD_BODY: usize = MAX_FILE_BYTES + 2 * 1024 * 1024;
-
-/// The extensions Personio accepts, in the order its 422 message lists them.
-const ALLOWED: &[&str] = &[
-    "pdf",
-    "docx",
-    "doc",
-    "jpg",
-    "zip",
-    "png",
-    "txt",
-    "jpeg",
-    "odt",
-    "xlsx",
-    "rtf",
-    "htm",
-    "xls",
-    "p7s",
-    "pptx",
-    "pages",
-    "rar",
-    "ppt",
-    "gif",
-    "tif",
-    "html",
-    "msg",
-    "asc",
-    "tiff",
-    "wps",
-    "bmp",
-    "7z",
-    "csv",
-    "ics",
-    "vcf",
-    "dotx",
-    "numbers",
-    "eps",
-    "gz",
-    "ods",
-    "otf",
-    "odp",
-    "odg",
-    "rtfd",
-    "txz",
-    "webarchive",
-    "xml",
-    "xps",
-    "md",
-    "fax",
-];
+const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 2 * 1024 * 1024;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -188,15 +138,18 @@ async fn upload(
     let file_extension = file.and_then(|f| f.file_name.as_deref().and_then(extension));
     match (file, &file_extension) {
         (None, _) => fail("file", "The file field is required.".into()),
-        (Some(_), ext) if !ext.as_deref().is_some_and(|e| ALLOWED.contains(&e)) => fail(
+        (Some(_), ext) if !ext.as_deref().is_some_and(|e| DOCUMENT_TYPES.contains(&e)) => fail(
             "file",
-            format!("The file must be a file of type: {}.", ALLOWED.join(", ")),
+            format!(
+                "The file must be a file of type: {}.",
+                DOCUMENT_TYPES.join(", ")
+            ),
         ),
-        (Some(f), _) if f.bytes.len() > MAX_FILE_BYTES => fail(
+        (Some(f), _) if f.bytes.len() > MAX_DOCUMENT_BYTES => fail(
             "file",
             format!(
                 "The file may not be greater than {} kilobytes.",
-                MAX_FILE_BYTES / 1024
+                MAX_DOCUMENT_BYTES / 1024
             ),
         ),
         _ => {}

@@ -25,7 +25,6 @@ mod stats;
 mod stdio;
 mod tools;
 mod write;
-mod writers;
 
 pub use caller::Caller;
 pub use http::http_service;

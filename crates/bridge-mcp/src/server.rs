@@ -19,7 +19,7 @@ use crate::read;
 use crate::stats::ToolStats;
 use crate::tools::{self, Answer, Failure, Spec, TOOLS};
 use crate::write;
-use crate::writers::Writers;
+use bridge_sync::write::Writers;
 
 /// The most a call's arguments may weigh (as JSON), and the longest string among them.
 const MAX_ARGUMENTS: usize = 64 * 1024;

@@ -119,8 +119,8 @@ impl Server {
         let until = until_stopped();
         let workers = tokio::spawn(async move { syncs.run(until).await });
         // Writes a killed process left open are resolved before anything is sent again.
-        let (writers, store) = (self.state.writers.clone(), self.state.store.clone());
-        tokio::spawn(async move { writers.recover(&store).await });
+        let (cache, store) = (self.state.writers.clone(), self.state.store.clone());
+        tokio::spawn(async move { writers::recover(&cache, &store).await });
         let stop_on_signal = stop.clone();
         tokio::spawn(async move {
             shutdown.await;

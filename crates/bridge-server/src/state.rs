@@ -7,7 +7,7 @@ use bridge_store::Store;
 use crate::ServerConfig;
 use crate::metrics::Metrics;
 use crate::syncs::Syncs;
-use crate::writers::Writers;
+use bridge_sync::write::Writers;
 
 #[derive(Clone)]
 pub(crate) struct AppState {

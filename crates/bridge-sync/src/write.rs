@@ -28,6 +28,7 @@ mod fields;
 mod multipart;
 pub mod project;
 mod remote;
+mod writers;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -58,6 +59,7 @@ use project::ProjectFields;
 use remote::{Fetched, Sent};
 
 pub use fields::FieldError;
+pub use writers::Writers;
 
 /// Sends and resolving reads one call may spend before it leaves the entry to a later one.
 const BUDGET: Budget = Budget { sends: 3, reads: 4 };

@@ -1,12 +1,12 @@
-//! One `Writer` per company, kept while the company's settings stay as they were: the tool
-//! calls of a company share its client (token, pacing, rate-limit state) and its set of keys
-//! in flight, so one call's retry waits for the first instead of racing it.
+//! One [`Writer`] per company, kept while the company's settings stay as they were: writes
+//! share the client's token, pacing and rate-limit state instead of starting afresh, and
+//! calls with one idempotency key never run at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::Writer;
 use bridge_store::{Company, CompanyId, Store};
-use bridge_sync::write::Writer;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
@@ -14,22 +14,19 @@ use parking_lot::Mutex;
 type Cached = HashMap<CompanyId, (DateTime<Utc>, Writer)>;
 
 #[derive(Clone, Default)]
-pub(crate) struct Writers {
+pub struct Writers {
     cached: Arc<Mutex<Cached>>,
 }
 
 impl Writers {
-    pub(crate) async fn get(
-        &self,
-        store: &Store,
-        company: &Company,
-    ) -> Result<Writer, bridge_sync::Error> {
+    /// The writer of `company`, built with its stored credential when needed.
+    pub async fn get(&self, store: &Store, company: &Company) -> Result<Writer, crate::Error> {
         if let Some((changed, writer)) = self.cached.lock().get(&company.id)
             && *changed == company.updated_at
         {
             return Ok(writer.clone());
         }
-        let client = bridge_sync::scheduler::client_for(store, company).await?;
+        let client = crate::scheduler::client_for(store, company).await?;
         let writer = Writer::new(store.clone(), client, company.clone());
         self.cached
             .lock()

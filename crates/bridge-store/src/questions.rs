@@ -461,9 +461,11 @@ impl Store {
         let mut params = Params::default();
         let to = params.text(format!("{}T23:59:59", filter.to));
         let from = params.text(format!("{}T00:00:00", filter.from));
+        // An open end counts as the far future, spelled as the index `absence_periods_live_end`
+        // spells it, so the overlap is a range on that index.
         // With a department or team, the people come first (`CROSS JOIN` keeps that order on
-        // SQLite): their absences are then read through (employee_id, start), not every
-        // absence of the company that started before `to`.
+        // SQLite): their absences are then read through (employee_id, end), only those that
+        // end on or after `from`, not every absence of theirs that started before `to`.
         let mut members = String::new();
         let mut current = String::new();
         if filter.department.is_some() || filter.team.is_some() {
@@ -492,7 +494,8 @@ impl Store {
              LEFT JOIN employments e ON {CURRENT_EMPLOYMENT} \
              LEFT JOIN absence_types t ON t.company_id = a.company_id AND t.id = a.absence_type_id \
              WHERE a.company_id = $1 AND a.deleted_at IS NULL AND a.out_of_filter_at IS NULL \
-               AND {LIVE_PERSON} AND a.\"start\" <= {to} AND (a.\"end\" IS NULL OR a.\"end\" >= {from}){current}"
+               AND {LIVE_PERSON} AND a.\"start\" <= {to} \
+               AND COALESCE(a.\"end\", '9999-12-31') >= {from}{current}"
         );
         if let Some(kind) = &filter.absence_type {
             let id = params.text(kind.clone());

@@ -240,7 +240,7 @@ pub fn tool_error(result: &Value) -> Value {
     serde_json::from_str(result["text"].as_str().unwrap()).unwrap()
 }
 
-async fn link_and_sync(store: &Store, sandbox: &RunningSandbox, name: &str) -> Company {
+pub async fn link_and_sync(store: &Store, sandbox: &RunningSandbox, name: &str) -> Company {
     let (company, _) = connect(
         store,
         Link {

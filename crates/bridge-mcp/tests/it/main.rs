@@ -10,6 +10,7 @@
 
 mod harness;
 mod hostile;
+mod questions;
 mod reads;
 mod scopes;
 mod writes;

@@ -25,18 +25,18 @@ async fn records(world: &World, table: &'static Table) -> Vec<StoredRecord> {
         .unwrap()
 }
 
-fn cell<'a>(record: &'a StoredRecord, table: &Table, column: &str) -> &'a Cell {
+pub(crate) fn cell<'a>(record: &'a StoredRecord, table: &Table, column: &str) -> &'a Cell {
     &record.values[table.column_index(column).unwrap()]
 }
 
-fn text(record: &StoredRecord, table: &Table, column: &str) -> Option<String> {
+pub(crate) fn text(record: &StoredRecord, table: &Table, column: &str) -> Option<String> {
     match cell(record, table, column) {
         Cell::Text(s) => Some(s.clone()),
         _ => None,
     }
 }
 
-fn int(record: &StoredRecord, table: &Table, column: &str) -> Option<i64> {
+pub(crate) fn int(record: &StoredRecord, table: &Table, column: &str) -> Option<i64> {
     match cell(record, table, column) {
         Cell::Int(n) => Some(*n),
         _ => None,
@@ -50,7 +50,7 @@ fn key_int(record: &StoredRecord) -> i64 {
     }
 }
 
-fn key_text(record: &StoredRecord) -> String {
+pub(crate) fn key_text(record: &StoredRecord) -> String {
     match &record.key {
         bridge_store::Key::Int(n) => n.to_string(),
         bridge_store::Key::Text(s) => s.clone(),
@@ -58,7 +58,7 @@ fn key_text(record: &StoredRecord) -> String {
 }
 
 /// Each person's current employment: the live one that started last (hire date, then id).
-fn current_employments(employments: &[StoredRecord]) -> HashMap<i64, &StoredRecord> {
+pub(crate) fn current_employments(employments: &[StoredRecord]) -> HashMap<i64, &StoredRecord> {
     let t = &tables::EMPLOYMENTS;
     let mut current: HashMap<i64, &StoredRecord> = HashMap::new();
     for e in employments {

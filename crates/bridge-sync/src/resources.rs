@@ -262,6 +262,21 @@ pub(crate) enum Paging {
     V2,
 }
 
+/// How a full listing splits into parts that can be read side by side: a pair of filters
+/// that bound one local date-time field of its records (both inclusive), and that field's
+/// name for `sort` and its place in a record, to find the first and the last record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slicing {
+    /// `start.date_time.gte`
+    pub from: &'static str,
+    /// `start.date_time.lte`
+    pub to: &'static str,
+    /// `start.date_time` (`-start.date_time` sorts the latest first)
+    pub sort: &'static str,
+    /// JSON pointer of the field in a record: `/start/date_time`.
+    pub pointer: &'static str,
+}
+
 /// One page, mapped.
 #[derive(Debug, Default)]
 pub(crate) struct Mapped {
@@ -289,6 +304,10 @@ pub(crate) trait Resource: Send + Sync {
         false
     }
     fn listing(&self, step: &Step) -> ListingPlan;
+    /// How a full listing may be read in slices side by side (none: one listing).
+    fn slicing(&self) -> Option<Slicing> {
+        None
+    }
     /// Reads what a page's items need besides themselves, before they are mapped (v2
     /// persons: their employments).
     fn enrich<'a>(

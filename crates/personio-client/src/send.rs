@@ -217,7 +217,12 @@ impl Inner {
                 .acquire()
                 .await
                 .expect("the client never closes its semaphore");
-            self.exchange(request, family, credential).await
+            let sent = Instant::now();
+            let exchanged = self.exchange(request, family, credential).await;
+            if exchanged.is_ok() {
+                self.pacer.took(bucket, sent.elapsed());
+            }
+            exchanged
         };
         Counters::add(&self.counters.requests, 1);
         if matches!(family, Family::V1Auth | Family::V2Auth) {

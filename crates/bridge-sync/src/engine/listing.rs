@@ -476,7 +476,7 @@ impl Syncing<'_> {
             max_seen: current.listing.as_ref().and_then(|l| l.max_seen),
             slices,
         };
-        let pending: Vec<(usize, Vec<(String, String)>, Option<PageToken>)> = read
+        let pending: Vec<Window> = read
             .slices
             .slices
             .iter()
@@ -514,6 +514,9 @@ impl Syncing<'_> {
         Ok((read.max_seen, requests))
     }
 }
+
+/// A window still to read: its index, its filters, and the page to start from.
+type Window = (usize, Vec<(String, String)>, Option<PageToken>);
 
 /// Where the windows of a sliced listing stand while they are read.
 struct SlicesRead {

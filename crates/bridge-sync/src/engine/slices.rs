@@ -45,7 +45,7 @@ impl Slice {
 
     /// The page to start from (`None`: the first).
     pub(crate) fn start(&self) -> Option<personio_client::PageToken> {
-        if self.next == Value::from(NOT_STARTED) {
+        if self.next == NOT_STARTED {
             return None;
         }
         serde_json::from_value(self.next.clone()).ok()

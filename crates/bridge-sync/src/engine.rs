@@ -4,6 +4,7 @@
 
 mod children;
 mod listing;
+mod slices;
 mod syncing;
 
 use std::collections::HashSet;
@@ -74,6 +75,19 @@ pub struct SyncOptions {
     pub concurrency: usize,
     /// Months of compensations a full sync reads, the current one included.
     pub compensation_months: u32,
+    /// Windows of a full listing read at once where Personio lets it be split (attendance
+    /// periods): `None` as the endpoint's rate times its latency calls for (one when
+    /// answers come at once), or this many whatever they are. The environment variable
+    /// `PERSONIO_BRIDGE_SLICES` sets it for a process.
+    pub slices: Option<usize>,
+}
+
+/// Reads `PERSONIO_BRIDGE_SLICES` (a whole number from 1).
+fn slices_from_env() -> Option<usize> {
+    std::env::var("PERSONIO_BRIDGE_SLICES")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n >= 1)
 }
 
 impl Default for SyncOptions {
@@ -88,6 +102,7 @@ impl Default for SyncOptions {
             reconcile_every: Duration::hours(24),
             concurrency: 3,
             compensation_months: 12,
+            slices: slices_from_env(),
         }
     }
 }

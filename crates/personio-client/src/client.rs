@@ -19,7 +19,7 @@ use crate::config::ClientConfig;
 use crate::decode::decode_body;
 use crate::error::Error;
 use crate::metrics::{Counters, Metrics};
-use crate::rate_limit::Pacer;
+use crate::rate_limit::{Pace, Pacer};
 use crate::retry::RetryPolicy;
 use crate::send::{Answer, Body, Request};
 
@@ -185,6 +185,16 @@ impl Client {
             bytes,
         });
         self.inner.send_once(&Request::new(method, url, body)).await
+    }
+
+    /// What this client knows of the rate limit and latency of `path`'s endpoint.
+    pub fn pace(&self, path: &str) -> Pace {
+        self.inner.pacer.pace(&crate::rate_limit::bucket_key(path))
+    }
+
+    /// Requests this client sends at most at once (`max_concurrency`).
+    pub fn max_concurrency(&self) -> usize {
+        self.inner.config.max_concurrency
     }
 
     /// What this client did so far.

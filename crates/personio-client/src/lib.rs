@@ -69,6 +69,7 @@ pub use error::{ApiErrorBody, Error, ErrorKind};
 pub use metrics::{Metrics, latency};
 pub use paginate::{MAX_PAGES, OffsetKind, Page, PageToken, Record};
 pub use personio_api;
+pub use rate_limit::Pace;
 pub use secrecy::SecretString;
 pub use send::Answer;
 pub use url::Url;

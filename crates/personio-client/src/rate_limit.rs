@@ -141,6 +141,35 @@ impl Bucket {
     }
 }
 
+/// What a client knows of how fast it may go on one bucket, and how long answers take.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pace {
+    /// Requests per second the bucket admits, when Personio said.
+    pub rate: Option<f64>,
+    /// How long an answer takes, on average lately.
+    pub latency: Option<Duration>,
+}
+
+impl Pace {
+    /// How many requests should be in flight at once to go as fast as the bucket allows:
+    /// its rate times the latency (one in flight per round trip), one more for the time
+    /// between an answer and the next request, at most `most`. Answers that come at once
+    /// need no more than one; a bucket without an advertised rate is bounded by `most`.
+    pub fn in_flight(&self, most: usize) -> usize {
+        const NEGLIGIBLE: Duration = Duration::from_millis(10);
+        let most = most.max(1);
+        match (self.rate, self.latency) {
+            (_, None) => 1,
+            (_, Some(latency)) if latency < NEGLIGIBLE => 1,
+            (None, Some(_)) => most,
+            (Some(rate), Some(latency)) => {
+                let wanted = (rate * latency.as_secs_f64()).ceil() as usize + 1;
+                wanted.clamp(1, most)
+            }
+        }
+    }
+}
+
 /// Every bucket this client has heard of, shared by all its requests.
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
@@ -150,6 +179,9 @@ pub(crate) struct Pacer {
 #[derive(Debug, Default)]
 struct PacerState {
     buckets: HashMap<String, Bucket>,
+    /// How long answers take, per bucket and over all (a moving average).
+    latency: HashMap<String, Duration>,
+    any_latency: Option<Duration>,
     /// After a 429, nobody on the endpoint goes before this (with or without headers).
     holds: HashMap<String, Instant>,
 }
@@ -183,6 +215,30 @@ impl Pacer {
                     .buckets
                     .insert(key.to_owned(), Bucket::new(limits, now));
             }
+        }
+    }
+
+    /// Takes in how long one exchange on `key` took, answer read.
+    pub(crate) fn took(&self, key: &str, took: Duration) {
+        let mut state = self.state.lock();
+        let average = |old: Option<Duration>| match old {
+            // A moving average over about the last eight answers.
+            Some(old) => old.mul_f64(0.875) + took.mul_f64(0.125),
+            None => took,
+        };
+        let bucket = average(state.latency.get(key).copied());
+        state.latency.insert(key.to_owned(), bucket);
+        state.any_latency = Some(average(state.any_latency));
+    }
+
+    /// What this client knows of `key`'s bucket: its rate (requests per second, when
+    /// Personio advertised one) and how long its answers take (any bucket's, if it has had
+    /// none yet).
+    pub(crate) fn pace(&self, key: &str) -> Pace {
+        let state = self.state.lock();
+        Pace {
+            rate: state.buckets.get(key).map(|b| b.rate / b.cost),
+            latency: state.latency.get(key).copied().or(state.any_latency),
         }
     }
 
@@ -304,6 +360,40 @@ mod tests {
         let mut bucket = Bucket::new(&limits(5.0, 10.0), t0);
         bucket.observe(&limits(0.0, 10.0), t0);
         assert_eq!(bucket.book(t0), 100 * MS);
+    }
+
+    #[test]
+    fn requests_in_flight_follow_rate_times_latency() {
+        let pace = |rate, ms| Pace {
+            rate,
+            latency: ms.map(|ms| ms * MS),
+        };
+        assert_eq!(
+            pace(Some(10.0), Some(200)).in_flight(8),
+            3,
+            "2 per round trip, + 1"
+        );
+        assert_eq!(
+            pace(Some(10.0), Some(1000)).in_flight(8),
+            8,
+            "at most the most"
+        );
+        assert_eq!(pace(Some(10.0), Some(1)).in_flight(8), 1, "instant answers");
+        assert_eq!(pace(None, Some(200)).in_flight(6), 6, "no rate said");
+        assert_eq!(pace(Some(10.0), None).in_flight(6), 1, "nothing measured");
+        let pacer = Pacer::default();
+        let t0 = Instant::now();
+        pacer.observe("/v2/a", &limits(5.0, 10.0), t0);
+        pacer.took("/v2/b", 100 * MS);
+        let known = pacer.pace("/v2/a");
+        assert_eq!(known.rate, Some(10.0));
+        assert_eq!(
+            known.latency,
+            Some(100 * MS),
+            "another bucket's latency stands in"
+        );
+        pacer.took("/v2/a", 300 * MS);
+        assert_eq!(pacer.pace("/v2/a").latency, Some(300 * MS));
     }
 
     #[test]

@@ -217,13 +217,13 @@ impl Inner {
                 .acquire()
                 .await
                 .expect("the client never closes its semaphore");
-            let started = std::time::Instant::now();
+            let sent = Instant::now();
             let exchanged = self.exchange(request, family, credential).await;
-            crate::metrics::latency::observe(
-                request.method.as_str(),
-                request.url.path(),
-                started.elapsed(),
-            );
+            let took = sent.elapsed();
+            crate::metrics::latency::observe(request.method.as_str(), request.url.path(), took);
+            if exchanged.is_ok() {
+                self.pacer.took(bucket, took);
+            }
             exchanged
         };
         Counters::add(&self.counters.requests, 1);

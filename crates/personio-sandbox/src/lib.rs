@@ -58,7 +58,10 @@ use crate::render::template::Templates;
 use crate::state::{AppState, Shared};
 
 pub use crate::company::SimulationReport;
-pub use crate::live::{FaultPlan, RateLimitClock, RateLimits};
+pub use crate::live::{
+    Delay, FaultPlan, Latency, RateLimitClock, RateLimits,
+    bound_seconds as rate_limit_bound_seconds,
+};
 
 /// The largest company the generator makes.
 pub const MAX_EMPLOYEES: usize = 1_000_000;

@@ -6,6 +6,7 @@
 pub(crate) mod connection;
 pub(crate) mod drain;
 pub(crate) mod faults;
+pub(crate) mod latency;
 pub(crate) mod rate_limit;
 pub(crate) mod requests;
 pub(crate) mod simulation;
@@ -23,6 +24,7 @@ use crate::state::AppState;
 pub(crate) struct Live {
     pub requests: requests::RequestLog,
     pub faults: faults::Faults,
+    pub latency: latency::Latencies,
     pub limits: rate_limit::RateLimiter,
     pub webhooks: webhooks::Webhooks,
     /// Seeds simulated change, together with each simulated day.
@@ -37,10 +39,12 @@ pub(crate) fn is_admin(path: &str) -> bool {
 }
 
 /// Wraps the routes: the request log sees every answer, the rate limiter runs before a
-/// planned fault (a gateway stands in front of Personio's services), and faults run last.
+/// planned fault (a gateway stands in front of Personio's services), the latency of the
+/// service behind the gateway comes next, and faults run last.
 pub(crate) fn layers(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     router
         .layer(from_fn_with_state(state.clone(), faults::inject))
+        .layer(from_fn_with_state(state.clone(), latency::delay))
         .layer(from_fn_with_state(state.clone(), rate_limit::enforce))
         .layer(from_fn_with_state(state.clone(), requests::record))
 }
@@ -62,6 +66,7 @@ pub(crate) struct Settings {
     rate_limits: rate_limit::RateLimits,
     rate_limit_clock: rate_limit::RateLimitClock,
     faults: Option<faults::FaultPlan>,
+    latency: Option<latency::Latency>,
     webhook_retry_scale: Option<f64>,
     simulate_every: Option<Duration>,
 }
@@ -89,6 +94,7 @@ impl Settings {
         let live = Live {
             requests: requests::RequestLog::new(now),
             faults: faults::Faults::default(),
+            latency: latency::Latencies::new(self.latency.unwrap_or_default(), seed),
             limits: rate_limit::RateLimiter::new(self.rate_limits, self.rate_limit_clock),
             webhooks: webhooks::Webhooks::new(schedule),
             seed,
@@ -121,6 +127,13 @@ impl crate::SandboxBuilder {
         self
     }
 
+    /// Delays every answer of the Personio API (never `/_sandbox/`) as the spec says (as
+    /// `PUT /_sandbox/latency` sets it later); ranges draw from the sandbox's seed.
+    pub fn latency(mut self, latency: Latency) -> Self {
+        self.live.latency = Some(latency);
+        self
+    }
+
     /// Multiplies the waits between webhook delivery retries (1.0 = Personio's pace, from
     /// a minute up to two days); tests use tiny factors to retry within milliseconds.
     pub fn webhook_retry_scale(mut self, scale: f64) -> Self {
@@ -136,4 +149,5 @@ impl crate::SandboxBuilder {
 }
 
 pub use faults::FaultPlan;
-pub use rate_limit::{RateLimitClock, RateLimits};
+pub use latency::{Delay, Latency};
+pub use rate_limit::{RateLimitClock, RateLimits, bound_seconds};

@@ -1,7 +1,8 @@
 //! `personio-bridge bench`: how fast and how gently the bridge syncs. Starts a sandbox as its
 //! own process (so its work is not counted as ours), syncs it into a temporary store, and
 //! measures three phases: a full sync, an incremental sync with nothing changed, and an
-//! incremental sync after one simulated day. With `--writes N` it measures instead a bulk
+//! incremental sync after one simulated day, each next to the least time Personio's rate
+//! limits allow for the requests it made. With `--writes N` it measures instead a bulk
 //! `write --create` of N attendance periods: wall time against the bound the attendance
 //! bucket sets, 429s, and requests per line.
 
@@ -35,6 +36,9 @@ pub struct BenchArgs {
     /// The sandbox's rate limits: off (measure the bridge) or personio (measure how it paces).
     #[arg(long, default_value = "off", value_parser = ["off", "personio"])]
     pub rate_limits: String,
+    /// Latency of the sandbox's answers, as `sandbox --latency` takes it (e.g. `200ms`).
+    #[arg(long, value_name = "SPEC")]
+    pub latency: Option<personio_sandbox::Latency>,
     /// Store to measure against, like `--db` given to `bench` (default: a SQLite file in a
     /// temporary directory, not ./bridge.db). Its company `bench` is replaced.
     #[arg(long = "bench-db", value_name = "URL")]
@@ -80,6 +84,9 @@ pub struct Phase {
     pub requests: u64,
     pub min_requests: u64,
     pub seconds: f64,
+    /// The least seconds Personio's rate limits allow for the requests this phase made
+    /// (per bucket, the requests beyond its burst at its rate; the slowest bucket).
+    pub bound_seconds: f64,
     pub records_per_s: f64,
     pub peak_rss_mb: f64,
     /// 429s received (0 is the goal with Personio's limits on).
@@ -93,6 +100,7 @@ struct Report {
     employees: u32,
     history_days: u32,
     rate_limits: String,
+    latency: Option<String>,
     api: &'static str,
     store: String,
 }
@@ -139,6 +147,11 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
             "--admin-token",
             &admin,
         ])
+        .args(
+            args.latency
+                .iter()
+                .flat_map(|l| ["--latency".to_owned(), l.to_string()]),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -221,6 +234,10 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         api: args.api.into(),
         ..Default::default()
     };
+    let sandbox_log = RequestLog {
+        base: base.clone(),
+        admin: admin.clone(),
+    };
     let mut phases = Vec::new();
     phases.push(
         measure(
@@ -231,10 +248,20 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
                 full: true,
                 ..options.clone()
             },
+            &sandbox_log,
         )
         .await?,
     );
-    phases.push(measure("incremental_nochange", &store, &company, &options).await?);
+    phases.push(
+        measure(
+            "incremental_nochange",
+            &store,
+            &company,
+            &options,
+            &sandbox_log,
+        )
+        .await?,
+    );
     let simulated = reqwest::Client::new()
         .post(format!("{base}/_sandbox/simulate"))
         .bearer_auth(&admin)
@@ -246,7 +273,7 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         .text()
         .await?;
     eprintln!("simulated one day: {simulated}");
-    phases.push(measure("incremental_1day", &store, &company, &options).await?);
+    phases.push(measure("incremental_1day", &store, &company, &options, &sandbox_log).await?);
     drop(sandbox);
 
     let report = Report {
@@ -254,6 +281,7 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         employees: args.employees,
         history_days: args.history_days,
         rate_limits: args.rate_limits,
+        latency: args.latency.as_ref().map(ToString::to_string),
         api: bridge_sync::ApiChoice::from(args.api).as_str(),
         store: location.to_string(),
     };
@@ -261,36 +289,103 @@ pub async fn run(args: BenchArgs, context: &Context) -> anyhow::Result<Ending> {
         Format::Json => print_json(&report)?,
         Format::Text => {
             println!(
-                "{} employees, {} days of history, rate limits {}, api {}, store {}",
-                report.employees, report.history_days, report.rate_limits, report.api, report.store
+                "{} employees, {} days of history, rate limits {}, latency {}, api {}, store {}",
+                report.employees,
+                report.history_days,
+                report.rate_limits,
+                report.latency.as_deref().unwrap_or("none"),
+                report.api,
+                report.store
             );
             println!(
-                "{:<22} {:>10} {:>9} {:>9} {:>9} {:>12} {:>9} {:>6}",
+                "{:<22} {:>10} {:>9} {:>9} {:>9} {:>9} {:>7} {:>12} {:>9} {:>6}",
                 "phase",
                 "records",
                 "requests",
                 "minimum",
                 "seconds",
+                "bound s",
+                "ratio",
                 "records/s",
                 "peak MB",
                 "429s"
             );
             for p in &report.phases {
                 println!(
-                    "{:<22} {:>10} {:>9} {:>9} {:>9.2} {:>12.0} {:>9.1} {:>6}",
+                    "{:<22} {:>10} {:>9} {:>9} {:>9.2} {:>9.2} {:>7} {:>12.0} {:>9.1} {:>6}",
                     p.name,
                     p.records,
                     p.requests,
                     p.min_requests,
                     p.seconds,
+                    p.bound_seconds,
+                    ratio(p.seconds, p.bound_seconds),
                     p.records_per_s,
                     p.peak_rss_mb,
                     p.rate_limited
                 );
             }
+            println!(
+                "bound s: the least time Personio's rate limits allow for the requests made (the slowest bucket); ratio: seconds / bound"
+            );
         }
     }
     Ok(Ending::Done)
+}
+
+/// `seconds / bound`, or `-` where the limits allow any speed.
+fn ratio(seconds: f64, bound: f64) -> String {
+    if bound > 0.0 {
+        format!("{:.2}", seconds / bound)
+    } else {
+        "-".to_owned()
+    }
+}
+
+/// The sandbox's request log, which counts requests per route.
+struct RequestLog {
+    base: String,
+    admin: String,
+}
+
+impl RequestLog {
+    async fn clear(&self) -> anyhow::Result<()> {
+        reqwest::Client::new()
+            .delete(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(&self.admin)
+            .send()
+            .await?
+            .error_for_status()
+            .context("the sandbox did not clear its request log")?;
+        Ok(())
+    }
+
+    /// The bound Personio's rate limits set for the requests counted since the last clear.
+    async fn bound_seconds(&self) -> anyhow::Result<f64> {
+        let log: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/_sandbox/requests", self.base))
+            .bearer_auth(&self.admin)
+            .send()
+            .await?
+            .error_for_status()
+            .context("the sandbox did not show its request log")?
+            .json()
+            .await?;
+        let routes = log["routes"].as_object().cloned().unwrap_or_default();
+        let counts: Vec<(String, u64)> = routes
+            .iter()
+            .map(|(route, statuses)| {
+                let n = statuses
+                    .as_object()
+                    .map(|s| s.values().filter_map(serde_json::Value::as_u64).sum())
+                    .unwrap_or(0);
+                (route.clone(), n)
+            })
+            .collect();
+        Ok(personio_sandbox::rate_limit_bound_seconds(
+            counts.iter().map(|(r, n)| (r.as_str(), *n)),
+        ))
+    }
 }
 
 async fn measure(
@@ -298,7 +393,9 @@ async fn measure(
     store: &Store,
     company: &bridge_store::Company,
     options: &SyncOptions,
+    log: &RequestLog,
 ) -> anyhow::Result<Phase> {
+    log.clear().await?;
     reset_peak_rss();
     let summary: Summary =
         super::sync::sync_company(store, company.clone(), options, Format::Json).await?;
@@ -316,13 +413,18 @@ async fn measure(
             .values()
             .map(|r| r.min_requests)
             .sum::<u64>();
-    eprintln!("{name}: {records} records in {:.2} s", summary.seconds);
+    let bound_seconds = log.bound_seconds().await?;
+    eprintln!(
+        "{name}: {records} records in {:.2} s (rate-limit bound {bound_seconds:.2} s)",
+        summary.seconds
+    );
     Ok(Phase {
         name,
         records,
         requests: summary.requests,
         min_requests,
         seconds: summary.seconds,
+        bound_seconds,
         records_per_s: records as f64 / summary.seconds.max(1e-9),
         peak_rss_mb: peak_rss_mb(),
         rate_limited: summary.rate_limited,

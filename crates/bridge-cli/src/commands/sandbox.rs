@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use personio_sandbox::{FaultPlan, RateLimits, Sandbox};
+use personio_sandbox::{FaultPlan, Latency, RateLimits, Sandbox};
 use tokio::net::TcpListener;
 
 use crate::signals;
@@ -60,6 +60,11 @@ pub struct SandboxArgs {
     /// A fault plan to start with (JSON, as `PUT /_sandbox/faults` takes it).
     #[arg(long, value_name = "FILE")]
     pub faults: Option<PathBuf>,
+    /// Delay every answer of the Personio API: a fixed `200ms`, a range `50ms..400ms`
+    /// (seeded by --seed), and per-route overrides after a comma, e.g.
+    /// `100ms,/v1/company/employees=400ms..800ms`. `/_sandbox/` is never delayed.
+    #[arg(long, value_name = "SPEC")]
+    pub latency: Option<Latency>,
     /// Simulate one day of change this often, e.g. `30s` or `5m` (at least 100ms).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub simulate_every: Option<Duration>,
@@ -105,6 +110,9 @@ impl SandboxArgs {
             let plan = FaultPlan::from_json(&text)
                 .map_err(|e| anyhow::anyhow!("invalid fault plan {}: {e}", path.display()))?;
             builder = builder.faults(plan);
+        }
+        if let Some(latency) = &self.latency {
+            builder = builder.latency(latency.clone());
         }
         if let Some(every) = self.simulate_every {
             builder = builder.simulate_every(every);

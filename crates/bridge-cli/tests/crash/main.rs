@@ -20,7 +20,8 @@
 //! (the first run's seed), `CRASH_API` (`--api` of every sync, default `auto`),
 //! `CRASH_MOMENTS` (`mixed`, the default, or one kind), `CRASH_KILLS` (most kills per phase,
 //! default 3), `CRASH_COMPANY` (`SEED,EMPLOYEES,HISTORY_DAYS`, default `9,40,120`),
-//! `CRASH_BIN` (the `personio-bridge` to run, default this build's).
+//! `CRASH_BIN` (the `personio-bridge` to run, default this build's), `CRASH_SLICES` (windows
+//! the killed store's full listings read at once; the uninterrupted one reads one listing).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod moments;
@@ -89,8 +90,16 @@ fn bridge(dir: &Path, args: &[&str]) -> Command {
         .env_remove("RUST_LOG")
         .env("PERSONIO_BRIDGE_KEY", KEY)
         .env("PERSONIO_CLIENT_SECRET", CLIENT_SECRET);
+    // A store's syncs read full listings in the slices its directory names (none: one).
+    match std::fs::read_to_string(dir.join(SLICES_FILE)) {
+        Ok(slices) => command.env("PERSONIO_BRIDGE_SLICES", slices.trim()),
+        Err(_) => command.env_remove("PERSONIO_BRIDGE_SLICES"),
+    };
     command
 }
+
+/// In a store's directory: how many windows its full listings read at once.
+const SLICES_FILE: &str = "slices";
 
 fn output(dir: &Path, args: &[&str]) -> Output {
     bridge(dir, args).stdin(Stdio::null()).output().unwrap()
@@ -274,8 +283,9 @@ fn syncs_killed_at_seeded_moments_and_rerun_end_like_an_uninterrupted_sync() {
     let kinds = Moments::from_env();
     let mut failures = Vec::new();
     let mut kills_total = 0;
+    let slices = std::env::var("CRASH_SLICES").ok();
     for seed in first_seed..first_seed + runs {
-        match run(seed, most_kills, kinds) {
+        match run(seed, most_kills, kinds, slices.as_deref()) {
             Ok(kills) => {
                 kills_total += kills;
                 println!("crash: passed  seed {seed} ({kills} kills)");
@@ -294,13 +304,27 @@ fn syncs_killed_at_seeded_moments_and_rerun_end_like_an_uninterrupted_sync() {
     assert!(failures.is_empty(), "failing seeds: {failures:?}");
 }
 
+/// Full listings read in slices side by side (attendance periods by windows of days),
+/// killed at seeded moments and rerun, end like an uninterrupted sync reading one listing:
+/// every window resumes after its last stored batch.
+#[test]
+fn sliced_syncs_killed_and_rerun_end_like_an_uninterrupted_one_listing_sync() {
+    let seed = env_number("CRASH_SEED", 1);
+    let kills = run(seed, 3, Moments::from_env(), Some("4"))
+        .unwrap_or_else(|e| panic!("seed {seed}, sliced: {e}"));
+    println!("crash: passed  seed {seed}, sliced ({kills} kills)");
+}
+
 /// One seeded run, both phases; the kills it made, or what went wrong.
-fn run(seed: u64, most_kills: u64, kinds: Moments) -> Result<u32, String> {
+fn run(seed: u64, most_kills: u64, kinds: Moments, slices: Option<&str>) -> Result<u32, String> {
     let (company_seed, employees, days) = company();
     let sandbox =
         spawn_sandbox(bridge_testkit::sandbox(company_seed, employees).history_days(days));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (clean, killed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    if let Some(slices) = slices {
+        std::fs::write(killed.path().join(SLICES_FILE), slices).unwrap();
+    }
     connect(clean.path(), &sandbox);
     connect(killed.path(), &sandbox);
     let mut kills = 0;

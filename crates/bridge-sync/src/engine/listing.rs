@@ -9,10 +9,11 @@ use futures::{StreamExt, TryStreamExt};
 use personio_client::{Page, PageToken};
 
 use super::Syncing;
+use super::slices::{self, Slices};
 use crate::error::Error;
 use crate::plan::{self, Step, StepKind};
 use crate::progress::Progress;
-use crate::resources::{self, Mapped, Paging, Resource};
+use crate::resources::{self, Mapped, Paging, Resource, Slicing};
 use crate::summary::ResourceSummary;
 
 /// Rows gathered before they are written: one transaction per batch of pages, not per page
@@ -108,6 +109,7 @@ impl Syncing<'_> {
         let start = resume
             .as_ref()
             .and_then(|l| serde_json::from_value(l.next.clone()).ok());
+        let resumed = resume.is_some();
         let mut listing = resume.unwrap_or_else(|| Listing {
             kind: step.kind.listing(),
             started_at: Utc::now(),
@@ -120,18 +122,38 @@ impl Syncing<'_> {
             mode: step.kind.into(),
             ..Default::default()
         };
-        if !pages_done {
+        let sliced = match resource.slicing().filter(|_| step.kind == StepKind::Full) {
+            None => None,
+            Some(slicing) if resumed => {
+                Slices::of(&listing.next).map(|slices| (slicing, slices, 0))
+            }
+            Some(slicing) => self.slice(resource, step, &slicing).await?,
+        };
+        if let Some((slicing, slices, probes)) = sliced {
+            listing.next = slices.to_value();
             let current = Checkpoint {
                 listing: Some(listing.clone()),
                 ..base.clone()
             };
-            let pages = self.pages(resource, step, start);
-            let stored = self
-                .store_pages(resource, step, pages, &current, &mut summary)
+            let (stored, requests) = self
+                .store_slices(resource, step, &slicing, slices, &current, &mut summary)
                 .await?;
             listing.max_seen = stored;
+            summary.min_requests = requests + probes;
+        } else {
+            if !pages_done {
+                let current = Checkpoint {
+                    listing: Some(listing.clone()),
+                    ..base.clone()
+                };
+                let pages = self.pages(resource, step, start, Vec::new());
+                let stored = self
+                    .store_pages(resource, step, pages, &current, &mut summary)
+                    .await?;
+                listing.max_seen = stored;
+            }
+            summary.min_requests = min_requests(resource, step, summary.fetched);
         }
-        summary.min_requests = min_requests(resource, step, summary.fetched);
         listing.changed |= summary.changed();
         let (deleted, finished) = self.finish(resource, step, base, &listing).await?;
         summary.deleted += deleted;
@@ -149,8 +171,10 @@ impl Syncing<'_> {
         resource: &'s R,
         step: &'s Step,
         start: Option<PageToken>,
+        window: Vec<(String, String)>,
     ) -> BoxStream<'s, Result<Page<R::Item>, Error>> {
-        let plan = resource.listing(step);
+        let mut plan = resource.listing(step);
+        plan.query.extend(window);
         let client = self.client();
         match plan.paging {
             Paging::V1 { limit, offset_kind } => client
@@ -261,8 +285,8 @@ impl Syncing<'_> {
             .map(|l| l.max_seen)
             .unwrap_or_default();
         let (sender, batches) = tokio::sync::mpsc::channel::<Batch>(1);
-        let produce = self.batches(resource, step, pages, so_far, sender);
-        let consume = self.write_batches(resource, batches, current, summary);
+        let produce = self.batches(resource, step, pages, so_far, sender, 0);
+        let consume = self.write_batches(resource, batches, current, summary, None);
         let (produced, consumed) = futures::join!(produce, consume);
         consumed?;
         produced
@@ -276,9 +300,11 @@ impl Syncing<'_> {
         mut pages: BoxStream<'_, Result<Page<R::Item>, Error>>,
         mut max_seen: Option<DateTime<Utc>>,
         sender: tokio::sync::mpsc::Sender<Batch>,
+        slice: usize,
     ) -> Result<Option<DateTime<Utc>>, Error> {
         let mut batch = Batch::default();
         while let Some(page) = pages.try_next().await? {
+            batch.slice = slice;
             batch.pages += 1;
             batch.fetched += page.items.len() as u64;
             let last = page.next.is_none();
@@ -310,12 +336,24 @@ impl Syncing<'_> {
         mut batches: tokio::sync::mpsc::Receiver<Batch>,
         current: &Checkpoint,
         summary: &mut ResourceSummary,
+        mut sliced: Option<&mut SlicesRead>,
     ) -> Result<(), Error> {
         while let Some(batch) = batches.recv().await {
             summary.fetched += batch.fetched;
+            // A sliced listing's checkpoint holds where every window stands, and the
+            // greatest change time of them all.
+            let (next, max_seen) = match sliced.as_deref_mut() {
+                None => (batch.next, batch.max_seen),
+                Some(read) => {
+                    read.fetched[batch.slice] += batch.fetched;
+                    read.slices.slices[batch.slice].next = batch.next;
+                    read.max_seen = resources::later(read.max_seen, batch.max_seen);
+                    (read.slices.to_value(), read.max_seen)
+                }
+            };
             let listing = current.listing.clone().map(|so_far| Listing {
-                next: batch.next,
-                max_seen: batch.max_seen,
+                next,
+                max_seen,
                 // The store adds whether this batch changes anything.
                 changed: so_far.changed || summary.changed(),
                 ..so_far
@@ -356,11 +394,142 @@ impl Syncing<'_> {
     }
 }
 
-/// The fewest requests that could have read `fetched` records: the pages they fill (one for
-/// a change feed that answers at once), and what each item needs besides.
-fn min_requests<R: Resource>(resource: &R, step: &Step, fetched: u64) -> u64 {
+impl Syncing<'_> {
+    /// The windows to read a full listing in, when reading several at once is worth it:
+    /// answers that take a while and a bucket that allows more than one request per round
+    /// trip. Finds the first and last record's day (two requests), then cuts the days in
+    /// between. Returns the windows and the requests spent finding them.
+    async fn slice<R: Resource>(
+        &self,
+        resource: &R,
+        step: &Step,
+        slicing: &Slicing,
+    ) -> Result<Option<(Slicing, Slices, u64)>, Error> {
+        let path = resource.listing(step).path;
+        if self.readers(&path) <= 1 {
+            return Ok(None);
+        }
+        let (Some(first), Some(last)) = (
+            self.edge(&path, slicing, slicing.sort.to_owned()).await?,
+            self.edge(&path, slicing, format!("-{}", slicing.sort))
+                .await?,
+        ) else {
+            // Nothing to read, or a record without the field: one listing reads it.
+            return Ok(None);
+        };
+        let readers = self.readers(&path);
+        if readers <= 1 {
+            return Ok(None);
+        }
+        let slices = Slices::between(first, last, Slices::windows_for(readers));
+        tracing::debug!(
+            path,
+            readers,
+            windows = slices.slices.len(),
+            "listing read in slices"
+        );
+        Ok(Some((*slicing, slices, 2)))
+    }
+
+    /// How many windows to read at once on `path`'s bucket.
+    fn readers(&self, path: &str) -> usize {
+        let most = slices::MOST_AT_ONCE.min(self.client().max_concurrency());
+        match self.options.slices {
+            Some(n) => n.clamp(1, slices::MOST_AT_ONCE),
+            None => self.client().pace(path).in_flight(most),
+        }
+    }
+
+    /// The day of the first record in `sort` order.
+    async fn edge(
+        &self,
+        path: &str,
+        slicing: &Slicing,
+        sort: String,
+    ) -> Result<Option<chrono::NaiveDate>, Error> {
+        let page: serde_json::Value = self
+            .client()
+            .get(path, &[("limit", "1".to_owned()), ("sort", sort)])
+            .await?;
+        Ok(page
+            .pointer("/_data/0")
+            .and_then(|record| slices::day_of(record, slicing.pointer)))
+    }
+
+    /// Reads the unfinished windows of a sliced listing, as many at once as the bucket's
+    /// pace calls for, storing their batches one at a time, each with where every window
+    /// stands. Returns the greatest change time seen and the fewest requests the windows
+    /// could have been read with.
+    async fn store_slices<R: Resource>(
+        &self,
+        resource: &R,
+        step: &Step,
+        slicing: &Slicing,
+        slices: Slices,
+        current: &Checkpoint,
+        summary: &mut ResourceSummary,
+    ) -> Result<(Option<DateTime<Utc>>, u64), Error> {
+        let path = resource.listing(step).path;
+        let readers = self.readers(&path).max(1);
+        let mut read = SlicesRead {
+            fetched: vec![0; slices.slices.len()],
+            max_seen: current.listing.as_ref().and_then(|l| l.max_seen),
+            slices,
+        };
+        let pending: Vec<Window> = read
+            .slices
+            .slices
+            .iter()
+            .enumerate()
+            .filter(|(_, slice)| !slice.done())
+            .map(|(i, slice)| (i, slice.query(slicing), slice.start()))
+            .collect();
+        let (sender, batches) = tokio::sync::mpsc::channel::<Batch>(1);
+        let produce = async move {
+            let sender = sender;
+            futures::stream::iter(pending)
+                .map(|(i, window, start)| {
+                    let sender = sender.clone();
+                    async move {
+                        let pages = self.pages(resource, step, start, window);
+                        self.batches(resource, step, pages, None, sender, i).await
+                    }
+                })
+                .buffer_unordered(readers)
+                .try_fold(None, |max, seen| async move {
+                    Ok::<_, Error>(resources::later(max, seen))
+                })
+                .await
+        };
+        let consume = self.write_batches(resource, batches, current, summary, Some(&mut read));
+        let (produced, consumed) = futures::join!(produce, consume);
+        consumed?;
+        produced?;
+        let page_size = page_size(resource, step);
+        let requests = read
+            .fetched
+            .iter()
+            .map(|n| n.div_ceil(page_size).max(1))
+            .sum();
+        Ok((read.max_seen, requests))
+    }
+}
+
+/// A window still to read: its index, its filters, and the page to start from.
+type Window = (usize, Vec<(String, String)>, Option<PageToken>);
+
+/// Where the windows of a sliced listing stand while they are read.
+struct SlicesRead {
+    slices: Slices,
+    /// Records read per window in this run.
+    fetched: Vec<u64>,
+    max_seen: Option<DateTime<Utc>>,
+}
+
+/// Records per page of a listing.
+fn page_size<R: Resource>(resource: &R, step: &Step) -> u64 {
     let plan = resource.listing(step);
-    let page_size = match plan.paging {
+    let size = match plan.paging {
         Paging::V1 { limit, .. } => u64::from(limit),
         Paging::V2 => plan
             .query
@@ -369,11 +538,18 @@ fn min_requests<R: Resource>(resource: &R, step: &Step, fetched: u64) -> u64 {
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(100),
     };
+    size.max(1)
+}
+
+/// The fewest requests that could have read `fetched` records: the pages they fill (one for
+/// a change feed that answers at once), and what each item needs besides.
+fn min_requests<R: Resource>(resource: &R, step: &Step, fetched: u64) -> u64 {
+    let page_size = page_size(resource, step);
     let one_answer = step.kind == StepKind::Incremental && resource.changes_in_one_answer();
     let pages = if one_answer {
         1
     } else {
-        fetched.div_ceil(page_size.max(1)).max(1)
+        fetched.div_ceil(page_size).max(1)
     };
     pages + fetched * resource.requests_per_item(step)
 }
@@ -381,6 +557,8 @@ fn min_requests<R: Resource>(resource: &R, step: &Step, fetched: u64) -> u64 {
 /// Pages fetched and mapped, waiting to be written together.
 #[derive(Default)]
 struct Batch {
+    /// The window it belongs to, in a sliced listing.
+    slice: usize,
     pages: u64,
     fetched: u64,
     mapped: Mapped,

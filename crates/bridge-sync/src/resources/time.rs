@@ -13,7 +13,7 @@ use personio_api::v2;
 use personio_client::Record;
 use personio_client::endpoints::paths;
 
-use super::{ListingPlan, Mapped, Paging, Resource, instant, later, raw};
+use super::{ListingPlan, Mapped, Paging, Resource, Slicing, instant, later, raw};
 use crate::context::Context;
 use crate::error::Error;
 use crate::plan::{Step, StepKind};
@@ -181,6 +181,17 @@ impl Resource for AttendancePeriods {
 
     fn has_change_feed(&self) -> bool {
         true
+    }
+
+    /// Periods partition by their start: each is in exactly one window. (Absence periods
+    /// do not: their date filters match every absence overlapping the window.)
+    fn slicing(&self) -> Option<Slicing> {
+        Some(Slicing {
+            from: "start.date_time.gte",
+            to: "start.date_time.lte",
+            sort: "start.date_time",
+            pointer: "/start/date_time",
+        })
     }
 
     fn listing(&self, step: &Step) -> ListingPlan {

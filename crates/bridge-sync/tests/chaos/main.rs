@@ -8,7 +8,9 @@
 //!
 //! `CHAOS_RUNS` sets how many random mixes run besides one run per fault kind (default 3,
 //! as CI runs it; `scripts/chaos` runs 100). `CHAOS_SEED` sets the first mix's seed,
-//! `CHAOS_API` the `--api` of every sync (`auto`, `v1` or `v2`; default `auto`).
+//! `CHAOS_API` the `--api` of every sync (`auto`, `v1` or `v2`; default `auto`),
+//! `CHAOS_SLICES` how many windows the faulted store's full listings read at once (the
+//! reference always reads them as one).
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod plans;
@@ -137,7 +139,11 @@ async fn sync_until_done(
 }
 
 /// One run: the scenario's plan against a fault-free reference, full then incremental.
-async fn run(scenario: &Scenario, api: ApiChoice) -> Result<Account, String> {
+async fn run(
+    scenario: &Scenario,
+    api: ApiChoice,
+    slices: Option<usize>,
+) -> Result<Account, String> {
     let sandbox =
         spawn_sandbox(bridge_testkit::sandbox(COMPANY_SEED, EMPLOYEES).history_days(HISTORY_DAYS));
     let base = sandbox.base_url.clone();
@@ -175,11 +181,19 @@ async fn run(scenario: &Scenario, api: ApiChoice) -> Result<Account, String> {
             .await;
         }
         plan_faults(&sandbox, scenario.plan.clone()).await;
-        let outcome = sync_until_done(&faulted, &faulted.company, &base, &options).await;
+        let sliced = SyncOptions {
+            slices,
+            ..options.clone()
+        };
+        let outcome = sync_until_done(&faulted, &faulted.company, &base, &sliced).await;
         account.faults += faults_applied(&sandbox).await;
         clear_faults(&sandbox).await;
         account.syncs += outcome.map_err(|e| format!("{phase}: {e}"))?;
-        sync_until_done(&reference, &reference.company, &base, &options)
+        let one_slice = SyncOptions {
+            slices: Some(1),
+            ..options
+        };
+        sync_until_done(&reference, &reference.company, &base, &one_slice)
             .await
             .map_err(|e| format!("{phase}, without faults: {e}"))?;
         let (actual, expected) = (snapshot(&faulted).await, snapshot(&reference).await);
@@ -210,21 +224,37 @@ async fn syncs_under_every_fault_and_seeded_mixes_end_like_a_fault_free_sync() {
         Ok("v2") => ApiChoice::V2,
         Ok(other) => panic!("CHAOS_API={other}: expected auto, v1 or v2"),
     };
-    report(&scenarios, api).await;
+    let slices = std::env::var("CHAOS_SLICES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    report(&scenarios, api, slices).await;
+}
+
+/// Full listings read in slices side by side (attendance periods by windows of days),
+/// under every fault kind and a seeded mix, end like a fault-free sync that reads each
+/// listing as one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sliced_listings_under_every_fault_end_like_one_listing() {
+    let mut scenarios: Vec<Scenario> = fault_kinds()
+        .into_iter()
+        .map(|(name, fault)| single_kind(name, fault))
+        .collect();
+    scenarios.push(random_mix(env_number("CHAOS_SEED", 1)));
+    report(&scenarios, ApiChoice::Auto, Some(4)).await;
 }
 
 /// Employees read through v2 take a request per person for employments: faults on those
 /// requests, and on the persons' pages, end like a fault-free v2 sync too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn employees_through_v2_end_like_a_fault_free_sync_under_faults() {
-    report(&[persons_under_every_fault()], ApiChoice::V2).await;
+    report(&[persons_under_every_fault()], ApiChoice::V2, None).await;
 }
 
 /// Runs every scenario and fails with the names of those that did not converge.
-async fn report(scenarios: &[Scenario], api: ApiChoice) {
+async fn report(scenarios: &[Scenario], api: ApiChoice, slices: Option<usize>) {
     let mut failures = Vec::new();
     for scenario in scenarios {
-        match run(scenario, api).await {
+        match run(scenario, api, slices).await {
             Ok(account) => println!(
                 "chaos: passed  {} ({} faults, {} syncs for 2 phases)",
                 scenario.name, account.faults, account.syncs

@@ -11,6 +11,7 @@ mod permissions;
 mod resources;
 mod scheduler;
 mod simulate;
+mod slices;
 
 use bridge_store::{Company, Filters, Location, NewCompany, OpenOptions, Outcome, Store};
 use bridge_sync::{Summary, SyncEngine, SyncOptions};

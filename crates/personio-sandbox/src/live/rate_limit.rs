@@ -238,6 +238,32 @@ fn limits_for(method: &Method, path: &str, ip: &str, headers: &HeaderMap) -> Vec
     limits
 }
 
+/// The least time Personio's limits (as this sandbox counts them) allow for some requests,
+/// in seconds: for each bucket, the requests beyond what it holds when full, at its rate;
+/// buckets drain side by side, so the slowest one is the bound. `requests` are counts per
+/// route as the request log gives them (`"GET /v2/persons/{id}"`), all from one client.
+pub fn bound_seconds<'a>(requests: impl IntoIterator<Item = (&'a str, u64)>) -> f64 {
+    let mut per_bucket: HashMap<String, (Rate, u64)> = HashMap::new();
+    for (route, count) in requests {
+        let Some((method, path)) = route.split_once(' ') else {
+            continue;
+        };
+        let Ok(method) = method.parse::<Method>() else {
+            continue;
+        };
+        for (key, limit) in limits_for(&method, path, "client", &HeaderMap::new()) {
+            per_bucket.entry(key).or_insert((limit.rate, 0)).1 += count;
+        }
+    }
+    per_bucket
+        .values()
+        .map(|(rate, count)| {
+            let beyond = count.saturating_sub(u64::from(rate.capacity));
+            beyond as f64 * 60.0 / f64::from(rate.per_minute.max(1))
+        })
+        .fold(0.0, f64::max)
+}
+
 /// A bucket and, after an excess, the penalty in force.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
@@ -542,5 +568,20 @@ mod tests {
             ));
         }
         assert_eq!(passed, 2000);
+    }
+
+    #[test]
+    fn the_bound_is_the_slowest_bucket_beyond_its_burst() {
+        // 110 attendance pages: 10 at once, 100 at 10/s; 60 persons pages fit 30 + 30 at 30/s.
+        let bound = bound_seconds([
+            ("GET /v2/attendance-periods", 110),
+            ("GET /v2/persons", 60),
+            ("POST /v2/auth/token", 1),
+        ]);
+        assert!((bound - 10.0).abs() < 1e-9, "{bound}");
+        // v1 employees: 300 a minute, all at once; 600 take a minute more.
+        let bound = bound_seconds([("GET /v1/company/employees", 600)]);
+        assert!((bound - 60.0).abs() < 1e-9, "{bound}");
+        assert_eq!(bound_seconds([("GET /v2/absence-types", 3)]), 0.0);
     }
 }

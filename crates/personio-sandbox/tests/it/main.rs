@@ -16,6 +16,7 @@ mod faults;
 mod generated;
 mod grants;
 mod hostile;
+mod latency;
 mod legacy_v1;
 mod org;
 mod paging;

@@ -1,5 +1,5 @@
 //! `/_sandbox/` calls that steer the live sandbox: the request log, the fault plan, the
-//! webhook delivery log and simulated time.
+//! response latency, the webhook delivery log and simulated time.
 
 use axum::Router;
 use axum::extract::State;
@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::Admin;
 use crate::body::{Body, Payload};
 use crate::error::{ApiError, ApiResult, Family};
-use crate::live::FaultPlan;
 use crate::live::simulation::{self, MAX_DAYS};
+use crate::live::{FaultPlan, Latency};
 use crate::params::Params;
 use crate::render::page::{json_response, to_bytes};
 use crate::state::AppState;
@@ -21,6 +21,10 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/requests", get(requests).delete(clear_requests))
         .route("/faults", get(faults).put(set_faults).delete(clear_faults))
+        .route(
+            "/latency",
+            get(latency).put(set_latency).delete(clear_latency),
+        )
         .route("/webhook-deliveries", get(webhook_deliveries))
         .route("/simulate", post(simulate))
 }
@@ -52,6 +56,38 @@ async fn set_faults(_: Admin, State(app): State<AppState>, body: Body) -> ApiRes
 /// `DELETE /_sandbox/faults`: no more faults.
 async fn clear_faults(_: Admin, State(app): State<AppState>) -> StatusCode {
     app.live.faults.set(FaultPlan::default());
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_sandbox/latency`: `{"spec": "200ms" | null, "seed": N}`.
+async fn latency(_: Admin, State(app): State<AppState>) -> Response {
+    json_response(to_bytes(&app.live.latency.snapshot()))
+}
+
+/// `PUT /_sandbox/latency` with `{"spec": "50ms..400ms,/v1/company/employees=800ms",
+/// "seed": N}` (`seed` optional: the sandbox's): replaces the latency.
+async fn set_latency(_: Admin, State(app): State<AppState>, body: Body) -> ApiResult<Response> {
+    let body = json_body(body)?;
+    let bad = |message: String| ApiError::bad_request(Family::Admin, message);
+    let spec: Latency = body
+        .get("spec")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("spec must be a latency like \"200ms\" or \"50ms..400ms\"".into()))?
+        .parse()
+        .map_err(bad)?;
+    let seed = match body.get("seed") {
+        None | Some(Value::Null) => app.live.seed,
+        Some(seed) => seed
+            .as_u64()
+            .ok_or_else(|| bad("seed must be a whole number".into()))?,
+    };
+    app.live.latency.set(spec, seed);
+    Ok(json_response(to_bytes(&app.live.latency.snapshot())))
+}
+
+/// `DELETE /_sandbox/latency`: answers come at once again.
+async fn clear_latency(_: Admin, State(app): State<AppState>) -> StatusCode {
+    app.live.latency.set(Latency::default(), app.live.seed);
     StatusCode::NO_CONTENT
 }
 

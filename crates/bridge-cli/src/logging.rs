@@ -86,7 +86,7 @@ pub fn init(
 mod otlp {
     use anyhow::Context as _;
     use opentelemetry::trace::TracerProvider as _;
-    use opentelemetry_otlp::{Protocol, WithExportConfig as _};
+    use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
     use opentelemetry_sdk::Resource;
     use opentelemetry_sdk::trace::SdkTracerProvider;
     use tracing_subscriber::{EnvFilter, Layer};
@@ -99,7 +99,7 @@ mod otlp {
         runtime: tokio::runtime::Handle,
     ) -> anyhow::Result<(impl Layer<S> + Send + Sync, SdkTracerProvider)>
     where
-        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
     {
         let mut url = url::Url::parse(endpoint)
             .ok()

@@ -300,6 +300,7 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
                 target_id: None,
                 request: format!(r#"{{"CreateAttendance":{{"employee_id":{ERASED}}}}}"#),
                 request_hash: "h".into(),
+                requested_by: "key:erasure".into(),
             },
             day(1),
         )
@@ -421,6 +422,7 @@ async fn writes_are_audited_with_their_outcome_and_the_log_cannot_be_changed(db:
                     target_id: None,
                     request: "{}".into(),
                     request_hash: key.into(),
+                    requested_by: format!("key:{key}-feed"),
                 },
                 at(1),
             )
@@ -516,6 +518,9 @@ async fn writes_are_audited_with_their_outcome_and_the_log_cannot_be_changed(db:
     );
     assert_eq!(all[2].resource.as_deref(), Some("attendance_periods"));
     assert_eq!(all[2].detail["idempotency_key"], "ok");
+    // The actor is whoever asked for the write, as journalled with its intent.
+    assert_eq!(all[2].actor, "key:ok-feed");
+    assert_eq!(all[1].actor, "key:no-feed");
 
     // Filters: action prefix, company, time, and the cursor.
     let query = |q: AuditQuery| {

@@ -7,8 +7,11 @@
 //! tombstoned employees and what belongs to them ([`skip_erased`]). Removing the tombstone
 //! ([`Store::allow_employee_again`]) lets the next reading of Personio store them again.
 //!
-//! Other people's records keep what Personio says of them: a subordinate's employment still
-//! names the erased person as supervisor (an id, and in its raw JSON whatever Personio shows).
+//! Other people's records keep what Personio says of them, but for the erased person: a
+//! subordinate's employment (its `supervisor_id`) and the raw JSON of their employee and
+//! employment rows (Personio's `supervisor`, in v1 with the supervisor's name and email) no
+//! longer name them, in the same transaction ([`clear_supervisor`]). Sync checkpoints stay:
+//! they hold cursors and times, no personal data.
 
 use std::collections::HashSet;
 
@@ -25,8 +28,9 @@ use crate::store::Store;
 use crate::tables::{ALL, EMPLOYEES, Table};
 use crate::value::{Key, Value, timestamp};
 
-/// What an erasure removed: rows per table (record tables, then `record_changes`,
-/// `webhook_events`, and `write_journal` bodies emptied).
+/// What an erasure removed: rows per table (record tables, then `supervisor_references`:
+/// other people's rows that named them as supervisor, `record_changes`, `webhook_events`,
+/// and `write_journal` bodies emptied).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Erasure {
     pub employee_id: i64,
@@ -112,6 +116,8 @@ impl Store {
             events += e;
             ids.extend(keys.iter().map(Key::to_string));
         }
+        let cleared = clear_references(&mut tx, company, employee).await?;
+        erasure.removed.push(("supervisor_references".to_owned(), cleared));
         erasure.removed.push(("record_changes".to_owned(), changes));
         erasure.removed.push(("webhook_events".to_owned(), events));
         let bodies = empty_journal_bodies(&mut tx, company, employee, &ids).await?;
@@ -304,6 +310,118 @@ async fn empty_journal_bodies(
     Ok(emptied)
 }
 
+/// Clears `employee` as supervisor from everyone else's rows: the `supervisor_id` column set
+/// to NULL and the `supervisor` in the raw JSON emptied, in the tables that have either (the
+/// employees' raw JSON, from v1, embeds the supervisor too). How many rows changed.
+async fn clear_references(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    employee: i64,
+) -> Result<u64> {
+    let mut cleared = 0;
+    let tables = ALL
+        .iter()
+        .copied()
+        .filter(|t| t.column_index("supervisor_id").is_some() || t.name == EMPLOYEES.name);
+    for table in tables {
+        let has_column = table.column_index("supervisor_id").is_some();
+        // The raw JSON is only read where it could name them at all.
+        let mentions = format!("%{employee}%");
+        let select = if has_column {
+            sqlx::query(built(format!(
+                "SELECT id, raw FROM {} WHERE company_id = $1 AND (raw LIKE $2 OR supervisor_id = $3)",
+                table.name
+            )))
+            .bind(company.0)
+            .bind(mentions)
+            .bind(employee)
+        } else {
+            sqlx::query(built(format!(
+                "SELECT id, raw FROM {} WHERE company_id = $1 AND raw LIKE $2",
+                table.name
+            )))
+            .bind(company.0)
+            .bind(mentions)
+        };
+        for row in select.fetch_all(&mut **tx).await? {
+            let key = read_key(&row, table.key)?;
+            let raw: String = row.try_get("raw")?;
+            let raw = match serde_json::from_str::<serde_json::Value>(&raw) {
+                Ok(mut json) => {
+                    if clear_supervisor(&mut json, employee) {
+                        json.to_string()
+                    } else {
+                        raw
+                    }
+                }
+                Err(_) => raw,
+            };
+            let update = if has_column {
+                sqlx::query(built(format!(
+                    "UPDATE {} SET raw = $1, supervisor_id = CASE WHEN supervisor_id = $2 \
+                     THEN NULL ELSE supervisor_id END WHERE company_id = $3 AND id = $4",
+                    table.name
+                )))
+                .bind(raw)
+                .bind(employee)
+            } else {
+                sqlx::query(built(format!(
+                    "UPDATE {} SET raw = $1 WHERE company_id = $2 AND id = $3",
+                    table.name
+                )))
+                .bind(raw)
+            };
+            let update = update.bind(company.0);
+            cleared += bind_key(update, &key)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(cleared)
+}
+
+/// Empties every `supervisor` in `json` that names `employee` (at any depth): a v1 attribute
+/// (`{"label": .., "value": {..}}`) keeps its label with a null value, as Personio shows
+/// someone without a supervisor; anything else (v2's `{"id": ..}`) becomes null. Whether
+/// anything changed.
+fn clear_supervisor(json: &mut serde_json::Value, employee: i64) -> bool {
+    match json {
+        serde_json::Value::Object(map) => {
+            let mut changed = false;
+            for (name, value) in map.iter_mut() {
+                if name == "supervisor" && mentions(value, employee) {
+                    match value {
+                        serde_json::Value::Object(attribute) if attribute.contains_key("value") => {
+                            attribute.insert("value".into(), serde_json::Value::Null);
+                        }
+                        _ => *value = serde_json::Value::Null,
+                    }
+                    changed = true;
+                } else {
+                    changed |= clear_supervisor(value, employee);
+                }
+            }
+            changed
+        }
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, item| clear_supervisor(item, employee) || changed),
+        _ => false,
+    }
+}
+
+/// Whether `json` holds `employee`'s id (a number, or a string of it) at any depth.
+fn mentions(json: &serde_json::Value, employee: i64) -> bool {
+    match json {
+        serde_json::Value::Number(n) => n.as_i64() == Some(employee),
+        serde_json::Value::String(s) => s.trim() == employee.to_string(),
+        serde_json::Value::Object(map) => map.values().any(|v| mentions(v, employee)),
+        serde_json::Value::Array(items) => items.iter().any(|v| mentions(v, employee)),
+        _ => false,
+    }
+}
+
 /// Whether a JSON body names `employee` as its `employee_id` (at any depth).
 fn names_employee(body: &serde_json::Value, employee: i64) -> bool {
     match body {
@@ -367,5 +485,23 @@ mod tests {
         assert!(names_employee(&body, 7));
         assert!(!names_employee(&body, 8));
         assert!(!names_employee(&serde_json::json!({"id": 7}), 7));
+    }
+
+    #[test]
+    fn a_supervisor_is_cleared_in_v1_and_v2_shapes_and_others_are_kept() {
+        let mut v2 = serde_json::json!({"id": "e1", "supervisor": {"id": "7"}, "person": {"id": 8}});
+        assert!(clear_supervisor(&mut v2, 7));
+        assert_eq!(v2, serde_json::json!({"id": "e1", "supervisor": null, "person": {"id": 8}}));
+        let mut v1 = serde_json::json!({"attributes": {"supervisor": {"label": "Supervisor",
+            "value": {"type": "Employee", "attributes": {"id": {"label": "ID", "value": 7},
+            "email": {"label": "Email", "value": "s@example.org"}}}}}});
+        assert!(clear_supervisor(&mut v1, 7));
+        assert_eq!(
+            v1,
+            serde_json::json!({"attributes": {"supervisor": {"label": "Supervisor", "value": null}}})
+        );
+        let mut other = serde_json::json!({"supervisor": {"id": 70}});
+        assert!(!clear_supervisor(&mut other, 7));
+        assert_eq!(other, serde_json::json!({"supervisor": {"id": 70}}));
     }
 }

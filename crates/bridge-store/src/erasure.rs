@@ -4,7 +4,8 @@
 //! that leaves a tombstone (id, when, by whom) and an audit entry.
 //!
 //! The tombstone keeps a later sync from bringing the person back: the page write skips
-//! tombstoned employees and what belongs to them ([`skip_erased`]). Removing the tombstone
+//! tombstoned employees and what belongs to them, and clears them as others' supervisor
+//! ([`skip_erased`]). Removing the tombstone
 //! ([`Store::allow_employee_again`]) lets the next reading of Personio store them again.
 //!
 //! Other people's records keep what Personio says of them, but for the erased person: a
@@ -13,6 +14,7 @@
 //! longer name them, in the same transaction ([`clear_supervisor`]). Sync checkpoints stay:
 //! they hold cursors and times, no personal data.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -434,17 +436,19 @@ fn names_employee(body: &serde_json::Value, employee: i64) -> bool {
     }
 }
 
-/// `rows` without those of erased employees: an `employees` row whose id, or a row whose
-/// `employee_id`, has a tombstone. One read of the company's tombstones per call.
+/// `rows` without those of erased employees (an `employees` row whose id, or a row whose
+/// `employee_id`, has a tombstone), and without erased employees as supervisors (as
+/// [`clear_references`] left them): Personio still names them, the store does not again.
+/// One read of the company's tombstones per call.
 pub(crate) async fn skip_erased<'r>(
     tx: &mut Transaction<'_, Any>,
     company: CompanyId,
     table: &'static Table,
     rows: &'r [Row],
-) -> Result<Vec<&'r Row>> {
+) -> Result<Vec<Cow<'r, Row>>> {
     let column = table.column_index("employee_id");
     if rows.is_empty() || (table.name != EMPLOYEES.name && column.is_none()) {
-        return Ok(rows.iter().collect());
+        return Ok(rows.iter().map(Cow::Borrowed).collect());
     }
     let erased: HashSet<i64> =
         sqlx::query("SELECT employee_id FROM erased_employees WHERE company_id = $1")
@@ -455,8 +459,9 @@ pub(crate) async fn skip_erased<'r>(
             .map(|row| row.try_get::<i64, _>("employee_id"))
             .collect::<std::result::Result<_, _>>()?;
     if erased.is_empty() {
-        return Ok(rows.iter().collect());
+        return Ok(rows.iter().map(Cow::Borrowed).collect());
     }
+    let supervisor = table.column_index("supervisor_id");
     Ok(rows
         .iter()
         .filter(|row| {
@@ -472,7 +477,40 @@ pub(crate) async fn skip_erased<'r>(
             };
             !owner.is_some_and(|id| erased.contains(&id))
         })
+        .map(|row| without_erased_supervisor(row, supervisor, &erased))
         .collect())
+}
+
+/// `row` with no erased employee as its supervisor (column `supervisor`, and raw JSON).
+fn without_erased_supervisor<'r>(
+    row: &'r Row,
+    supervisor: Option<usize>,
+    erased: &HashSet<i64>,
+) -> Cow<'r, Row> {
+    let in_column = supervisor
+        .filter(|&i| matches!(&row.values[i], Value::Int(id) if erased.contains(id)));
+    // Only a raw JSON that holds an erased id at all is read.
+    let mut json = erased
+        .iter()
+        .any(|id| row.raw.contains(&id.to_string()))
+        .then(|| serde_json::from_str::<serde_json::Value>(&row.raw).ok())
+        .flatten();
+    let raw_changed = json.as_mut().is_some_and(|json| {
+        erased
+            .iter()
+            .fold(false, |changed, id| clear_supervisor(json, *id) || changed)
+    });
+    if in_column.is_none() && !raw_changed {
+        return Cow::Borrowed(row);
+    }
+    let mut row = row.clone();
+    if let Some(i) = in_column {
+        row.values[i] = Value::Null;
+    }
+    if let (true, Some(json)) = (raw_changed, json) {
+        row.raw = json.to_string();
+    }
+    Cow::Owned(row)
 }
 
 #[cfg(test)]

@@ -413,14 +413,19 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
     );
     assert_eq!(raw["attributes"]["id"]["value"], SUBORDINATE);
 
-    // Personio still lists them: the page is skipped, the others stored.
+    // Personio still lists them, and as the subordinate's supervisor: their rows are skipped,
+    // the others stored without them.
     store
         .apply_page(page(
             acme,
-            vec![person(1, "Bleibt"), erased_person()],
+            vec![person(1, "Bleibt"), erased_person(), subordinate()],
             vec![],
             day(3),
         ))
+        .await
+        .unwrap();
+    store
+        .apply_page(page(acme, vec![subordinate_employment()], vec![], day(3)))
         .await
         .unwrap();
     store
@@ -428,7 +433,15 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
         .await
         .unwrap();
     let again = dump(&db.url).await;
-    assert_eq!(find_text(&again, EMAIL, &[]), vec![]);
+    for needle in [NAME, EMAIL] {
+        assert_eq!(find_text(&again, needle, &[]), vec![], "{needle}");
+    }
+    // Unchanged (only seen again): the page's supervisor is cleared before the comparison.
+    let mut seen_again = row(&again, "employments", "emp-sub");
+    assert_eq!(seen_again.remove("last_seen_at"), Some(day(3).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()));
+    let mut as_erased = employment.clone();
+    as_erased.remove("last_seen_at");
+    assert_eq!(seen_again, as_erased);
     assert_eq!(
         find_text(&again, &id, &["erased_employees", "audit_log"]),
         vec![]

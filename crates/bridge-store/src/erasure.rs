@@ -119,7 +119,9 @@ impl Store {
             ids.extend(keys.iter().map(Key::to_string));
         }
         let cleared = clear_references(&mut tx, company, employee).await?;
-        erasure.removed.push(("supervisor_references".to_owned(), cleared));
+        erasure
+            .removed
+            .push(("supervisor_references".to_owned(), cleared));
         erasure.removed.push(("record_changes".to_owned(), changes));
         erasure.removed.push(("webhook_events".to_owned(), events));
         let bodies = empty_journal_bodies(&mut tx, company, employee, &ids).await?;
@@ -406,9 +408,9 @@ fn clear_supervisor(json: &mut serde_json::Value, employee: i64) -> bool {
             }
             changed
         }
-        serde_json::Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |changed, item| clear_supervisor(item, employee) || changed),
+        serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            clear_supervisor(item, employee) || changed
+        }),
         _ => false,
     }
 }
@@ -487,8 +489,8 @@ fn without_erased_supervisor<'r>(
     supervisor: Option<usize>,
     erased: &HashSet<i64>,
 ) -> Cow<'r, Row> {
-    let in_column = supervisor
-        .filter(|&i| matches!(&row.values[i], Value::Int(id) if erased.contains(id)));
+    let in_column =
+        supervisor.filter(|&i| matches!(&row.values[i], Value::Int(id) if erased.contains(id)));
     // Only a raw JSON that holds an erased id at all is read.
     let mut json = erased
         .iter()
@@ -527,9 +529,13 @@ mod tests {
 
     #[test]
     fn a_supervisor_is_cleared_in_v1_and_v2_shapes_and_others_are_kept() {
-        let mut v2 = serde_json::json!({"id": "e1", "supervisor": {"id": "7"}, "person": {"id": 8}});
+        let mut v2 =
+            serde_json::json!({"id": "e1", "supervisor": {"id": "7"}, "person": {"id": 8}});
         assert!(clear_supervisor(&mut v2, 7));
-        assert_eq!(v2, serde_json::json!({"id": "e1", "supervisor": null, "person": {"id": 8}}));
+        assert_eq!(
+            v2,
+            serde_json::json!({"id": "e1", "supervisor": null, "person": {"id": 8}})
+        );
         let mut v1 = serde_json::json!({"attributes": {"supervisor": {"label": "Supervisor",
             "value": {"type": "Employee", "attributes": {"id": {"label": "ID", "value": 7},
             "email": {"label": "Email", "value": "s@example.org"}}}}}});

@@ -177,13 +177,20 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
     let write = &all["data"][3];
     assert_eq!(
         (&write["company"], &write["resource"], &write["record_id"]),
-        (&json!("acme"), &json!("projects"), &json!(created["id"].to_string())),
+        (
+            &json!("acme"),
+            &json!("projects"),
+            &json!(created["id"].to_string())
+        ),
         "{write}"
     );
     // Names only: no key's secret is in the log.
     let text = all.to_string();
     for secret in [&writer, &admin, &reader] {
-        assert!(!text.contains(secret.as_str()), "a key's secret is in the log");
+        assert!(
+            !text.contains(secret.as_str()),
+            "a key's secret is in the log"
+        );
     }
     assert_eq!(all["next_cursor"], Value::Null);
     let (_, erasures) = call(

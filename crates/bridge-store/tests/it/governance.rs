@@ -438,7 +438,10 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
     }
     // Unchanged (only seen again): the page's supervisor is cleared before the comparison.
     let mut seen_again = row(&again, "employments", "emp-sub");
-    assert_eq!(seen_again.remove("last_seen_at"), Some(day(3).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()));
+    assert_eq!(
+        seen_again.remove("last_seen_at"),
+        Some(day(3).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    );
     let mut as_erased = employment.clone();
     as_erased.remove("last_seen_at");
     assert_eq!(seen_again, as_erased);

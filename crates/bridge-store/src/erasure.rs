@@ -408,9 +408,14 @@ fn clear_supervisor(json: &mut serde_json::Value, employee: i64) -> bool {
             }
             changed
         }
-        serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
-            clear_supervisor(item, employee) || changed
-        }),
+        serde_json::Value::Array(items) => {
+            // Every item, not only up to the first that changed.
+            let mut changed = false;
+            for item in items {
+                changed |= clear_supervisor(item, employee);
+            }
+            changed
+        }
         _ => false,
     }
 }
@@ -497,11 +502,12 @@ fn without_erased_supervisor<'r>(
         .any(|id| row.raw.contains(&id.to_string()))
         .then(|| serde_json::from_str::<serde_json::Value>(&row.raw).ok())
         .flatten();
-    let raw_changed = json.as_mut().is_some_and(|json| {
-        erased
-            .iter()
-            .fold(false, |changed, id| clear_supervisor(json, *id) || changed)
-    });
+    let mut raw_changed = false;
+    if let Some(json) = json.as_mut() {
+        for id in erased {
+            raw_changed |= clear_supervisor(json, *id);
+        }
+    }
     if in_column.is_none() && !raw_changed {
         return Cow::Borrowed(row);
     }

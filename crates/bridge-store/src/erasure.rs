@@ -5,8 +5,8 @@
 //!
 //! The tombstone keeps a later sync from bringing the person back: the page write skips
 //! tombstoned employees and what belongs to them, and clears them as others' supervisor
-//! ([`skip_erased`]). Removing the tombstone
-//! ([`Store::allow_employee_again`]) lets the next reading of Personio store them again.
+//! ([`skip_erased`]). Removing the tombstone ([`Store::allow_employee_again`]) lets the next
+//! reading of Personio store them again.
 //!
 //! Other people's records keep what Personio says of them, but for the erased person: a
 //! subordinate's employment (its `supervisor_id`) and the raw JSON of their employee and
@@ -333,7 +333,8 @@ async fn clear_references(
         let mentions = format!("%{employee}%");
         let select = if has_column {
             sqlx::query(built(format!(
-                "SELECT id, raw FROM {} WHERE company_id = $1 AND (raw LIKE $2 OR supervisor_id = $3)",
+                "SELECT id, raw, supervisor_id FROM {} \
+                 WHERE company_id = $1 AND (raw LIKE $2 OR supervisor_id = $3)",
                 table.name
             )))
             .bind(company.0)
@@ -350,15 +351,17 @@ async fn clear_references(
         for row in select.fetch_all(&mut **tx).await? {
             let key = read_key(&row, table.key)?;
             let raw: String = row.try_get("raw")?;
-            let raw = match serde_json::from_str::<serde_json::Value>(&raw) {
-                Ok(mut json) => {
-                    if clear_supervisor(&mut json, employee) {
-                        json.to_string()
-                    } else {
-                        raw
-                    }
-                }
-                Err(_) => raw,
+            let supervised =
+                has_column && row.try_get::<Option<i64>, _>("supervisor_id")? == Some(employee);
+            let mut json = serde_json::from_str::<serde_json::Value>(&raw).ok();
+            let named = json
+                .as_mut()
+                .is_some_and(|json| clear_supervisor(json, employee));
+            let raw = match json {
+                Some(json) if named => json.to_string(),
+                // The id matched something else (a number that contains it, say).
+                _ if !supervised => continue,
+                _ => raw,
             };
             let update = if has_column {
                 sqlx::query(built(format!(

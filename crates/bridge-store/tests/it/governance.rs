@@ -362,6 +362,13 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
         .await
         .unwrap();
     assert!(erasure.total() >= 5, "{erasure:?}");
+    // The subordinate's employee and employment rows; the others do not name them.
+    assert!(
+        erasure
+            .removed
+            .contains(&("supervisor_references".to_owned(), 2)),
+        "{erasure:?}"
+    );
     let after = dump(&db.url).await;
     for needle in [NAME, SURNAME, EMAIL] {
         assert_eq!(

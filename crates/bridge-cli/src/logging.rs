@@ -1,13 +1,17 @@
 //! Logs on stderr: `--log-level` or `RUST_LOG` choose how much (default: warnings, without
 //! the database driver's notes on slow statements, which big syncs make by design), and
 //! `--log-format` how: `text` for people, `json` for one object a line with the fields of the
-//! spans it happened in (`request`: `request_id`, `company`; `sync`: `company`, `run_id`).
-//! With `--otlp-endpoint` (builds with the `otlp` feature), the spans also go out as
+//! spans it happened in (`request`: `request_id`, `company`; `sync`: `company`, `run_id`),
+//! those three also at the top level of the line, where log tools index them.
+//! With `--otlp-endpoint` (the `otlp` feature, on by default), the spans also go out as
 //! OpenTelemetry traces over OTLP/HTTP.
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// Keeps the trace exporter alive; [`Telemetry::finish`] sends what is left.
@@ -45,9 +49,13 @@ pub fn init(
     .add_directive("bridge::span=trace".parse()?);
     let output = match format {
         "json" => tracing_subscriber::fmt::layer()
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .event_format(ContextOnTop(
+                tracing_subscriber::fmt::format()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(true),
+            ))
             .with_writer(std::io::stderr)
             .with_filter(filter)
             .boxed(),
@@ -74,7 +82,7 @@ pub fn init(
         let _ = runtime;
         if otlp_endpoint.is_some() {
             anyhow::bail!(
-                "--otlp-endpoint: this build sends no traces; build personio-bridge with `--features otlp`"
+                "--otlp-endpoint: this build sends no traces (it was built without the default `otlp` feature)"
             );
         }
         registry.try_init()?;
@@ -82,11 +90,55 @@ pub fn init(
     }
 }
 
+/// The fields a JSON line also carries at its top level, from its spans or its own fields.
+const CONTEXT_FIELDS: &[&str] = &["company", "run_id", "request_id"];
+
+/// tracing-subscriber's JSON lines with [`CONTEXT_FIELDS`] copied to the top level: the
+/// innermost span (or the event itself) that has one gives its value. The line is made by
+/// the inner format, so `fields`, `span` and `spans` stay as they are.
+struct ContextOnTop<F>(F);
+
+impl<S, N, F> FormatEvent<S, N> for ContextOnTop<F>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        context: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let mut line = String::new();
+        self.0
+            .format_event(context, Writer::new(&mut line), event)?;
+        let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(&line) else {
+            return writer.write_str(&line);
+        };
+        let mut on_top = serde_json::Map::new();
+        // Outermost span first, the event's own fields last: the innermost value wins.
+        let spans = object.get("spans").and_then(|spans| spans.as_array());
+        let holders = spans.into_iter().flatten().chain(object.get("fields"));
+        for holder in holders {
+            for &name in CONTEXT_FIELDS {
+                if let Some(value) = holder.get(name) {
+                    on_top.insert(name.to_owned(), value.clone());
+                }
+            }
+        }
+        for (name, value) in on_top {
+            object.entry(name).or_insert(value);
+        }
+        writeln!(writer, "{}", serde_json::Value::Object(object))
+    }
+}
+
 #[cfg(feature = "otlp")]
 mod otlp {
     use anyhow::Context as _;
     use opentelemetry::trace::TracerProvider as _;
-    use opentelemetry_otlp::{Protocol, WithExportConfig as _};
+    use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
     use opentelemetry_sdk::Resource;
     use opentelemetry_sdk::trace::SdkTracerProvider;
     use tracing_subscriber::{EnvFilter, Layer};
@@ -99,7 +151,7 @@ mod otlp {
         runtime: tokio::runtime::Handle,
     ) -> anyhow::Result<(impl Layer<S> + Send + Sync, SdkTracerProvider)>
     where
-        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
     {
         let mut url = url::Url::parse(endpoint)
             .ok()

@@ -56,6 +56,11 @@ impl Caller {
         self.key.as_ref().map(|(id, _)| *id)
     }
 
+    /// Who this is in the audit log: `mcp:<key name>`, `mcp:local` for the stdio operator.
+    pub(crate) fn actor(&self) -> String {
+        format!("mcp:{}", self.key_name())
+    }
+
     pub(crate) fn key_name(&self) -> &str {
         self.key
             .as_ref()

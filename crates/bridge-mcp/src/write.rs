@@ -188,7 +188,7 @@ pub(crate) async fn run(call: &Call<'_>, tool: &str, arguments: &Map<String, Val
         .await
         .map_err(|e| refusal(e, &intent, &call.company.name))?;
     let written = writer
-        .write(&key, &intent)
+        .write(&call.caller.actor(), &key, &intent)
         .await
         .map_err(|e| refusal(e, &intent, &call.company.name))?;
     let record = record_now(call, &intent, &written.id).await?;

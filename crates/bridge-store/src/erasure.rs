@@ -4,12 +4,17 @@
 //! that leaves a tombstone (id, when, by whom) and an audit entry.
 //!
 //! The tombstone keeps a later sync from bringing the person back: the page write skips
-//! tombstoned employees and what belongs to them ([`skip_erased`]). Removing the tombstone
-//! ([`Store::allow_employee_again`]) lets the next reading of Personio store them again.
+//! tombstoned employees and what belongs to them, and clears them as others' supervisor
+//! ([`skip_erased`]). Removing the tombstone ([`Store::allow_employee_again`]) lets the next
+//! reading of Personio store them again.
 //!
-//! Other people's records keep what Personio says of them: a subordinate's employment still
-//! names the erased person as supervisor (an id, and in its raw JSON whatever Personio shows).
+//! Other people's records keep what Personio says of them, but for the erased person: a
+//! subordinate's employment (its `supervisor_id`) and the raw JSON of their employee and
+//! employment rows (Personio's `supervisor`, in v1 with the supervisor's name and email) no
+//! longer name them, in the same transaction ([`clear_supervisor`]). Sync checkpoints stay:
+//! they hold cursors and times, no personal data.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -25,8 +30,9 @@ use crate::store::Store;
 use crate::tables::{ALL, EMPLOYEES, Table};
 use crate::value::{Key, Value, timestamp};
 
-/// What an erasure removed: rows per table (record tables, then `record_changes`,
-/// `webhook_events`, and `write_journal` bodies emptied).
+/// What an erasure removed: rows per table (record tables, then `supervisor_references`:
+/// other people's rows that named them as supervisor, `record_changes`, `webhook_events`,
+/// and `write_journal` bodies emptied).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Erasure {
     pub employee_id: i64,
@@ -112,6 +118,10 @@ impl Store {
             events += e;
             ids.extend(keys.iter().map(Key::to_string));
         }
+        let cleared = clear_references(&mut tx, company, employee).await?;
+        erasure
+            .removed
+            .push(("supervisor_references".to_owned(), cleared));
         erasure.removed.push(("record_changes".to_owned(), changes));
         erasure.removed.push(("webhook_events".to_owned(), events));
         let bodies = empty_journal_bodies(&mut tx, company, employee, &ids).await?;
@@ -304,6 +314,126 @@ async fn empty_journal_bodies(
     Ok(emptied)
 }
 
+/// Clears `employee` as supervisor from everyone else's rows: the `supervisor_id` column set
+/// to NULL and the `supervisor` in the raw JSON emptied, in the tables that have either (the
+/// employees' raw JSON, from v1, embeds the supervisor too). How many rows changed.
+async fn clear_references(
+    tx: &mut Transaction<'_, Any>,
+    company: CompanyId,
+    employee: i64,
+) -> Result<u64> {
+    let mut cleared = 0;
+    let tables = ALL
+        .iter()
+        .copied()
+        .filter(|t| t.column_index("supervisor_id").is_some() || t.name == EMPLOYEES.name);
+    for table in tables {
+        let has_column = table.column_index("supervisor_id").is_some();
+        // The raw JSON is only read where it could name them at all.
+        let mentions = format!("%{employee}%");
+        let select = if has_column {
+            sqlx::query(built(format!(
+                "SELECT id, raw, supervisor_id FROM {} \
+                 WHERE company_id = $1 AND (raw LIKE $2 OR supervisor_id = $3)",
+                table.name
+            )))
+            .bind(company.0)
+            .bind(mentions)
+            .bind(employee)
+        } else {
+            sqlx::query(built(format!(
+                "SELECT id, raw FROM {} WHERE company_id = $1 AND raw LIKE $2",
+                table.name
+            )))
+            .bind(company.0)
+            .bind(mentions)
+        };
+        for row in select.fetch_all(&mut **tx).await? {
+            let key = read_key(&row, table.key)?;
+            let raw: String = row.try_get("raw")?;
+            let supervised =
+                has_column && row.try_get::<Option<i64>, _>("supervisor_id")? == Some(employee);
+            let mut json = serde_json::from_str::<serde_json::Value>(&raw).ok();
+            let named = json
+                .as_mut()
+                .is_some_and(|json| clear_supervisor(json, employee));
+            let raw = match json {
+                Some(json) if named => json.to_string(),
+                // The id matched something else (a number that contains it, say).
+                _ if !supervised => continue,
+                _ => raw,
+            };
+            let update = if has_column {
+                sqlx::query(built(format!(
+                    "UPDATE {} SET raw = $1, supervisor_id = CASE WHEN supervisor_id = $2 \
+                     THEN NULL ELSE supervisor_id END WHERE company_id = $3 AND id = $4",
+                    table.name
+                )))
+                .bind(raw)
+                .bind(employee)
+            } else {
+                sqlx::query(built(format!(
+                    "UPDATE {} SET raw = $1 WHERE company_id = $2 AND id = $3",
+                    table.name
+                )))
+                .bind(raw)
+            };
+            let update = update.bind(company.0);
+            cleared += bind_key(update, &key)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(cleared)
+}
+
+/// Empties every `supervisor` in `json` that names `employee` (at any depth): a v1 attribute
+/// (`{"label": .., "value": {..}}`) keeps its label with a null value, as Personio shows
+/// someone without a supervisor; anything else (v2's `{"id": ..}`) becomes null. Whether
+/// anything changed.
+fn clear_supervisor(json: &mut serde_json::Value, employee: i64) -> bool {
+    match json {
+        serde_json::Value::Object(map) => {
+            let mut changed = false;
+            for (name, value) in map.iter_mut() {
+                if name == "supervisor" && mentions(value, employee) {
+                    match value {
+                        serde_json::Value::Object(attribute) if attribute.contains_key("value") => {
+                            attribute.insert("value".into(), serde_json::Value::Null);
+                        }
+                        _ => *value = serde_json::Value::Null,
+                    }
+                    changed = true;
+                } else {
+                    changed |= clear_supervisor(value, employee);
+                }
+            }
+            changed
+        }
+        serde_json::Value::Array(items) => {
+            // Every item, not only up to the first that changed.
+            let mut changed = false;
+            for item in items {
+                changed |= clear_supervisor(item, employee);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// Whether `json` holds `employee`'s id (a number, or a string of it) at any depth.
+fn mentions(json: &serde_json::Value, employee: i64) -> bool {
+    match json {
+        serde_json::Value::Number(n) => n.as_i64() == Some(employee),
+        serde_json::Value::String(s) => s.trim() == employee.to_string(),
+        serde_json::Value::Object(map) => map.values().any(|v| mentions(v, employee)),
+        serde_json::Value::Array(items) => items.iter().any(|v| mentions(v, employee)),
+        _ => false,
+    }
+}
+
 /// Whether a JSON body names `employee` as its `employee_id` (at any depth).
 fn names_employee(body: &serde_json::Value, employee: i64) -> bool {
     match body {
@@ -316,17 +446,19 @@ fn names_employee(body: &serde_json::Value, employee: i64) -> bool {
     }
 }
 
-/// `rows` without those of erased employees: an `employees` row whose id, or a row whose
-/// `employee_id`, has a tombstone. One read of the company's tombstones per call.
+/// `rows` without those of erased employees (an `employees` row whose id, or a row whose
+/// `employee_id`, has a tombstone), and without erased employees as supervisors (as
+/// [`clear_references`] left them): Personio still names them, the store does not again.
+/// One read of the company's tombstones per call.
 pub(crate) async fn skip_erased<'r>(
     tx: &mut Transaction<'_, Any>,
     company: CompanyId,
     table: &'static Table,
     rows: &'r [Row],
-) -> Result<Vec<&'r Row>> {
+) -> Result<Vec<Cow<'r, Row>>> {
     let column = table.column_index("employee_id");
     if rows.is_empty() || (table.name != EMPLOYEES.name && column.is_none()) {
-        return Ok(rows.iter().collect());
+        return Ok(rows.iter().map(Cow::Borrowed).collect());
     }
     let erased: HashSet<i64> =
         sqlx::query("SELECT employee_id FROM erased_employees WHERE company_id = $1")
@@ -337,8 +469,9 @@ pub(crate) async fn skip_erased<'r>(
             .map(|row| row.try_get::<i64, _>("employee_id"))
             .collect::<std::result::Result<_, _>>()?;
     if erased.is_empty() {
-        return Ok(rows.iter().collect());
+        return Ok(rows.iter().map(Cow::Borrowed).collect());
     }
+    let supervisor = table.column_index("supervisor_id");
     Ok(rows
         .iter()
         .filter(|row| {
@@ -354,7 +487,41 @@ pub(crate) async fn skip_erased<'r>(
             };
             !owner.is_some_and(|id| erased.contains(&id))
         })
+        .map(|row| without_erased_supervisor(row, supervisor, &erased))
         .collect())
+}
+
+/// `row` with no erased employee as its supervisor (column `supervisor`, and raw JSON).
+fn without_erased_supervisor<'r>(
+    row: &'r Row,
+    supervisor: Option<usize>,
+    erased: &HashSet<i64>,
+) -> Cow<'r, Row> {
+    let in_column =
+        supervisor.filter(|&i| matches!(&row.values[i], Value::Int(id) if erased.contains(id)));
+    // Only a raw JSON that holds an erased id at all is read.
+    let mut json = erased
+        .iter()
+        .any(|id| row.raw.contains(&id.to_string()))
+        .then(|| serde_json::from_str::<serde_json::Value>(&row.raw).ok())
+        .flatten();
+    let mut raw_changed = false;
+    if let Some(json) = json.as_mut() {
+        for id in erased {
+            raw_changed |= clear_supervisor(json, *id);
+        }
+    }
+    if in_column.is_none() && !raw_changed {
+        return Cow::Borrowed(row);
+    }
+    let mut row = row.clone();
+    if let Some(i) = in_column {
+        row.values[i] = Value::Null;
+    }
+    if let (true, Some(json)) = (raw_changed, json) {
+        row.raw = json.to_string();
+    }
+    Cow::Owned(row)
 }
 
 #[cfg(test)]
@@ -367,5 +534,27 @@ mod tests {
         assert!(names_employee(&body, 7));
         assert!(!names_employee(&body, 8));
         assert!(!names_employee(&serde_json::json!({"id": 7}), 7));
+    }
+
+    #[test]
+    fn a_supervisor_is_cleared_in_v1_and_v2_shapes_and_others_are_kept() {
+        let mut v2 =
+            serde_json::json!({"id": "e1", "supervisor": {"id": "7"}, "person": {"id": 8}});
+        assert!(clear_supervisor(&mut v2, 7));
+        assert_eq!(
+            v2,
+            serde_json::json!({"id": "e1", "supervisor": null, "person": {"id": 8}})
+        );
+        let mut v1 = serde_json::json!({"attributes": {"supervisor": {"label": "Supervisor",
+            "value": {"type": "Employee", "attributes": {"id": {"label": "ID", "value": 7},
+            "email": {"label": "Email", "value": "s@example.org"}}}}}});
+        assert!(clear_supervisor(&mut v1, 7));
+        assert_eq!(
+            v1,
+            serde_json::json!({"attributes": {"supervisor": {"label": "Supervisor", "value": null}}})
+        );
+        let mut other = serde_json::json!({"supervisor": {"id": 70}});
+        assert!(!clear_supervisor(&mut other, 7));
+        assert_eq!(other, serde_json::json!({"supervisor": {"id": 70}}));
     }
 }

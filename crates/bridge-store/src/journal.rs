@@ -84,6 +84,9 @@ pub struct NewWrite {
     pub request: String,
     /// SHA-256 of the request, hex.
     pub request_hash: String,
+    /// Who asked (`key:<name>`, `mcp:<key name>`, `cli:<user>`): the actor of the write's
+    /// audit entry. A name, never a secret.
+    pub requested_by: String,
 }
 
 /// One journal entry as stored.
@@ -102,6 +105,8 @@ pub struct JournalEntry {
     pub reads: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Who asked; `None` for entries journalled before the bridge kept it.
+    pub requested_by: Option<String>,
 }
 
 /// A step of an entry that is not final: the new state, and what was learnt.
@@ -138,7 +143,8 @@ pub struct WriteThrough<'a> {
 }
 
 const COLUMNS: &str = "company_id, idempotency_key, resource, operation, target_id, request, \
-                       request_hash, state, outcome, sends, reads, created_at, updated_at";
+                       request_hash, state, outcome, sends, reads, created_at, updated_at, \
+                       requested_by";
 
 fn entry_from(row: &AnyRow) -> Result<JournalEntry> {
     let state: String = row.try_get("state")?;
@@ -157,6 +163,7 @@ fn entry_from(row: &AnyRow) -> Result<JournalEntry> {
         reads: row.try_get("reads")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        requested_by: row.try_get("requested_by")?,
     })
 }
 
@@ -171,8 +178,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO write_journal (company_id, idempotency_key, resource, operation, target_id, \
-             request, request_hash, state, sends, reads, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $8, $8) \
+             request, request_hash, state, sends, reads, created_at, updated_at, requested_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $8, $8, $9) \
              ON CONFLICT (company_id, idempotency_key) DO NOTHING",
         )
         .bind(new.company.0)
@@ -183,6 +190,7 @@ impl Store {
         .bind(new.request)
         .bind(new.request_hash)
         .bind(timestamp(now))
+        .bind(new.requested_by)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -313,8 +321,9 @@ impl Store {
 }
 
 /// The audit log's entry for an entry that just became final, in the transaction that made
-/// it so: whatever wrote it (the API, the bulk command, a recovery at start) is covered. The
-/// request and Personio's answer stay in the journal; the log names the write and its outcome.
+/// it so: whatever wrote it (the API, the bulk command, a recovery at start) is covered, and
+/// the actor is whoever asked for the write, as journalled with its intent. The request and
+/// Personio's answer stay in the journal; the log names the write and its outcome.
 async fn audit_outcome(
     tx: &mut Transaction<'_, Any>,
     company: CompanyId,
@@ -333,7 +342,8 @@ async fn audit_outcome(
         JournalState::Succeeded => audit::action::WRITE_SUCCEEDED,
         _ => audit::action::WRITE_REFUSED,
     };
-    let mut event = AuditEvent::new("write", action)
+    let actor = entry.requested_by.as_deref().unwrap_or("write");
+    let mut event = AuditEvent::new(actor, action)
         .company(name)
         .resource(entry.resource.clone())
         .outcome(entry.state.as_str())

@@ -275,7 +275,7 @@ pub(crate) async fn upsert(
     let stored = load(tx, company, table, rows.iter().map(|r| &r.key)).await?;
     let mut writes: Vec<&RecordRow> = Vec::new();
     let mut unchanged: Vec<&Key> = Vec::new();
-    for row in rows {
+    for row in rows.iter().map(|row| &**row) {
         match stored.get(&row.key) {
             None => {
                 fresh.insert(row.key.clone());

@@ -615,10 +615,17 @@ impl Writer {
         Ok(any.is_empty())
     }
 
-    /// Writes `intent` under `key`, exactly once: a key seen before answers its first
-    /// outcome (or finishes its write), a key reused with another intent is refused.
-    pub async fn write(&self, key: &str, intent: &Intent) -> Result<Written, WriteError> {
-        let entry = self.journal(key, intent).await?;
+    /// Writes `intent` under `key` for `caller` (who asked: `key:<name>`, `mcp:<key name>`,
+    /// `cli:<user>`; the actor of the write's audit entry, so a name and never a secret),
+    /// exactly once: a key seen before answers its first outcome (or finishes its write), a
+    /// key reused with another intent is refused.
+    pub async fn write(
+        &self,
+        caller: &str,
+        key: &str,
+        intent: &Intent,
+    ) -> Result<Written, WriteError> {
+        let entry = self.journal(caller, key, intent).await?;
         match self.drive(entry, intent, false).await? {
             Progress::Done(written) => Ok(written),
             // Not deferred: never here.
@@ -629,8 +636,13 @@ impl Writer {
     /// Like [`Writer::write`], but a write Personio accepted is left `accepted` instead of
     /// being read back at once: [`Writer::store_accepted`] reads many back in one request
     /// (a bulk file costs about one request a line, not two).
-    pub async fn write_deferred(&self, key: &str, intent: &Intent) -> Result<Progress, WriteError> {
-        let entry = self.journal(key, intent).await?;
+    pub async fn write_deferred(
+        &self,
+        caller: &str,
+        key: &str,
+        intent: &Intent,
+    ) -> Result<Progress, WriteError> {
+        let entry = self.journal(caller, key, intent).await?;
         self.drive(entry, intent, true).await
     }
 
@@ -677,7 +689,12 @@ impl Writer {
     }
 
     /// Journals the intent (or finds the key's entry), refusing a key reused with another.
-    async fn journal(&self, key: &str, intent: &Intent) -> Result<JournalEntry, WriteError> {
+    async fn journal(
+        &self,
+        caller: &str,
+        key: &str,
+        intent: &Intent,
+    ) -> Result<JournalEntry, WriteError> {
         let (entry, _) = self
             .store
             .journal_intent(
@@ -689,6 +706,7 @@ impl Writer {
                     target_id: intent.target().map(str::to_owned),
                     request: intent.canonical(),
                     request_hash: intent.digest(),
+                    requested_by: caller.to_owned(),
                 },
                 Utc::now(),
             )

@@ -235,7 +235,12 @@ async fn send_line(
         Err(e) => return Ok(refused(e.to_string())),
     };
     let progress = match writer.check_new(&key, &intent).await {
-        Ok(()) => writer.write_deferred(&key, &intent).await,
+        // The operator running the command is who asked (the write's audit entry names them).
+        Ok(()) => {
+            writer
+                .write_deferred(&super::cli_actor(), &key, &intent)
+                .await
+        }
         Err(error) => Err(error),
     };
     Ok(match progress {

@@ -128,8 +128,41 @@ fn write_command(dir: &Path, operation: &str, file: &Path) -> std::process::Comm
             "json",
         ],
     );
-    command.stdin(Stdio::null()).stderr(Stdio::null());
+    // The operator the audit log names (`cli:<user>`).
     command
+        .env("USER", "payroll-clerk")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// The actor and action of every audit entry about a write, newest first.
+fn audited_writes(dir: &Path) -> Vec<(String, String)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = bridge_store::Store::open(
+            &bridge_store::Location::Sqlite(dir.join("bridge.db")),
+            bridge_store::OpenOptions {
+                key: Some(crate::KEY.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let entries = store
+            .audit_log(&bridge_store::AuditQuery {
+                action: Some("write".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        store.close().await;
+        entries.into_iter().map(|e| (e.actor, e.action)).collect()
+    })
 }
 
 /// Runs `write` to its end: exit code and result lines.
@@ -363,6 +396,31 @@ fn a_bulk_write_reports_each_line_and_exits_4_when_some_are_refused() {
             .any(|(id, comment)| *id == ids[0] && comment == "changed")
     );
     assert!(!all.iter().any(|(id, _)| *id == ids[1]));
+
+    // Every write Personio answered is audited once under the operator who ran the command
+    // (the malformed line was never sent; the rerun sent nothing).
+    let audited = audited_writes(dir.path());
+    assert!(
+        audited
+            .iter()
+            .all(|(actor, _)| actor == "cli:payroll-clerk"),
+        "{audited:?}"
+    );
+    let mut actions: Vec<&str> = audited.iter().map(|(_, action)| action.as_str()).collect();
+    actions.sort_unstable();
+    // Three creates, the update and the delete; the overlapping line refused.
+    assert_eq!(
+        actions,
+        [
+            "write.refused",
+            "write.succeeded",
+            "write.succeeded",
+            "write.succeeded",
+            "write.succeeded",
+            "write.succeeded"
+        ],
+        "{audited:?}"
+    );
 }
 
 /// `write --resource employees` of `file`.

@@ -1,5 +1,6 @@
 //! `--log-format json`: every line of stderr is one JSON object; lines written during a sync
-//! carry its company and run id, lines written for a request its request id and company.
+//! carry its company and run id, lines written for a request its request id and company, in
+//! their spans and at the top level.
 
 use std::io::BufReader;
 use std::process::{Command, Stdio};
@@ -74,6 +75,9 @@ async fn json_logs_carry_the_company_and_run_id_of_a_sync_and_the_request_id_of_
     assert!(!in_sync.is_empty(), "no line inside the sync: {lines:#?}");
     for line in &in_sync {
         assert_eq!(line["span"]["company"], "acme", "{line}");
+        // The context is also at the top level, where log tools index it.
+        assert_eq!(line["company"], "acme", "{line}");
+        assert_eq!(line["run_id"], line["span"]["run_id"], "{line}");
         assert!(
             line["timestamp"].is_string() && line["level"].is_string(),
             "{line}"
@@ -93,8 +97,12 @@ async fn json_logs_carry_the_company_and_run_id_of_a_sync_and_the_request_id_of_
     assert!(
         in_sync[first..]
             .iter()
-            .all(|l| l["span"]["run_id"].is_i64()),
+            .all(|l| l["span"]["run_id"].is_i64() && l["run_id"].is_i64()),
         "a line after the run began lacks its id"
+    );
+    assert!(
+        in_sync[..first].iter().all(|l| l.get("run_id").is_none()),
+        "a line before the run began has an id"
     );
     assert!(in_sync.len() - first > 10, "{in_sync:#?}");
 
@@ -146,8 +154,22 @@ async fn json_logs_carry_the_company_and_run_id_of_a_sync_and_the_request_id_of_
             .any(|l| l["span"]["company"] == "acme" && l["fields"]["status"] == 401),
         "{ours:#?}"
     );
+    for line in &ours {
+        assert_eq!(line["request_id"], "trace-me-4711", "{line}");
+        assert_eq!(line["company"], "acme", "{line}");
+    }
     assert!(
-        lines.iter().any(|l| l["span"]["request_id"] == generated),
+        lines
+            .iter()
+            .any(|l| l["span"]["request_id"] == generated && l["request_id"] == generated),
+        "{lines:#?}"
+    );
+    // Lines outside any request or sync have no context.
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.get("span").is_none())
+            .all(|l| l.get("request_id").is_none() && l.get("company").is_none()),
         "{lines:#?}"
     );
 }

@@ -1,6 +1,7 @@
-//! `--otlp-endpoint` (builds with the `otlp` feature): a sync's spans reach an OTLP/HTTP
-//! receiver on 127.0.0.1 that records what it gets, as protobuf, with the sync span's name,
-//! company and the service's name in them.
+//! `--otlp-endpoint` (the `otlp` feature, on by default): a sync's spans reach an OTLP/HTTP
+//! receiver on 127.0.0.1, which decodes each export as a collector would (protobuf
+//! `ExportTraceServiceRequest`) and finds the service's name and the finished `sync` span
+//! with its company and run id.
 #![cfg(feature = "otlp")]
 
 use std::sync::{Arc, Mutex};
@@ -10,12 +11,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use bridge_store::{Location, NewCompany, OpenOptions, Store};
 use bridge_testkit::{CLIENT_ID, CLIENT_SECRET, sandbox, spawn_sandbox};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use prost::Message as _;
 use secrecy::SecretString;
 
 use crate::BIN;
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
+/// Each export as received: its content type and its body.
 type Received = Arc<Mutex<Vec<(String, Bytes)>>>;
 
 async fn receive(State(received): State<Received>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -28,8 +33,12 @@ async fn receive(State(received): State<Received>, headers: HeaderMap, body: Byt
     StatusCode::OK
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+fn attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a any_value::Value> {
+    attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| kv.value.as_ref())
+        .and_then(|v: &AnyValue| v.value.as_ref())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,6 +80,7 @@ async fn a_sync_sends_its_spans_to_the_otlp_endpoint() {
         .unwrap();
     store.close().await;
 
+    // The base address: the exporter adds `/v1/traces`.
     let endpoint = format!("http://{addr}");
     let synced = tokio::task::spawn_blocking(move || {
         std::process::Command::new(BIN)
@@ -87,16 +97,40 @@ async fn a_sync_sends_its_spans_to_the_otlp_endpoint() {
         "{}",
         String::from_utf8_lossy(&synced.stderr)
     );
-    // The process flushed its spans before it exited.
+
+    // The process flushed its spans before it exited: they are all here now.
     let received = received.lock().unwrap().clone();
     assert!(!received.is_empty(), "nothing was exported");
-    let (kind, _) = &received[0];
-    assert_eq!(kind, "application/x-protobuf");
-    let all: Vec<u8> = received.iter().flat_map(|(_, b)| b.to_vec()).collect();
-    for needle in ["personio-bridge", "sync", "otlp-co", "run_id"] {
-        assert!(
-            contains(&all, needle.as_bytes()),
-            "{needle} was not exported"
-        );
+    let mut spans = Vec::new();
+    for (kind, body) in &received {
+        assert_eq!(kind, "application/x-protobuf");
+        let export = ExportTraceServiceRequest::decode(body.as_ref()).unwrap();
+        for resource_spans in export.resource_spans {
+            let resource = resource_spans.resource.unwrap_or_default();
+            assert_eq!(
+                attribute(&resource.attributes, "service.name"),
+                Some(&any_value::Value::StringValue("personio-bridge".into())),
+                "{resource:?}"
+            );
+            for scope_spans in resource_spans.scope_spans {
+                spans.extend(scope_spans.spans);
+            }
+        }
     }
+    let syncs: Vec<_> = spans.iter().filter(|s| s.name == "sync").collect();
+    assert_eq!(syncs.len(), 1, "{spans:#?}");
+    let sync = syncs[0];
+    assert_eq!(
+        attribute(&sync.attributes, "company"),
+        Some(&any_value::Value::StringValue("otlp-co".into())),
+        "{sync:?}"
+    );
+    // Recorded once the run was: the id of the run the store holds.
+    match attribute(&sync.attributes, "run_id") {
+        Some(any_value::Value::IntValue(id)) => assert!(*id > 0, "{sync:?}"),
+        other => panic!("run_id is {other:?}"),
+    }
+    assert_eq!(sync.trace_id.len(), 16);
+    assert_eq!(sync.span_id.len(), 8);
+    assert!(sync.end_time_unix_nano >= sync.start_time_unix_nano && sync.start_time_unix_nano > 0);
 }

@@ -147,6 +147,29 @@ async fn a_write_made_twice_books_once_and_personios_refusal_is_a_tool_error() {
     let changed = answer(&results[4]);
     assert_eq!(changed["outcome"], "updated", "{changed}");
     assert_eq!(personio_position(&world.sandbox, person).await, "Captain");
+    // The audit log names the key the writes came through (its name, not its secret).
+    let audited = world
+        .store
+        .audit_log(&bridge_store::AuditQuery {
+            action: Some("write".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actors: Vec<(&str, &str)> = audited
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        actors,
+        [
+            ("mcp:writer", "write.succeeded"),
+            ("mcp:writer", "write.refused"),
+            ("mcp:writer", "write.succeeded"),
+        ],
+        "{audited:?}"
+    );
 
     let results = world.drive(
         &world.stdio(&["read", "write"]),

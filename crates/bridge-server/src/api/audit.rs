@@ -268,7 +268,7 @@ pub(super) fn add_openapi(paths: &mut Map<String, Value>, schemas: &mut Map<Stri
         json!({ "delete": {
             "operationId": "erasePersonalData",
             "summary": "Erase a person from the store; later syncs skip them until allowed again",
-            "description": "Removes the employee and everything that belongs to them (employments, cost center splits, time records, balances, compensations, documents' metadata, project memberships, custom report rows), their change index entries and webhook events, and the bodies of finished writes that named them, in one transaction. A tombstone (id, when, by whom) stays. Admin keys only.",
+            "description": "Removes the employee and everything that belongs to them (employments, cost center splits, time records, balances, compensations, documents' metadata, project memberships, custom report rows), their change index entries and webhook events, and the bodies of finished writes that named them, and clears them as supervisor from other people's employee and employment rows (`supervisor_id` and the raw JSON; counted as `supervisor_references`), in one transaction. A tombstone (id, when, by whom) stays. Admin keys only.",
             "tags": ["companies"],
             "parameters": [ { "$ref": "#/components/parameters/company" }, employee ],
             "responses": {

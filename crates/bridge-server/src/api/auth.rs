@@ -39,9 +39,14 @@ impl ApiCaller {
         Ok(store.company(name).await?)
     }
 
-    /// An audit entry for what this key did (`key:<name>`).
+    /// Who this is in the audit log: `key:<name>` (the key's name, never its secret).
+    pub(crate) fn actor(&self) -> String {
+        format!("key:{}", self.key.name)
+    }
+
+    /// An audit entry for what this key did.
     pub(crate) fn event(&self, action: &str) -> bridge_store::AuditEvent {
-        bridge_store::AuditEvent::new(format!("key:{}", self.key.name), action)
+        bridge_store::AuditEvent::new(self.actor(), action)
     }
 
     /// Whether the key reaches company `name`.

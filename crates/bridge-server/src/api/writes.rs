@@ -61,7 +61,16 @@ pub(crate) async fn create(
         "recruiting_applications" => uploads::application(&headers, body).await?,
         _ => intent_of_line(table.name, Operation::Create, json_body(&body)?).map_err(field)?,
     };
-    write(&state, &company, table, &key, &intent, StatusCode::CREATED).await
+    write(
+        &state,
+        &caller,
+        &company,
+        table,
+        &key,
+        &intent,
+        StatusCode::CREATED,
+    )
+    .await
 }
 
 pub(crate) async fn update(
@@ -77,7 +86,16 @@ pub(crate) async fn update(
     let id = record_id(&id)?;
     let intent =
         intent_of_line(table.name, Operation::Update, with_id(body, id)?).map_err(field)?;
-    write(&state, &company, table, &key, &intent, StatusCode::OK).await
+    write(
+        &state,
+        &caller,
+        &company,
+        table,
+        &key,
+        &intent,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub(crate) async fn remove(
@@ -91,7 +109,16 @@ pub(crate) async fn remove(
     let id = record_id(&id)?;
     let intent =
         intent_of_line(table.name, Operation::Delete, json!({ "id": id })).map_err(field)?;
-    write(&state, &company, table, &key, &intent, StatusCode::OK).await
+    write(
+        &state,
+        &caller,
+        &company,
+        table,
+        &key,
+        &intent,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Scope, company and resource, checked in that order.
@@ -127,6 +154,7 @@ fn read_only(resource: &str, operation: Operation) -> Problem {
 /// Sends the write and answers the record as GET now shows it.
 async fn write(
     state: &AppState,
+    caller: &ApiCaller,
     company: &Company,
     table: &'static Table,
     key: &str,
@@ -143,7 +171,7 @@ async fn write(
         .await
         .map_err(|e| problem(e, intent, company))?;
     let written = writer
-        .write(key, intent)
+        .write(&caller.actor(), key, intent)
         .await
         .map_err(|e| problem(e, intent, company))?;
     answer(

@@ -69,6 +69,19 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
     assert_eq!(wrong.status(), 401);
     sign_in(&bridge, &client).await;
 
+    // A write to Personio by a key with the write scope: its entry names the key.
+    let writer = key(&bridge, "payroll-feed", vec![Scope::Write]).await;
+    let created = reqwest::Client::new()
+        .post(bridge.url("/api/v1/companies/acme/projects"))
+        .bearer_auth(&writer)
+        .header("Idempotency-Key", "audited-project")
+        .json(&json!({"name": "Audited launch", "start": "2027-01-01", "billable": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+
     // A settings change by a key.
     let (status, settings) = call(
         reqwest::Method::PATCH,
@@ -153,6 +166,7 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
         ("key:ops", "employee.allowed_again"),
         ("key:ops", "employee.erased"),
         ("key:ops", "settings.changed"),
+        ("key:payroll-feed", "write.succeeded"),
         ("operator", "sign_in"),
         ("operator", "sign_in.failed"),
     ]
@@ -160,6 +174,24 @@ async fn the_audit_log_records_operator_actions_and_pages_and_filters_them() {
     .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
     .collect();
     assert_eq!(entries, expected);
+    let write = &all["data"][3];
+    assert_eq!(
+        (&write["company"], &write["resource"], &write["record_id"]),
+        (
+            &json!("acme"),
+            &json!("projects"),
+            &json!(created["id"].to_string())
+        ),
+        "{write}"
+    );
+    // Names only: no key's secret is in the log.
+    let text = all.to_string();
+    for secret in [&writer, &admin, &reader] {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a key's secret is in the log"
+        );
+    }
     assert_eq!(all["next_cursor"], Value::Null);
     let (_, erasures) = call(
         reqwest::Method::GET,

@@ -676,6 +676,7 @@ async fn the_service_resolves_writes_a_killed_process_left_open_when_it_starts()
                 target_id: None,
                 request: intent.canonical(),
                 request_hash: intent.digest(),
+                requested_by: "key:writer".into(),
             },
             chrono::Utc::now(),
         )

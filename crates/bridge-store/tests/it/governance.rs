@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use bridge_store::tables::{ATTENDANCE_PERIODS, EMPLOYEES};
+use bridge_store::tables::{ATTENDANCE_PERIODS, EMPLOYEES, EMPLOYMENTS};
 use bridge_store::{
     AuditEvent, AuditQuery, Checkpoint, CompanyId, CompanySettings, JournalState, JournalStep, Key,
     ListingEnd, Location, NewCompany, NewSubscription, NewWrite, OpenOptions, PageWrite, Row,
@@ -220,6 +220,7 @@ const ERASED: i64 = 987_654;
 const NAME: &str = "Quirinus";
 const SURNAME: &str = "Zettelmeyer";
 const EMAIL: &str = "quirinus.zettelmeyer@example.org";
+const SUBORDINATE: i64 = 4_711;
 
 fn erased_person() -> Row {
     EMPLOYEES
@@ -237,6 +238,36 @@ fn erased_person() -> Row {
             None,
         )
         .unwrap()
+}
+
+/// Someone the erased person supervises, as v1 lists them: the supervisor embedded with name
+/// and email.
+fn subordinate() -> Row {
+    let mut row = person(SUBORDINATE, "Untergeben");
+    row.raw = format!(
+        r#"{{"type":"Employee","attributes":{{"id":{{"label":"ID","value":{SUBORDINATE}}},"supervisor":{{"label":"Supervisor","value":{{"type":"Employee","attributes":{{"id":{{"label":"ID","value":{ERASED}}},"first_name":{{"label":"First name","value":"{NAME}"}},"email":{{"label":"Email","value":"{EMAIL}"}}}}}}}}}}}}"#
+    );
+    row
+}
+
+/// The subordinate's employment, as v2 lists it: the supervisor by id.
+fn subordinate_employment() -> Row {
+    let mut row = EMPLOYMENTS
+        .row(Key::Text("emp-sub".into()))
+        .set("employee_id", Value::Int(SUBORDINATE))
+        .set("supervisor_id", Value::Int(ERASED));
+    for (column, _) in EMPLOYMENTS.columns {
+        if !["employee_id", "supervisor_id"].contains(column) {
+            row = row.set(column, Value::Null);
+        }
+    }
+    row.finish(
+        format!(
+            r#"{{"id":"emp-sub","person":{{"id":"{SUBORDINATE}"}},"supervisor":{{"id":"{ERASED}"}},"position":{{"title":"Clerk"}}}}"#
+        ),
+        None,
+    )
+    .unwrap()
 }
 
 fn period(id: &str, employee: i64) -> Row {
@@ -265,10 +296,14 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
     store
         .apply_page(page(
             acme,
-            vec![person(1, "Bleibt"), erased_person()],
+            vec![person(1, "Bleibt"), erased_person(), subordinate()],
             vec![],
             day(0),
         ))
+        .await
+        .unwrap();
+    store
+        .apply_page(page(acme, vec![subordinate_employment()], vec![], day(0)))
         .await
         .unwrap();
     let periods = || {
@@ -300,6 +335,7 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
                 target_id: None,
                 request: format!(r#"{{"CreateAttendance":{{"employee_id":{ERASED}}}}}"#),
                 request_hash: "h".into(),
+                requested_by: "key:erasure".into(),
             },
             day(1),
         )
@@ -326,6 +362,13 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
         .await
         .unwrap();
     assert!(erasure.total() >= 5, "{erasure:?}");
+    // The subordinate's employee and employment rows; the others do not name them.
+    assert!(
+        erasure
+            .removed
+            .contains(&("supervisor_references".to_owned(), 2)),
+        "{erasure:?}"
+    );
     let after = dump(&db.url).await;
     for needle in [NAME, SURNAME, EMAIL] {
         assert_eq!(
@@ -342,26 +385,54 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
     );
     assert_eq!(after["erased_employees"].len(), 1);
     assert_eq!(after["erased_employees"][0]["erased_by"], "cli:test");
-    // Everyone else's records are as they were.
+    // Everyone else's records are as they were, but for the subordinate's supervisor.
+    let subordinate_rows = [SUBORDINATE.to_string(), "emp-sub".to_owned()];
     let keep = |d: &Dump, table: &str| -> Vec<DumpRow> {
         d[table]
             .iter()
             .filter(|r| !r.values().any(|v| v.contains(&id)))
+            .filter(|r| !subordinate_rows.contains(&r["id"]))
             .cloned()
             .collect()
     };
-    for table in ["employees", "attendance_periods"] {
+    for table in ["employees", "employments", "attendance_periods"] {
         assert_eq!(keep(&after, table), keep(&before, table), "{table}");
     }
+    let row = |d: &Dump, table: &str, key: &str| -> DumpRow {
+        d[table]
+            .iter()
+            .find(|r| r["id"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{table} {key} is gone"))
+    };
+    let employment = row(&after, "employments", "emp-sub");
+    assert_eq!(employment["supervisor_id"], "NULL");
+    assert_eq!(employment["employee_id"], SUBORDINATE.to_string());
+    let raw: serde_json::Value = serde_json::from_str(&employment["raw"]).unwrap();
+    assert_eq!(raw["supervisor"], serde_json::Value::Null);
+    assert_eq!(raw["position"]["title"], "Clerk");
+    let employee = row(&after, "employees", &SUBORDINATE.to_string());
+    assert_eq!(employee["last_name"], "Untergeben");
+    let raw: serde_json::Value = serde_json::from_str(&employee["raw"]).unwrap();
+    assert_eq!(
+        raw["attributes"]["supervisor"],
+        serde_json::json!({"label": "Supervisor", "value": null})
+    );
+    assert_eq!(raw["attributes"]["id"]["value"], SUBORDINATE);
 
-    // Personio still lists them: the page is skipped, the others stored.
+    // Personio still lists them, and as the subordinate's supervisor: their rows are skipped,
+    // the others stored without them.
     store
         .apply_page(page(
             acme,
-            vec![person(1, "Bleibt"), erased_person()],
+            vec![person(1, "Bleibt"), erased_person(), subordinate()],
             vec![],
             day(3),
         ))
+        .await
+        .unwrap();
+    store
+        .apply_page(page(acme, vec![subordinate_employment()], vec![], day(3)))
         .await
         .unwrap();
     store
@@ -369,7 +440,18 @@ async fn an_erasure_leaves_only_the_tombstone_and_a_page_does_not_bring_them_bac
         .await
         .unwrap();
     let again = dump(&db.url).await;
-    assert_eq!(find_text(&again, EMAIL, &[]), vec![]);
+    for needle in [NAME, EMAIL] {
+        assert_eq!(find_text(&again, needle, &[]), vec![], "{needle}");
+    }
+    // Unchanged (only seen again): the page's supervisor is cleared before the comparison.
+    let mut seen_again = row(&again, "employments", "emp-sub");
+    assert_eq!(
+        seen_again.remove("last_seen_at"),
+        Some(day(3).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    );
+    let mut as_erased = employment.clone();
+    as_erased.remove("last_seen_at");
+    assert_eq!(seen_again, as_erased);
     assert_eq!(
         find_text(&again, &id, &["erased_employees", "audit_log"]),
         vec![]
@@ -421,6 +503,7 @@ async fn writes_are_audited_with_their_outcome_and_the_log_cannot_be_changed(db:
                     target_id: None,
                     request: "{}".into(),
                     request_hash: key.into(),
+                    requested_by: format!("key:{key}-feed"),
                 },
                 at(1),
             )
@@ -516,6 +599,9 @@ async fn writes_are_audited_with_their_outcome_and_the_log_cannot_be_changed(db:
     );
     assert_eq!(all[2].resource.as_deref(), Some("attendance_periods"));
     assert_eq!(all[2].detail["idempotency_key"], "ok");
+    // The actor is whoever asked for the write, as journalled with its intent.
+    assert_eq!(all[2].actor, "key:ok-feed");
+    assert_eq!(all[1].actor, "key:no-feed");
 
     // Filters: action prefix, company, time, and the cursor.
     let query = |q: AuditQuery| {

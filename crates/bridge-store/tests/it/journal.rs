@@ -34,6 +34,7 @@ fn intent(company: CompanyId, key: &str, hash: &str) -> NewWrite {
         target_id: None,
         request: "{}".into(),
         request_hash: hash.into(),
+        requested_by: "key:journal".into(),
     }
 }
 

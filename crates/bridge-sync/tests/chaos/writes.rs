@@ -81,7 +81,7 @@ async fn world() -> World {
 async fn until_done(writer: &Writer, key: &str, intent: &Intent) -> Result<String, String> {
     let mut last = String::new();
     for _ in 0..MOST_CALLS {
-        match writer.write(key, intent).await {
+        match writer.write("cli:chaos", key, intent).await {
             Ok(written) => return Ok(written.id),
             Err(WriteError::Refused(refusal)) => {
                 return Err(format!("refused {}: {}", refusal.status, refusal.message));
@@ -101,7 +101,7 @@ async fn until_done_deferred(
 ) -> Result<String, String> {
     let mut last = String::new();
     for _ in 0..MOST_CALLS {
-        let error = match writer.write_deferred(key, intent).await {
+        let error = match writer.write_deferred("cli:chaos", key, intent).await {
             Ok(Progress::Done(written)) => return Ok(written.id),
             Ok(Progress::Accepted { id }) => {
                 match writer
@@ -554,6 +554,7 @@ async fn killed_while_sending(world: &World, key: &str, intent: &Intent) {
                 target_id: None,
                 request: intent.canonical(),
                 request_hash: intent.digest(),
+                requested_by: "cli:chaos".into(),
             },
             chrono::Utc::now(),
         )

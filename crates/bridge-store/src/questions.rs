@@ -465,7 +465,9 @@ impl Store {
         // spells it, so the overlap is a range on that index.
         // With a department or team, the people come first (`CROSS JOIN` keeps that order on
         // SQLite): their absences are then read through (employee_id, end), only those that
-        // end on or after `from`, not every absence of theirs that started before `to`.
+        // end on or after `from`, not every absence of theirs that started before `to`. The
+        // person's own row comes after their absences (`CROSS JOIN` again), so it is looked up
+        // for the absences found, not for every member.
         let mut members = String::new();
         let mut current = String::new();
         if filter.department.is_some() || filter.team.is_some() {
@@ -489,11 +491,11 @@ impl Store {
             "SELECT a.id AS absence_id, a.employee_id, a.absence_type_id, t.name AS absence_type, \
                a.\"start\", a.\"end\", a.start_half, a.end_half, a.status, \
                p.first_name, p.last_name, p.preferred_name, e.department, e.team \
-             FROM {members}absence_periods a \
-             JOIN employees p ON p.company_id = a.company_id AND p.id = a.employee_id \
+             FROM {members}absence_periods a CROSS JOIN employees p \
              LEFT JOIN employments e ON {CURRENT_EMPLOYMENT} \
              LEFT JOIN absence_types t ON t.company_id = a.company_id AND t.id = a.absence_type_id \
              WHERE a.company_id = $1 AND a.deleted_at IS NULL AND a.out_of_filter_at IS NULL \
+               AND p.company_id = a.company_id AND p.id = a.employee_id \
                AND {LIVE_PERSON} AND a.\"start\" <= {to} \
                AND COALESCE(a.\"end\", '9999-12-31') >= {from}{current}"
         );

@@ -47,6 +47,22 @@ impl Store {
 }
 
 impl Store {
+    /// How many live records (not deleted, inside the filters) `table` holds.
+    pub async fn live_count(&self, company: CompanyId, table: &Table) -> Result<u64> {
+        let row = sqlx::query(built(format!(
+            "SELECT COUNT(*) AS n FROM {} WHERE company_id = $1 \
+             AND deleted_at IS NULL AND out_of_filter_at IS NULL",
+            table.name
+        )))
+        .bind(company.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+impl Store {
     /// Keys of the live records of `table` (not deleted, inside the filters).
     pub async fn live_ids(&self, company: CompanyId, table: &Table) -> Result<Vec<Key>> {
         let rows = sqlx::query(built(format!(

@@ -21,6 +21,7 @@ use personio_client::{Client, Grant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::context::Context;
+use crate::cost;
 use crate::error::Error;
 use crate::progress::Progress;
 use crate::resources::ResourceName;
@@ -352,6 +353,31 @@ impl SyncEngine {
         Ok(())
     }
 
+    /// The API `name` is read through: as asked, or under `auto` the one `cost` finds
+    /// cheapest under Personio's limits among those that keep everything, for the
+    /// company's people as the store counts them. The store failing to say keeps the
+    /// resource's usual API.
+    async fn api_of(&self, name: ResourceName, options: &SyncOptions) -> ApiChoice {
+        if options.api != ApiChoice::Auto || name.apis().1.is_none() {
+            return options.api;
+        }
+        let Ok(people) = self.store.live_count(self.company.id, &EMPLOYEES).await else {
+            return name.apis().0;
+        };
+        // Only employees are left to weigh (absences keep everything through v2 alone),
+        // and their cost depends on the people alone.
+        let size = cost::Size {
+            people,
+            ..cost::Size::default()
+        };
+        let resources = if options.resources.is_empty() {
+            ResourceName::DEFAULT.to_vec()
+        } else {
+            options.resources.clone()
+        };
+        cost::auto_api(name, &resources, &size)
+    }
+
     /// One resource, by its reading; a missing permission skips it, with advice.
     async fn run_resource(
         &self,
@@ -371,7 +397,8 @@ impl SyncEngine {
             options,
             ctx,
         };
-        let result = match name.reading(options.api).read(&sync).await {
+        let api = self.api_of(name, options).await;
+        let result = match name.reading(api).read(&sync).await {
             // Refused for lack of an area the grant did not show (v1 reads).
             Err(Error::Personio(
                 personio_client::Error::MissingScope { .. }

@@ -15,6 +15,7 @@
 //! Progress goes out as [`Progress`] events; the caller renders them.
 
 mod context;
+pub mod cost;
 pub mod doctor;
 mod engine;
 mod error;

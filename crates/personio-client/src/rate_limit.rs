@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn requests_in_flight_follow_rate_times_latency() {
-        let pace = |rate, ms| Pace {
+        let pace = |rate: Option<f64>, ms: Option<u32>| Pace {
             rate,
             latency: ms.map(|ms| ms * MS),
         };

@@ -78,7 +78,11 @@ mod tests {
         for i in 0..CAPACITY * 3 {
             recent.put(format!("k{i}"), i, start);
         }
-        let len = recent.0.lock().unwrap_or_else(PoisonError::into_inner).len();
+        let len = recent
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
         assert!(len <= CAPACITY, "{len}");
     }
 }

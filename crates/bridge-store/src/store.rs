@@ -9,12 +9,12 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Connection, Executor, Row};
 use tokio::sync::watch;
 
-use crate::error::{Error, Result};
 use crate::access::ApiKey;
 use crate::companies::CompanyId;
-use crate::recent::Recent;
+use crate::error::{Error, Result};
 use crate::keys::{KEY_ENV, KeySource, load_key};
 use crate::location::Location;
+use crate::recent::Recent;
 use crate::secrets::Key;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -115,7 +115,10 @@ async fn employee_pages_read_each_persons_children_only(db: TestDb) {
     if db.backend == Backend::Sqlite {
         for (child, index) in [
             ("employments", "employments_employee_key"),
-            ("employee_cost_centers", "employee_cost_centers_employee_key"),
+            (
+                "employee_cost_centers",
+                "employee_cost_centers_employee_key",
+            ),
         ] {
             let line = plan
                 .iter()

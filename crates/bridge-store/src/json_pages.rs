@@ -2,7 +2,8 @@
 //! itself (`json_object` on SQLite, `json_build_object` on PostgreSQL): one text value per
 //! record crosses into Rust instead of one owned value per column, and the API writes those
 //! texts into its answer as they are. Employees bring their live employments and cost center
-//! splits in the same statement (correlated subqueries on the `employee_id` indexes).
+//! splits in the same statement (correlated subqueries on the `(company_id, employee_id, id)`
+//! indexes, which give each person's rows in key order).
 //!
 //! Also what a page may be narrowed by: column filters (some of them through the person's
 //! employments), a range of days on time records, and the fields to show.

@@ -3,6 +3,8 @@
 //! SHA-256 of them is what is stored and looked up; the plain values exist only in the
 //! answer that created them.
 
+use std::time::Instant;
+
 use chrono::{DateTime, Duration, Utc};
 use rand::RngExt;
 use secrecy::{ExposeSecret, SecretString};
@@ -126,10 +128,12 @@ pub fn random_token(prefix: &str, len: usize) -> String {
 
 /// Hex SHA-256 of a token.
 pub(crate) fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(64);
+    for byte in Sha256::digest(token.as_bytes()) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
@@ -248,18 +252,27 @@ impl Store {
         .bind(name)
         .execute(&self.pool)
         .await?;
+        // Revoked through this store: refused from the next request on.
+        self.live_keys.clear();
         Ok(done.rows_affected() > 0)
     }
 
-    /// The live key `presented` is, if any; notes its use.
+    /// The live key `presented` is, if any; notes its use. A key found live is taken as live
+    /// for a moment without asking again (see `recent`), so that each request of a burst
+    /// does not cost a statement.
     pub async fn api_key_for(&self, presented: &str, now: DateTime<Utc>) -> Result<Option<ApiKey>> {
         if !presented.starts_with(API_KEY_PREFIX) {
             return Ok(None);
         }
+        let hash = digest(presented);
+        let checked = Instant::now();
+        if let Some(key) = self.live_keys.get(&hash, checked) {
+            return Ok(Some(key));
+        }
         let row = sqlx::query(built(format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
         )))
-        .bind(digest(presented))
+        .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
         let Some(key) = row.as_ref().map(api_key_from).transpose()? else {
@@ -275,6 +288,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
+        self.live_keys.put(hash, key.clone(), checked);
         Ok(Some(key))
     }
 

@@ -316,6 +316,26 @@ impl Store {
             .ok_or_else(|| Error::UnknownCompany(name.to_owned()))
     }
 
+    /// The id of the company named `name`, or [`Error::UnknownCompany`]. Found once, it is
+    /// used for a moment without asking again (see `recent`): the API reads it on every
+    /// request.
+    pub async fn company_id(&self, name: &str) -> Result<CompanyId> {
+        let found = std::time::Instant::now();
+        if let Some(id) = self.company_ids.get(name, found) {
+            return Ok(id);
+        }
+        let row = sqlx::query("SELECT id FROM companies WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Err(Error::UnknownCompany(name.to_owned()));
+        };
+        let id = CompanyId(row.try_get("id")?);
+        self.company_ids.put(name.to_owned(), id, found);
+        Ok(id)
+    }
+
     pub async fn company_by_id(&self, id: CompanyId) -> Result<Company> {
         let row = sqlx::query(built(format!(
             "SELECT {COLUMNS} FROM companies WHERE id = $1"
@@ -360,6 +380,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // Removed through this store: unknown from the next request on.
+        self.company_ids.clear();
         Ok(())
     }
 

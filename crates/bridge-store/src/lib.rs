@@ -51,6 +51,7 @@ mod location;
 mod outbox;
 pub mod questions;
 mod reads;
+mod recent;
 mod records;
 mod retention;
 mod rotation;

@@ -9,9 +9,12 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Connection, Executor, Row};
 use tokio::sync::watch;
 
+use crate::access::ApiKey;
+use crate::companies::CompanyId;
 use crate::error::{Error, Result};
 use crate::keys::{KEY_ENV, KeySource, load_key};
 use crate::location::Location;
+use crate::recent::Recent;
 use crate::secrets::Key;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -59,6 +62,10 @@ pub struct Store {
     pub(crate) key: Key,
     key_source: KeySource,
     pub(crate) wake: Wake,
+    /// API keys found live a moment ago, by their digest.
+    pub(crate) live_keys: Recent<ApiKey>,
+    /// Company ids by name, as found a moment ago.
+    pub(crate) company_ids: Recent<CompanyId>,
 }
 
 /// Tells in-process delivery loops that events were written.
@@ -178,6 +185,8 @@ impl Store {
             key,
             key_source,
             wake: Default::default(),
+            live_keys: Recent::default(),
+            company_ids: Recent::default(),
         })
     }
 

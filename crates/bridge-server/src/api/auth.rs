@@ -5,7 +5,7 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
-use bridge_store::{ApiKey, Company, Scope, Store};
+use bridge_store::{ApiKey, Company, CompanyId, Scope, Store};
 
 use super::Problem;
 use crate::state::AppState;
@@ -42,6 +42,17 @@ impl ApiCaller {
     /// Who this is in the audit log: `key:<name>` (the key's name, never its secret).
     pub(crate) fn actor(&self) -> String {
         format!("key:{}", self.key.name)
+    }
+
+    /// The id of company `name`, when it exists and the key reaches it (404 otherwise): for
+    /// reads that need nothing else of the company.
+    pub(crate) async fn company_id(&self, store: &Store, name: &str) -> Result<CompanyId, Problem> {
+        if !self.key.reaches(name) {
+            return Err(Problem::from(bridge_store::Error::UnknownCompany(
+                name.to_owned(),
+            )));
+        }
+        Ok(store.company_id(name).await?)
     }
 
     /// An audit entry for what this key did.

@@ -476,10 +476,17 @@ async fn a_key_limited_to_one_company_sees_only_it() {
     assert_eq!(employees.status(), 200);
     let employees: Value = employees.json().await.unwrap();
     assert_eq!(employees["data"].as_array().unwrap().len(), 5);
+    // One record of a stored person, by a key of another company: as if it did not exist.
+    let one = format!(
+        "/api/v1/companies/acme/employees/{}",
+        employees["data"][0]["id"]
+    );
+    assert_eq!(get(&one, &limited).await.unwrap().status(), 200);
     for path in [
         "/api/v1/companies/acme",
         "/api/v1/companies/acme/employees",
         "/api/v1/companies/acme/employees/1",
+        &one,
     ] {
         assert_eq!(get(path, &elsewhere).await.unwrap().status(), 404, "{path}");
     }

@@ -1,7 +1,7 @@
 //! The plans of the API's narrowed pages: the day range and the employee filter read
 //! through indexes, not the whole table.
 
-use bridge_store::tables::ATTENDANCE_PERIODS;
+use bridge_store::tables::{ATTENDANCE_PERIODS, EMPLOYEES};
 use bridge_store::{FilterValues, Filters, NewCompany, PageQuery, Value, filters_of};
 use bridge_testkit::{Backend, TestDb};
 use chrono::NaiveDate;
@@ -69,9 +69,10 @@ async fn date_range_and_employee_pages_use_indexes(db: TestDb) {
                 "{name}: {plan:?}"
             );
             let index = match name {
-                // A month walks the key index and stops after a page; a day reads the start
-                // index; a person comes in key order from their own index.
-                "month" => "sqlite_autoindex_attendance_periods_1",
+                // A month walks the key index that holds the start too, skipping other days
+                // in the index, and stops after a page; a day reads the start index; a person
+                // comes in key order from their own index.
+                "month" => "attendance_periods_key_start",
                 "day" => "attendance_periods_start",
                 _ => "attendance_periods_employee_key",
             };
@@ -82,4 +83,63 @@ async fn date_range_and_employee_pages_use_indexes(db: TestDb) {
     }
 }
 
-bridge_testkit::each_backend!(date_range_and_employee_pages_use_indexes);
+/// Each person of an employees page brings their employments and cost center splits from
+/// their own rows of the `(company_id, employee_id, id)` indexes, not by walking the
+/// company's (a page of 100 people read every employment 100 times).
+async fn employee_pages_read_each_persons_children_only(db: TestDb) {
+    let store = open(&db).await;
+    let company = store
+        .add_company(
+            NewCompany {
+                name: "acme".into(),
+                base_url: "https://api.personio.de".into(),
+                client_id: "papi-client".into(),
+                client_secret: SecretString::from("secret".to_owned()),
+                recruiting: None,
+                filters: Filters::default(),
+                granted: serde_json::json!({}),
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    let page = PageQuery {
+        limit: 101,
+        ..PageQuery::default()
+    };
+    let plan = store
+        .json_page_plan(company.id, &EMPLOYEES, &page)
+        .await
+        .unwrap();
+    println!("{:?} employees:\n  {}", db.backend, plan.join("\n  "));
+    if db.backend == Backend::Sqlite {
+        for (child, index) in [
+            ("employments", "employments_employee_key"),
+            (
+                "employee_cost_centers",
+                "employee_cost_centers_employee_key",
+            ),
+        ] {
+            let line = plan
+                .iter()
+                .find(|line| line.contains("SEARCH x") && line.contains(child))
+                .unwrap_or_else(|| panic!("{child}: {plan:?}"));
+            assert!(
+                line.contains(&format!("{index} (company_id=? AND employee_id=?)")),
+                "{child}: {plan:?}"
+            );
+        }
+        // Only each person's own rows are sorted (inside their `json_group_array`).
+        assert!(
+            !plan
+                .iter()
+                .any(|line| line.contains("TEMP B-TREE") && !line.contains("json_group_array")),
+            "{plan:?}"
+        );
+    }
+}
+
+bridge_testkit::each_backend!(
+    date_range_and_employee_pages_use_indexes,
+    employee_pages_read_each_persons_children_only
+);

@@ -141,7 +141,8 @@ pub(crate) async fn run(state: AppState) {
     };
     let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let mut jobs = JoinSet::new();
-    let mut seen = state.company.read().changes.last_seq();
+    // Every change up to the first webhook's start was made before any webhook wanted it.
+    let mut seen = state.live.webhooks.first_registered().await;
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -8,7 +8,9 @@ use crate::commands::{
     quickstart::QuickstartArgs, sandbox::SandboxArgs, serve::ServeArgs, status::StatusArgs,
     sync::SyncArgs, worker::WorkerArgs, write::WriteArgs,
 };
-use crate::commands::{erase::EraseArgs, keys::KeysArgs, purge::PurgeArgs};
+use crate::commands::{
+    bench_fleet::BenchFleetArgs, erase::EraseArgs, keys::KeysArgs, purge::PurgeArgs,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -105,6 +107,9 @@ pub enum Command {
     Companies(CompaniesArgs),
     /// Measure a full and two incremental syncs against a local sandbox process.
     Bench(BenchArgs),
+    /// Measure a fleet of companies on one store: first full syncs, a round of incremental
+    /// syncs, staleness, memory and the database, through worker processes.
+    BenchFleet(BenchFleetArgs),
     /// Run the service: pages to link companies, the REST API, until stopped.
     Serve(ServeArgs),
     /// Create, list or revoke API keys for the REST API.

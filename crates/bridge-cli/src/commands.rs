@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod bench;
+pub mod bench_fleet;
 pub mod companies;
 pub mod config;
 pub mod connect;
@@ -45,6 +46,7 @@ impl Ending {
 pub async fn run(command: Command, context: Context) -> anyhow::Result<Ending> {
     match command {
         Command::Bench(args) => bench::run(args, &context).await,
+        Command::BenchFleet(args) => bench_fleet::run(args, &context).await,
         Command::Quickstart(args) => quickstart::run(args, &context).await,
         Command::Sandbox(args) => sandbox::run(args).await.map(|()| Ending::Done),
         Command::Connect(args) => connect::run(args, &context).await,

@@ -41,6 +41,7 @@ mod derived;
 mod erasure;
 mod error;
 mod export;
+mod footprint;
 mod inbound;
 mod jobs;
 mod journal;
@@ -77,6 +78,7 @@ pub use connections::{
 pub use erasure::{Erasure, Tombstone};
 pub use error::{Error, Result};
 pub use export::{EmployeeRecord, Record};
+pub use footprint::Footprint;
 pub use inbound::PersonioWebhook;
 pub use jobs::{Claim, Job};
 pub use journal::{JournalEntry, JournalState, JournalStep, NewWrite, WriteThrough};

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
-use personio_sandbox::{RateLimits, Sandbox, SandboxBuilder};
+use personio_sandbox::{Fleet, RateLimits, Sandbox, SandboxBuilder};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -124,6 +124,24 @@ pub struct RunningSandbox {
 /// Builds and serves `builder`'s sandbox on 127.0.0.1 with a free port.
 pub fn spawn_sandbox(builder: SandboxBuilder) -> RunningSandbox {
     let sandbox = builder.build().expect("test sandbox settings are valid");
+    spawn(Served::One(sandbox))
+}
+
+/// Builds and serves a fleet of `companies` companies made like `builder`'s (see
+/// `SandboxBuilder::fleet`) on 127.0.0.1 with a free port.
+pub fn spawn_fleet(builder: SandboxBuilder, companies: usize) -> RunningSandbox {
+    let fleet = builder
+        .fleet(companies)
+        .expect("test fleet settings are valid");
+    spawn(Served::Many(fleet))
+}
+
+enum Served {
+    One(Sandbox),
+    Many(Fleet),
+}
+
+fn spawn(served: Served) -> RunningSandbox {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener
         .set_nonblocking(true)
@@ -141,10 +159,11 @@ pub fn spawn_sandbox(builder: SandboxBuilder) -> RunningSandbox {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            sandbox
-                .serve(listener, shutdown)
-                .await
-                .expect("the sandbox serves");
+            match served {
+                Served::One(sandbox) => sandbox.serve(listener, shutdown).await,
+                Served::Many(fleet) => fleet.serve(listener, shutdown).await,
+            }
+            .expect("the sandbox serves");
         });
     });
     RunningSandbox {

@@ -340,9 +340,19 @@ pub struct RevokedCredential {
 pub struct Registry {
     tables: RwLock<Tables>,
     recruiting: RwLock<Option<RecruitingKey>>,
+    /// What issued tokens start with; `None` for Personio's `papi-`.
+    token_prefix: Option<String>,
 }
 
 impl Registry {
+    /// A registry whose tokens start with `prefix` (`None`: `papi-`, as Personio's do).
+    pub fn with_token_prefix(prefix: Option<&str>) -> Registry {
+        Registry {
+            token_prefix: prefix.map(str::to_owned),
+            ..Registry::default()
+        }
+    }
+
     /// Registers a credential; returns its listing and its secret (the only time it is shown).
     pub fn create(
         &self,
@@ -476,7 +486,7 @@ impl Registry {
                 scopes,
             });
         }
-        let token = random_token("papi-", 40);
+        let token = random_token(self.token_prefix.as_deref().unwrap_or("papi-"), 40);
         let expires_at = now + Duration::seconds(TOKEN_LIFETIME_SECS);
         tables.tokens.retain(|_, r| r.expires_at > now);
         tables.tokens.insert(

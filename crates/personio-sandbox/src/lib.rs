@@ -7,6 +7,7 @@
 //! - `pages`: the admin pages (Settings > Integrations > API credentials);
 //! - `routes`: the URL tree, one module per resource; `render`: company → wire types;
 //! - `error`: every error, in the envelope of the API family called;
+//! - `fleet`: many companies behind one address, each a whole sandbox;
 //! - `live`: request log, planned faults, rate limits, webhooks and simulated time;
 //! - `schemas`: Personio's OpenAPI documents as validators (strict mode);
 //! - `paginate`, `params`, `body`, `origin`, `caller`: request plumbing.
@@ -29,6 +30,7 @@ mod clock;
 pub mod company;
 pub mod credentials;
 mod error;
+mod fleet;
 mod live;
 mod multipart;
 mod origin;
@@ -58,6 +60,9 @@ use crate::render::template::Templates;
 use crate::state::{AppState, Shared};
 
 pub use crate::company::SimulationReport;
+pub use crate::fleet::{
+    Fleet, FleetCompany, MAX_COMPANIES, fleet_client_id, fleet_client_secret, fleet_company_id,
+};
 pub use crate::live::{
     Delay, FaultPlan, Latency, RateLimitClock, RateLimits,
     bound_seconds as rate_limit_bound_seconds,
@@ -91,6 +96,11 @@ pub struct SandboxBuilder {
     legacy_v1: bool,
     strict_schemas: Option<PathBuf>,
     live: live::Settings,
+    /// The company's id instead of the generated one (each company of a fleet has its own).
+    company_id: Option<i64>,
+    /// What issued tokens start with instead of `papi-` (a fleet tells its companies apart
+    /// by it).
+    token_prefix: Option<String>,
 }
 
 impl Default for SandboxBuilder {
@@ -106,6 +116,8 @@ impl Default for SandboxBuilder {
             legacy_v1: false,
             strict_schemas: None,
             live: live::Settings::default(),
+            company_id: None,
+            token_prefix: None,
         }
     }
 }
@@ -189,7 +201,13 @@ impl SandboxBuilder {
 
     /// Generates the company and registers the credentials.
     pub fn build(self) -> io::Result<Sandbox> {
-        let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+        self.check()?;
+        let schemas = self.load_schemas()?;
+        self.build_with(schemas)
+    }
+
+    /// Refuses sizes the generator does not make.
+    fn check(&self) -> io::Result<()> {
         if !(1..=MAX_EMPLOYEES).contains(&self.employees) {
             return Err(invalid(format!(
                 "employees must be between 1 and {MAX_EMPLOYEES}, not {}",
@@ -202,12 +220,20 @@ impl SandboxBuilder {
                 self.history_days
             )));
         }
-        let schemas = match &self.strict_schemas {
-            Some(dir) => Some(Arc::new(schemas::Schemas::load(dir).map_err(|e| {
-                invalid(format!("--strict-schemas needs Personio's documents: {e}"))
-            })?)),
-            None => None,
-        };
+        Ok(())
+    }
+
+    fn load_schemas(&self) -> io::Result<Option<Arc<schemas::Schemas>>> {
+        match &self.strict_schemas {
+            Some(dir) => Ok(Some(Arc::new(schemas::Schemas::load(dir).map_err(
+                |e| invalid(format!("--strict-schemas needs Personio's documents: {e}")),
+            )?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Builds with Personio's documents already loaded (a fleet loads them once).
+    fn build_with(self, schemas: Option<Arc<schemas::Schemas>>) -> io::Result<Sandbox> {
         let (as_of, clock_start) = match self.as_of {
             Some(day) => {
                 let midnight = day.and_time(NaiveTime::MIN).and_utc();
@@ -223,11 +249,14 @@ impl SandboxBuilder {
             employees: self.employees,
             as_of,
         });
+        if let Some(id) = self.company_id {
+            company.id = id;
+        }
         company.generate_history(HistorySpec {
             seed: self.seed,
             days: self.history_days,
         });
-        let registry = Registry::default();
+        let registry = Registry::with_token_prefix(self.token_prefix.as_deref());
         let (token, company_id) = self
             .recruiting
             .unwrap_or_else(|| (random_token("", 32), company.id));
@@ -250,6 +279,10 @@ impl SandboxBuilder {
         });
         Ok(Sandbox { state, schemas })
     }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
 /// What the sandbox serves, in a few facts (for banners and tests).

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use personio_sandbox::{FaultPlan, Latency, RateLimits, Sandbox};
+use personio_sandbox::{FaultPlan, Fleet, Latency, RateLimits, Sandbox, SandboxBuilder};
 use tokio::net::TcpListener;
 
 use crate::signals;
@@ -76,6 +76,12 @@ pub struct SandboxArgs {
     /// $PERSONIO_OPENAPI_DIR, else ../shared/personio-openapi).
     #[arg(long, value_name = "DIR", requires = "strict_schemas")]
     pub openapi_dir: Option<PathBuf>,
+    /// Serve this many companies from one process (each with --employees people, seeds
+    /// --seed, --seed+1, ...; credentials demo-1 ... demo-N, listed by
+    /// GET /_sandbox/companies). Each company is generated on its first request.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=personio_sandbox::MAX_COMPANIES as i64))]
+    pub companies: u32,
 }
 
 impl SandboxArgs {
@@ -88,17 +94,38 @@ impl SandboxArgs {
                 personio_sandbox::credentials::random_token("papi-", 40),
             ),
         };
+        let mut builder = self
+            .builder()?
+            .credential(client_id.clone(), client_secret.clone());
+        if let (Some(token), Some(company_id)) = (&self.recruiting_token, self.company_id) {
+            builder = builder.recruiting(token.clone(), company_id);
+        }
+        let sandbox = builder.build().context("invalid sandbox settings")?;
+        Ok((sandbox, client_id, client_secret))
+    }
+
+    /// The fleet these flags describe (`--companies` above 1).
+    pub fn build_fleet(&self) -> anyhow::Result<Fleet> {
+        if self.client_id.is_some() || self.recruiting_token.is_some() {
+            anyhow::bail!(
+                "--client-id and --recruiting-token name one company; with --companies each \
+                 company has its own (demo-1 ... demo-N, listed by GET /_sandbox/companies)"
+            );
+        }
+        self.builder()?
+            .fleet(self.companies as usize)
+            .context("invalid sandbox settings")
+    }
+
+    /// Everything but the credentials and the recruiting key.
+    fn builder(&self) -> anyhow::Result<SandboxBuilder> {
         let mut builder = Sandbox::builder()
             .seed(self.seed)
             .employees(self.employees as usize)
             .history_days(self.history_days)
-            .legacy_v1(self.legacy_v1)
-            .credential(client_id.clone(), client_secret.clone());
+            .legacy_v1(self.legacy_v1);
         if let Some(day) = self.as_of {
             builder = builder.as_of(day);
-        }
-        if let (Some(token), Some(company_id)) = (&self.recruiting_token, self.company_id) {
-            builder = builder.recruiting(token.clone(), company_id);
         }
         if let Some(token) = &self.admin_token {
             builder = builder.admin_token(token.clone());
@@ -124,12 +151,14 @@ impl SandboxArgs {
                 .unwrap_or_else(personio_sandbox::schemas::locate);
             builder = builder.strict_schemas(dir);
         }
-        let sandbox = builder.build().context("invalid sandbox settings")?;
-        Ok((sandbox, client_id, client_secret))
+        Ok(builder)
     }
 }
 
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    if args.companies > 1 {
+        return run_fleet(args).await;
+    }
     let (sandbox, client_id, client_secret) = args.build()?;
     let listener = TcpListener::bind((args.host.as_str(), args.port))
         .await
@@ -188,6 +217,65 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     }
     drop(out);
     sandbox
+        .serve(listener, signals::shutdown())
+        .await
+        .context("the sandbox server failed")?;
+    Ok(())
+}
+
+/// `--companies N`: one address, N companies.
+async fn run_fleet(args: SandboxArgs) -> anyhow::Result<()> {
+    let fleet = args.build_fleet()?;
+    let listener = TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("could not listen on {}:{}", args.host, args.port))?;
+    let address = listener
+        .local_addr()
+        .context("could not read the bound address")?;
+    let base = format!("http://{address}");
+    let mut out = std::io::stdout().lock();
+    // The same first line as a single company: tools wait for it to learn the address.
+    writeln!(out, "sandbox listening on {base}")?;
+    out.flush()?;
+    let first = fleet.list().into_iter().next();
+    let banner = |out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
+        writeln!(
+            out,
+            "fleet: {} companies of {} employees (seeds {} to {}), each generated on its first request",
+            fleet.companies(),
+            args.employees,
+            args.seed,
+            args.seed.wrapping_add(u64::from(args.companies) - 1),
+        )?;
+        if let Some(first) = &first {
+            writeln!(
+                out,
+                "sandbox credentials: client ids demo-1 ... demo-{}; company 1: {} / {}",
+                fleet.companies(),
+                first.client_id,
+                first.client_secret
+            )?;
+        }
+        writeln!(
+            out,
+            "every company with its secret and recruiting key: GET {base}/_sandbox/companies"
+        )?;
+        writeln!(
+            out,
+            "sandbox admin token: {}  (company i: {base}/_sandbox/companies/i/...; /_sandbox/... is company 1)",
+            fleet.admin_token()
+        )?;
+        writeln!(
+            out,
+            "these are sandbox values, valid only against this process; stop with Ctrl-C"
+        )?;
+        out.flush()
+    };
+    if let Err(error) = banner(&mut out) {
+        tracing::debug!(%error, "the banner after the first line was not read");
+    }
+    drop(out);
+    fleet
         .serve(listener, signals::shutdown())
         .await
         .context("the sandbox server failed")?;

@@ -42,6 +42,11 @@ pub struct WorkerArgs {
     /// addresses (refused at delivery by default).
     #[arg(long)]
     pub allow_private_webhooks: bool,
+    /// Workers in this process, each syncing one company at a time (named NAME-2, NAME-3,
+    /// ... after the first). Each holds a database connection while it syncs.
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub workers: u32,
 }
 
 pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> {
@@ -92,10 +97,10 @@ pub async fn run(args: WorkerArgs, context: &Context) -> anyhow::Result<Ending> 
             }
         })
     };
-    Scheduler::new(store.clone(), config)
-        .with_events(events)
-        .run(signals::shutdown())
-        .await?;
+    let first = Scheduler::new(store.clone(), config).with_events(events);
+    let mut schedulers = vec![first.clone()];
+    schedulers.extend((2..=args.workers).map(|n| first.sibling(format!("{name}-{n}"))));
+    futures::future::try_join_all(schedulers.iter().map(|s| s.run(signals::shutdown()))).await?;
     webhooks.await.ok();
     observer.abort();
     if let Some(probes) = probes {

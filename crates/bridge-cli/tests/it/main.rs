@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod audit;
+mod bench_fleet;
 mod bridge;
 mod config;
 mod governance;

@@ -366,3 +366,74 @@ async fn strict_schemas_serves_answers_that_conform() {
     terminate(&child);
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn sandbox_with_companies_serves_each_company_behind_one_address() {
+    let (mut child, mut stdout) = spawn(&[
+        "sandbox",
+        "--port",
+        "0",
+        "--seed",
+        "5",
+        "--employees",
+        "10",
+        "--history-days",
+        "10",
+        "--companies",
+        "3",
+        "--admin-token",
+        "adm",
+    ]);
+    let first = read_line(&mut stdout);
+    let base = first
+        .strip_prefix("sandbox listening on ")
+        .unwrap_or_else(|| panic!("first line was {first:?}"));
+    let client = reqwest::Client::new();
+    let listing: Value = client
+        .get(format!("{base}/_sandbox/companies"))
+        .bearer_auth("adm")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let companies = listing["companies"].as_array().unwrap();
+    assert_eq!(companies.len(), 3);
+    let third = &companies[2];
+    assert_eq!(third["client_id"], "demo-3");
+    assert_eq!(
+        third["client_secret"],
+        personio_sandbox::fleet_client_secret(5, 3)
+    );
+    let auth: Value = client
+        .post(format!("{base}/v1/auth"))
+        .json(&json!({"client_id": "demo-3", "client_secret": third["client_secret"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = auth["data"]["token"].as_str().unwrap();
+    let page: Value = client
+        .get(format!("{base}/v1/company/employees"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["metadata"]["total_elements"], 10);
+    terminate(&child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the sandbox did not stop");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status}");
+}

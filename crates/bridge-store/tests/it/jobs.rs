@@ -311,4 +311,23 @@ bridge_testkit::each_backend!(
     a_job_is_held_by_one_worker_until_its_lease_lapses,
     sync_now_during_a_run_makes_the_job_due_again_when_it_ends,
     workers_claiming_at_once_never_share_a_job,
+    the_footprint_counts_bytes_and_postgres_connections,
 );
+
+/// What the store costs the database: a size that grows with what is stored, and on
+/// PostgreSQL the connections open to it (this store's among them).
+async fn the_footprint_counts_bytes_and_postgres_connections(db: TestDb) {
+    let store = open(&db).await;
+    let before = store.footprint().await.unwrap();
+    assert!(before.bytes > 0, "{before:?}");
+    companies(&store, 200).await;
+    let after = store.footprint().await.unwrap();
+    assert!(after.bytes >= before.bytes, "{before:?} then {after:?}");
+    match after.connections {
+        Some(open) => {
+            assert!(db.is_postgres());
+            assert!(open >= 1, "this store's own connection is counted");
+        }
+        None => assert!(!db.is_postgres(), "PostgreSQL counts its connections"),
+    }
+}

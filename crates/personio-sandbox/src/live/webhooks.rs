@@ -94,6 +94,9 @@ pub(crate) enum Refusal {
 pub(crate) struct Webhooks {
     subscriptions: RwLock<Vec<Subscription>>,
     created: std::sync::atomic::AtomicI64,
+    /// Wakes the delivery task when the first webhook is registered: until then it has
+    /// nothing to deliver, and a fleet of companies should not poll for nothing.
+    first: tokio::sync::Notify,
     pub deliveries: delivery::DeliveryLog,
     pub schedule: delivery::Schedule,
 }
@@ -108,6 +111,24 @@ impl Webhooks {
 
     pub(crate) fn list(&self) -> Vec<Subscription> {
         self.subscriptions.read().clone()
+    }
+
+    /// Waits until a webhook has been registered; returns the oldest change any webhook
+    /// still waits for, where delivery starts.
+    pub(crate) async fn first_registered(&self) -> u64 {
+        loop {
+            let waiting = self.first.notified();
+            if let Some(start) = self
+                .subscriptions
+                .read()
+                .iter()
+                .map(|s| s.deliver_after)
+                .min()
+            {
+                return start;
+            }
+            waiting.await;
+        }
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Subscription> {
@@ -156,6 +177,8 @@ impl Webhooks {
         let mut subscriptions = self.subscriptions.write();
         check_unique_url(&subscriptions, &subscription)?;
         subscriptions.push(subscription.clone());
+        drop(subscriptions);
+        self.first.notify_one();
         Ok(subscription)
     }
 

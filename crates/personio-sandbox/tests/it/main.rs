@@ -13,6 +13,7 @@ mod conformance;
 mod documents;
 mod errors;
 mod faults;
+mod fleet;
 mod generated;
 mod grants;
 mod hostile;

@@ -126,6 +126,9 @@ impl DeliveryLog {
 
 /// The delivery task: runs until the sandbox stops serving (its set is shut down).
 pub(crate) async fn run(state: AppState) {
+    // Every change up to the first webhook's start was made before any webhook wanted it;
+    // until then nothing (not even the HTTP client) is needed.
+    let mut seen = state.live.webhooks.first_registered().await;
     let http = match reqwest::Client::builder()
         .timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -141,7 +144,6 @@ pub(crate) async fn run(state: AppState) {
     };
     let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let mut jobs = JoinSet::new();
-    let mut seen = state.company.read().changes.last_seq();
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

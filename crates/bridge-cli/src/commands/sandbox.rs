@@ -160,20 +160,8 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         return run_fleet(args).await;
     }
     let (sandbox, client_id, client_secret) = args.build()?;
-    let listener = TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .with_context(|| format!("could not listen on {}:{}", args.host, args.port))?;
-    let address = listener
-        .local_addr()
-        .context("could not read the bound address")?;
-    let base = format!("http://{address}");
+    let (listener, base) = listen(&args).await?;
     let summary = sandbox.summary();
-    let mut out = std::io::stdout().lock();
-    // The first line is a contract: tools wait for it to learn the address.
-    writeln!(out, "sandbox listening on {base}")?;
-    out.flush()?;
-    // The rest is for people. A reader that stops after the first line (a tool that only
-    // wanted the address) must not end the sandbox, so a failed write here is not fatal.
     let banner = |out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
         writeln!(
             out,
@@ -212,10 +200,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         )?;
         out.flush()
     };
-    if let Err(error) = banner(&mut out) {
-        tracing::debug!(%error, "the banner after the first line was not read");
-    }
-    drop(out);
+    print_banner(banner);
     sandbox
         .serve(listener, signals::shutdown())
         .await
@@ -226,17 +211,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
 /// `--companies N`: one address, N companies.
 async fn run_fleet(args: SandboxArgs) -> anyhow::Result<()> {
     let fleet = args.build_fleet()?;
-    let listener = TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .with_context(|| format!("could not listen on {}:{}", args.host, args.port))?;
-    let address = listener
-        .local_addr()
-        .context("could not read the bound address")?;
-    let base = format!("http://{address}");
-    let mut out = std::io::stdout().lock();
-    // The same first line as a single company: tools wait for it to learn the address.
-    writeln!(out, "sandbox listening on {base}")?;
-    out.flush()?;
+    let (listener, base) = listen(&args).await?;
     let first = fleet.list().into_iter().next();
     let banner = |out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
         writeln!(
@@ -271,13 +246,36 @@ async fn run_fleet(args: SandboxArgs) -> anyhow::Result<()> {
         )?;
         out.flush()
     };
-    if let Err(error) = banner(&mut out) {
-        tracing::debug!(%error, "the banner after the first line was not read");
-    }
-    drop(out);
+    print_banner(banner);
     fleet
         .serve(listener, signals::shutdown())
         .await
         .context("the sandbox server failed")?;
     Ok(())
+}
+
+/// Binds the listener and prints the first line, `sandbox listening on http://HOST:PORT`: a
+/// contract, tools wait for it to learn the address (a fleet's too). Returns the base URL.
+async fn listen(args: &SandboxArgs) -> anyhow::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("could not listen on {}:{}", args.host, args.port))?;
+    let address = listener
+        .local_addr()
+        .context("could not read the bound address")?;
+    let base = format!("http://{address}");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "sandbox listening on {base}")?;
+    out.flush()?;
+    Ok((listener, base))
+}
+
+/// Prints the lines after the first, for people. A reader that stops after the first line
+/// (a tool that only wanted the address) must not end the sandbox, so a failed write here
+/// is not fatal.
+fn print_banner(banner: impl FnOnce(&mut std::io::StdoutLock<'_>) -> std::io::Result<()>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = banner(&mut out) {
+        tracing::debug!(%error, "the banner after the first line was not read");
+    }
 }

@@ -197,22 +197,22 @@ enum Dialect {
 }
 
 impl Store {
-    /// A page of `table` as JSON, in key order (for the API).
-    pub async fn json_page(
-        &self,
-        company: CompanyId,
-        table: &'static Table,
-        query: &PageQuery,
-    ) -> Result<Vec<JsonRecord>> {
-        let dialect = match self.location {
+    fn dialect(&self) -> Dialect {
+        match self.location {
             Location::Sqlite(_) => Dialect::Sqlite,
             Location::Postgres(_) => Dialect::Postgres,
-        };
-        let Some(statement) = page_statement(dialect, table, query) else {
-            return Ok(Vec::new());
-        };
-        let mut q = sqlx::query(built(statement.sql)).bind(company.0);
-        for value in statement.binds {
+        }
+    }
+
+    /// Runs `sql` with `$1` bound to `company` and `binds` after it.
+    async fn fetch_for_company(
+        &self,
+        sql: String,
+        company: CompanyId,
+        binds: Vec<Value>,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let mut q = sqlx::query(built(sql)).bind(company.0);
+        for value in binds {
             q = match value {
                 Value::Int(n) => q.bind(n),
                 Value::Text(s) => q.bind(s),
@@ -220,7 +220,23 @@ impl Store {
                 Value::Null => q.bind(None::<String>),
             };
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// A page of `table` as JSON, in key order (for the API).
+    pub async fn json_page(
+        &self,
+        company: CompanyId,
+        table: &'static Table,
+        query: &PageQuery,
+    ) -> Result<Vec<JsonRecord>> {
+        let dialect = self.dialect();
+        let Some(statement) = page_statement(dialect, table, query) else {
+            return Ok(Vec::new());
+        };
+        let rows = self
+            .fetch_for_company(statement.sql, company, statement.binds)
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(JsonRecord {
@@ -251,10 +267,7 @@ impl Store {
         table: &'static Table,
         query: &PageQuery,
     ) -> Result<Vec<String>> {
-        let dialect = match self.location {
-            Location::Sqlite(_) => Dialect::Sqlite,
-            Location::Postgres(_) => Dialect::Postgres,
-        };
+        let dialect = self.dialect();
         let Some(statement) = page_statement(dialect, table, query) else {
             return Ok(Vec::new());
         };
@@ -262,16 +275,9 @@ impl Store {
             Dialect::Sqlite => format!("EXPLAIN QUERY PLAN {}", statement.sql),
             Dialect::Postgres => format!("EXPLAIN {}", statement.sql),
         };
-        let mut q = sqlx::query(built(explain)).bind(company.0);
-        for value in statement.binds {
-            q = match value {
-                Value::Int(n) => q.bind(n),
-                Value::Text(s) => q.bind(s),
-                Value::Real(x) => q.bind(x),
-                Value::Null => q.bind(None::<String>),
-            };
-        }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = self
+            .fetch_for_company(explain, company, statement.binds)
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(match dialect {

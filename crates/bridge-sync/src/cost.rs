@@ -115,6 +115,17 @@ pub fn keeps_everything(resource: ResourceName, api: ApiChoice) -> bool {
     )
 }
 
+/// Whether the choice for `resource` depends on the company's size: both APIs serve it
+/// and both keep everything.
+pub fn weighs(resource: ResourceName) -> bool {
+    match resource.apis() {
+        (usual, Some(other)) => {
+            keeps_everything(resource, usual) && keeps_everything(resource, other)
+        }
+        _ => false,
+    }
+}
+
 /// The API `auto` reads `resource` through in a sync of `resources`: among the readings
 /// that keep everything, the one under which the sync's bound is lower; on a tie, the
 /// resource's usual API (`ResourceName::apis`).
@@ -122,11 +133,12 @@ pub fn auto_api(resource: ResourceName, resources: &[ResourceName], size: &Size)
     let (usual, Some(other)) = resource.apis() else {
         return resource.apis().0;
     };
-    if !keeps_everything(resource, other) {
-        return usual;
-    }
-    if !keeps_everything(resource, usual) {
-        return other;
+    if !weighs(resource) {
+        return if keeps_everything(resource, other) {
+            other
+        } else {
+            usual
+        };
     }
     let sync_under = |api: ApiChoice| {
         let readings: Vec<(ResourceName, ApiChoice)> = resources

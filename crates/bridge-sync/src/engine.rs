@@ -361,11 +361,13 @@ impl SyncEngine {
         if options.api != ApiChoice::Auto || name.apis().1.is_none() {
             return options.api;
         }
+        if !cost::weighs(name) {
+            return cost::auto_api(name, &[], &cost::Size::default());
+        }
         let Ok(people) = self.store.live_count(self.company.id, &EMPLOYEES).await else {
             return name.apis().0;
         };
-        // Only employees are left to weigh (absences keep everything through v2 alone),
-        // and their cost depends on the people alone.
+        // Employees are what is left to weigh, and their cost depends on the people alone.
         let size = cost::Size {
             people,
             ..cost::Size::default()
